@@ -1,0 +1,333 @@
+"""Losses, averaged over the batch as PyTorch does, with their gradients.
+
+Each loss takes the network output and a float target matrix (n, k) prepared once per dataset by
+`prepare_targets` (one-hot for categorical cross-entropy, label smoothing already applied). Cross-entropies fuse
+with their natural output activation (sigmoid for binary, softmax for categorical): the loss is then computed
+from the logits, which never overflows and gives the clean gradient (p - t) / n.
+
+Weighting (the course notes' "strengthening factor"): with per-sample weights s_i the loss is
+sum(s_i * L_i) / sum(s_i), where L_i is sample i's loss (mean over its outputs for elementwise losses). Class
+weights become per-sample weights, which reproduces PyTorch's `CrossEntropyLoss(weight=...)` with mean reduction.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import log_softmax, sigmoid, softmax
+from .config import check_float
+from .errors import TrainingError
+from .registry import Registry
+
+LOSSES = Registry("loss")
+
+# Probabilities are clipped to [EPSILON, 1 - EPSILON] when a cross-entropy is not fused with its activation (Keras).
+EPSILON = 1e-7
+
+
+class Loss:
+    name = ""
+    # Output activation this loss fuses with; None if it works on raw outputs.
+    fused_activation: str | None = None
+    # Task kinds this loss is meant for (used to advise the user, not enforced here).
+    tasks: tuple[str, ...] = ()
+
+    def prepare_targets(self, y: np.ndarray, n_outputs: int, dtype) -> np.ndarray:
+        """Dataset targets -> the (n, k) float matrix this loss consumes; TrainingError if they do not fit."""
+        return _as_matrix(y, n_outputs, dtype, self.name)
+
+    def per_sample(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Loss of each sample (n,), from the post-activation output."""
+        raise NotImplementedError
+
+    def value_and_grad(self, output, target, weights=None) -> tuple[float, np.ndarray]:
+        """Batch loss and its gradient with respect to the (post-activation) output."""
+        raise NotImplementedError
+
+    def value_and_grad_logits(self, logits, target, weights=None) -> tuple[float, np.ndarray]:
+        """Batch loss and its gradient with respect to the logits; only for losses with a fused activation."""
+        raise NotImplementedError(f"loss {self.name!r} has no fused activation")
+
+    def value(self, output: np.ndarray, target: np.ndarray, weights=None) -> float:
+        return _reduce(self.per_sample(output, target), weights)
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+
+def _as_matrix(y: np.ndarray, n_outputs: int, dtype, name: str) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[1] != n_outputs:
+        raise TrainingError(
+            f"loss {name!r}: targets have {y.shape[1] if y.ndim == 2 else y.shape} columns but the output layer "
+            f"has {n_outputs} units"
+        )
+    return np.ascontiguousarray(y, dtype=dtype)
+
+
+def _reduce(per_sample: np.ndarray, weights: np.ndarray | None) -> float:
+    if weights is None:
+        return float(np.mean(per_sample))
+    return float(np.dot(per_sample, weights) / np.sum(weights))
+
+
+def _scale(grad: np.ndarray, weights: np.ndarray | None, per_sample_divisor: int) -> np.ndarray:
+    """Divide an unreduced gradient by n * k (plain mean) or by sum(weights) * k after weighting rows."""
+    if weights is None:
+        grad *= 1.0 / (grad.shape[0] * per_sample_divisor)
+    else:
+        grad *= (weights / (np.sum(weights) * per_sample_divisor)).astype(grad.dtype, copy=False)[:, None]
+    return grad
+
+
+@LOSSES.register("mse", "mean_squared_error", "squared_error", "l2_loss", "quadratic")
+class MeanSquaredError(Loss):
+    name = "mse"
+    tasks = ("regression",)
+
+    def per_sample(self, output, target):
+        diff = output - target
+        return np.mean(diff * diff, axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        diff = output - target
+        if weights is None:
+            value = float(np.vdot(diff, diff)) / diff.size
+        else:
+            value = _reduce(np.mean(diff * diff, axis=1), weights)
+        diff *= 2.0
+        return value, _scale(diff, weights, diff.shape[1])
+
+
+@LOSSES.register("mae", "mean_absolute_error", "absolute_error", "l1_loss")
+class MeanAbsoluteError(Loss):
+    name = "mae"
+    tasks = ("regression",)
+
+    def per_sample(self, output, target):
+        return np.mean(np.abs(output - target), axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        diff = output - target
+        value = _reduce(np.mean(np.abs(diff), axis=1), weights)
+        return value, _scale(np.sign(diff), weights, diff.shape[1])
+
+
+@LOSSES.register("huber", "huber_loss", "smooth_l1")
+class Huber(Loss):
+    """Quadratic within `delta` of the target, linear beyond (PyTorch's HuberLoss)."""
+
+    name = "huber"
+    tasks = ("regression",)
+
+    def __init__(self, delta: float = 1.0):
+        self.delta = check_float(delta, "training.loss.delta", minimum=0.0, exclusive_minimum=True)
+
+    def _elementwise(self, diff):
+        absd = np.abs(diff)
+        return np.where(absd < self.delta, 0.5 * diff * diff, self.delta * (absd - 0.5 * self.delta))
+
+    def per_sample(self, output, target):
+        return np.mean(self._elementwise(output - target), axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        diff = output - target
+        value = _reduce(np.mean(self._elementwise(diff), axis=1), weights)
+        grad = np.clip(diff, -self.delta, self.delta)
+        return value, _scale(grad, weights, diff.shape[1])
+
+    def get_config(self):
+        return {"name": self.name, "delta": self.delta}
+
+
+@LOSSES.register("binary_crossentropy", "bce", "binary_cross_entropy", "log_loss", "logistic")
+class BinaryCrossEntropy(Loss):
+    """-[t log p + (1 - t) log(1 - p)] per output; from logits when the output layer is a sigmoid."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+    tasks = ("binary", "multilabel")
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        t = _as_matrix(y, n_outputs, dtype, self.name)
+        if t.size and (t.min() < 0 or t.max() > 1):
+            raise TrainingError(
+                f"loss 'binary_crossentropy' needs targets in [0, 1], got values from {t.min():g} to {t.max():g}"
+            )
+        return t
+
+    def per_sample(self, output, target):
+        p = np.clip(output, EPSILON, 1 - EPSILON)
+        return -np.mean(target * np.log(p) + (1 - target) * np.log1p(-p), axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        p = np.clip(output, EPSILON, 1 - EPSILON)
+        value = _reduce(-np.mean(target * np.log(p) + (1 - target) * np.log1p(-p), axis=1), weights)
+        inside = (output > EPSILON) & (output < 1 - EPSILON)
+        grad = (p - target) / (p * (1 - p)) * inside
+        return value, _scale(grad, weights, output.shape[1])
+
+    @staticmethod
+    def per_sample_logits(logits, target):
+        # max(z, 0) - z t + log(1 + exp(-|z|)): the log-sum-exp form of BCE, finite for any z.
+        return np.mean(np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits))), axis=1)
+
+    def value_and_grad_logits(self, logits, target, weights=None):
+        if weights is None:
+            terms = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+            value = float(np.sum(terms)) / logits.size
+        else:
+            value = _reduce(self.per_sample_logits(logits, target), weights)
+        grad = sigmoid(logits)
+        grad -= target
+        return value, _scale(grad, weights, logits.shape[1])
+
+
+@LOSSES.register("categorical_crossentropy", "cce", "crossentropy", "cross_entropy", "softmax_cross_entropy",
+                 "sparse_categorical_crossentropy", "nll")
+class CategoricalCrossEntropy(Loss):
+    """-sum_c t_c log p_c per sample; integer or one-hot targets; optional label smoothing (PyTorch's form)."""
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+    tasks = ("multiclass",)
+
+    def __init__(self, label_smoothing: float = 0.0):
+        self.label_smoothing = check_float(label_smoothing, "training.loss.label_smoothing", 0.0, 1.0)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        y = np.asarray(y)
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1):
+            labels = y.reshape(-1)
+            if labels.size and (not np.all(np.equal(np.mod(labels, 1), 0)) or labels.min() < 0
+                                or labels.max() >= n_outputs):
+                raise TrainingError(
+                    f"loss 'categorical_crossentropy': class labels must be integers in [0, {n_outputs}), got "
+                    f"values from {labels.min():g} to {labels.max():g}"
+                )
+            t = np.zeros((labels.size, n_outputs), dtype=dtype)
+            t[np.arange(labels.size), labels.astype(np.int64)] = 1
+        else:
+            t = _as_matrix(y, n_outputs, dtype, self.name)
+            if t.size and not np.allclose(t.sum(axis=1), 1.0, atol=1e-4):
+                raise TrainingError("loss 'categorical_crossentropy': one-hot target rows must sum to 1")
+        if self.label_smoothing:
+            t = t * (1 - self.label_smoothing) + self.label_smoothing / n_outputs
+            t = t.astype(dtype, copy=False)
+        return t
+
+    def per_sample(self, output, target):
+        return -np.sum(target * np.log(np.clip(output, EPSILON, 1 - EPSILON)), axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        p = np.clip(output, EPSILON, 1 - EPSILON)
+        value = _reduce(-np.sum(target * np.log(p), axis=1), weights)
+        inside = (output > EPSILON) & (output < 1 - EPSILON)
+        grad = -target / p * inside
+        return value, _scale(grad, weights, 1)
+
+    @staticmethod
+    def per_sample_logits(logits, target):
+        return -np.sum(target * log_softmax(logits), axis=1)
+
+    def value_and_grad_logits(self, logits, target, weights=None):
+        shifted = logits - np.max(logits, axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sums = np.sum(exp, axis=1, keepdims=True)
+        if weights is None:
+            # Target rows sum to 1, so -sum t (s - log S) = sum log S - sum t s.
+            value = (float(np.sum(np.log(sums))) - float(np.vdot(target, shifted))) / logits.shape[0]
+        else:
+            value = _reduce(np.log(sums[:, 0]) - np.sum(target * shifted, axis=1), weights)
+        exp /= sums
+        exp -= target
+        return value, _scale(exp, weights, 1)
+
+    def get_config(self):
+        config = {"name": self.name}
+        if self.label_smoothing:
+            config["label_smoothing"] = self.label_smoothing
+        return config
+
+
+@LOSSES.register("hinge")
+class Hinge(Loss):
+    """mean(max(0, 1 - t y)) with targets in {-1, +1}; 0/1 targets are mapped to -1/+1 as Keras does."""
+
+    name = "hinge"
+    tasks = ("binary", "multilabel")
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        t = _as_matrix(y, n_outputs, dtype, self.name)
+        values = np.unique(t)
+        if not (np.all(np.isin(values, (0, 1))) or np.all(np.isin(values, (-1, 1)))):
+            raise TrainingError("loss 'hinge' needs targets in {0, 1} or {-1, +1}")
+        if np.all(np.isin(values, (0, 1))):
+            t = (2 * t - 1).astype(dtype)
+        return t
+
+    def per_sample(self, output, target):
+        return np.mean(np.maximum(0, 1 - target * output), axis=1)
+
+    def value_and_grad(self, output, target, weights=None):
+        margin = 1 - target * output
+        value = _reduce(np.mean(np.maximum(0, margin), axis=1), weights)
+        grad = -target * (margin > 0)
+        return value, _scale(grad, weights, output.shape[1])
+
+
+@LOSSES.register("categorical_hinge")
+class CategoricalHinge(Loss):
+    """max(0, 1 + max_{j != true} y_j - y_true) per sample (Keras' categorical_hinge), for one-hot targets."""
+
+    name = "categorical_hinge"
+    tasks = ("multiclass",)
+
+    def prepare_targets(self, y, n_outputs, dtype):
+        return CategoricalCrossEntropy().prepare_targets(y, n_outputs, dtype)
+
+    def _parts(self, output, target):
+        pos = np.sum(target * output, axis=1)
+        masked = np.where(target > 0, -np.inf, output)
+        neg = np.max(masked, axis=1)
+        return pos, neg, masked
+
+    def per_sample(self, output, target):
+        pos, neg, _ = self._parts(output, target)
+        return np.maximum(0, 1 + neg - pos)
+
+    def value_and_grad(self, output, target, weights=None):
+        pos, neg, masked = self._parts(output, target)
+        margin = 1 + neg - pos
+        value = _reduce(np.maximum(0, margin), weights)
+        active = (margin > 0).astype(output.dtype)[:, None]
+        grad = np.zeros_like(output)
+        grad[np.arange(output.shape[0]), np.argmax(masked, axis=1)] = 1
+        grad -= target
+        grad *= active
+        return value, _scale(grad, weights, 1)
+
+
+def get_loss(identifier, where: str = "training.loss") -> Loss:
+    loss = LOSSES.get(identifier, where)
+    if not isinstance(loss, Loss):
+        raise TrainingError(f"{where}: {identifier!r} is not a loss")
+    return loss
+
+
+def sample_weights_from_classes(labels: np.ndarray, class_weight: dict[int, float] | list[float]) -> np.ndarray:
+    """Per-sample weights s_i = w[y_i] for integer labels (n,)."""
+    labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    if isinstance(class_weight, dict):
+        table = np.ones(int(max(list(class_weight) + [labels.max(initial=0)])) + 1)
+        for k, v in class_weight.items():
+            table[int(k)] = float(v)
+    else:
+        table = np.asarray(class_weight, dtype=np.float64)
+    if labels.size and labels.max() >= table.size:
+        raise TrainingError(f"class weights cover {table.size} classes but labels go up to {labels.max()}")
+    return table[labels]
+
+
+__all__ = ["LOSSES", "Loss", "get_loss", "sample_weights_from_classes", "softmax", "sigmoid"]
