@@ -1,0 +1,108 @@
+"""Training throughput of LayerLab's core (forward + backward + Adam step) on the three benchmark networks,
+against PyTorch on the CPU when an interpreter with torch is available.
+
+    python benchmarks/bench_training.py [--seconds 10] [--torch-python /path/to/python-with-torch]
+
+For each network it reports samples/s of the batch loop (median over epochs), separately for the first epochs
+(fresh start) and the last ones (steady state, after ReLU units have died and optimizer state has decayed), with
+live diagnostics off and on (the app's default budget), so their overhead is visible.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from bench_nets import NETS, make_data  # noqa: E402
+from core.events import BatchEnd, EpochEnd  # noqa: E402
+from core.network import Network  # noqa: E402
+from core.trainer import Trainer, TrainingData  # noqa: E402
+from core.training_config import parse_training  # noqa: E402
+
+
+def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
+    X, y = make_data(spec)
+    task = "binary" if spec["loss"] == "bce" else "multiclass"
+    data = TrainingData.from_arrays(X, y, task=task, n_classes=spec["sizes"][-1] if task == "multiclass" else 2)
+    sizes = spec["sizes"]
+    layers = [{"type": "dense", "units": u, "activation": spec["hidden"]} for u in sizes[1:-1]]
+    layers.append({"type": "dense", "units": sizes[-1], "activation": "sigmoid" if task == "binary" else "softmax"})
+    config = parse_training({
+        "loss": "binary_crossentropy" if task == "binary" else "categorical_crossentropy",
+        "optimizer": {"name": "adam"}, "batch_size": spec["batch"], "epochs": 10_000_000, "seed": 0,
+        "diagnostics": {"budget": 0.02 if diagnostics else 0.0, "max_rate": 10.0},
+    })
+    trainer = Trainer(Network(layers, sizes[0]), data, config)
+    rates: list[float] = []
+    state = {"last_elapsed": 0.0, "last_step": 0, "start": time.perf_counter()}
+    batches = trainer.batches_per_epoch
+
+    def listener(event):
+        if isinstance(event, BatchEnd) and event.batch == batches - 1:
+            steps = event.step - state["last_step"]
+            dt = event.elapsed - state["last_elapsed"]
+            if state["last_step"] > 0 and dt > 0:  # skip the first (warm-up) epoch
+                rates.append(steps * X.shape[0] / batches / dt)
+            state["last_step"], state["last_elapsed"] = event.step, event.elapsed
+        elif isinstance(event, EpochEnd) and time.perf_counter() - state["start"] > seconds:
+            trainer.stop()
+
+    trainer.fit(listener=listener)
+    return {"samples_per_second": float(np.median(rates)), "first_epochs": float(np.median(rates[:3])),
+            "last_epochs": float(np.median(rates[-3:])), "epochs": len(rates), "steps": trainer.step}
+
+
+def torch_results(python: str | None, seconds: float) -> dict[str, dict]:
+    if python is None:
+        try:
+            import torch  # noqa: F401
+            python = sys.executable
+        except ImportError:
+            return {}
+    proc = subprocess.run([python, str(HERE / "torch_reference.py"), str(seconds)], capture_output=True, text=True,
+                          cwd=HERE, env={**os.environ, "PYTHONPATH": str(HERE)})
+    if proc.returncode != 0:
+        print("PyTorch reference failed:", proc.stderr.strip().splitlines()[-1:], file=sys.stderr)
+        return {}
+    return {r["name"]: r for r in map(json.loads, proc.stdout.strip().splitlines())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--torch-python", default=os.environ.get("LAYERLAB_TORCH_PYTHON"),
+                        help="a Python interpreter with torch installed")
+    parser.add_argument("--only", type=int, help="run only network number N (1-3)")
+    args = parser.parse_args()
+    nets = NETS if args.only is None else [NETS[args.only - 1]]
+    torch = torch_results(args.torch_python, args.seconds)
+    print(f"{'network':44s} {'diag':>4s} {'samples/s':>11s} {'fresh':>10s} {'steady':>10s} {'torch':>10s} {'x torch':>8s}")
+    for spec in nets:
+        base = None
+        for diagnostics in (False, True):
+            r = layerlab_run(spec, args.seconds, diagnostics)
+            t = torch.get(spec["name"])
+            ratio = f"{r['samples_per_second'] / t['samples_per_second']:.1f}x" if t else "-"
+            tval = f"{t['samples_per_second']:,.0f}" if t else "-"
+            overhead = ""
+            if base is None:
+                base = r["samples_per_second"]
+            else:
+                overhead = f"  diagnostics cost {100 * (base / r['samples_per_second'] - 1):+.1f}%"
+            print(f"{spec['name']:44s} {'on' if diagnostics else 'off':>4s} {r['samples_per_second']:>11,.0f} "
+                  f"{r['first_epochs']:>10,.0f} {r['last_epochs']:>10,.0f} {tval:>10s} {ratio:>8s}{overhead}",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,297 @@
+"""The command line: `train`, `predict`, `check` and `export`, headless and free of Qt.
+
+Bad input ends with one line on stderr and a non-zero exit, never a traceback, and never a half-written or
+clobbered output file (every output goes to a temporary file first).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Sequence, TextIO
+
+import numpy as np
+
+from .errors import LayerLabError
+from .fileio import FileWriteError, atomic_write_text
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+class CliError(LayerLabError):
+    """A problem with the command's arguments."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the default prints the whole usage first)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="layerlab", description="LayerLab: build, train and inspect neural networks. "
+        "Without a command, opens the app.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train a project headless and write its weights")
+    train.add_argument("project", help="project file (.json)")
+    train.add_argument("--epochs", type=int, help="number of epochs (overrides the project)")
+    train.add_argument("--seed", type=int, help="random seed (overrides the project)")
+    train.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
+    train.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped")
+    train.add_argument("--out", metavar="MODEL.npz", help="weights file to write (default: next to the project)")
+    train.add_argument("--checkpoint", action="store_true", help="also store optimizer and trainer state")
+    train.add_argument("--history", metavar="HISTORY.csv", help="write per-epoch losses and metrics as CSV")
+    train.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    predict = sub.add_parser("predict", help="predict with a weights file on raw inputs")
+    predict.add_argument("model", help="weights file (.npz) written by LayerLab")
+    predict.add_argument("data", help="inputs: .npz (array X) or .csv")
+    predict.add_argument("--out", metavar="PRED.csv", help="write predictions here (default: standard output)")
+
+    check = sub.add_parser("check", help="validate a project, load its data and print the layer table")
+    check.add_argument("project", help="project file (.json)")
+
+    export = sub.add_parser("export", help="export a weights file to another format")
+    export.add_argument("model", help="weights file (.npz) written by LayerLab")
+    export.add_argument("--format", required=True, help="onnx, json, safetensors, npz, pytorch or keras")
+    export.add_argument("--out", required=True, metavar="FILE", help="output file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error
+        return int(exc.code or 0)
+    commands = {"train": cmd_train, "predict": cmd_predict, "check": cmd_check, "export": cmd_export}
+    if args.command is None:
+        parser.print_help(stdout)
+        return 0
+    try:
+        return commands[args.command](args, stdout, stderr)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=stderr)
+        return 130
+    except (LayerLabError, FileWriteError) as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: "), file=stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print("error: out of memory", file=stderr)
+        return EXIT_ERROR
+
+
+# --- train ---------------------------------------------------------------------------------------------------------
+def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
+    from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
+    from .model_io import build_network, load_data, load_model, save_model
+    from .project import load_project
+    from .trainer import Trainer
+    from .checks import check_model
+
+    project = load_project(args.project)
+    changes = {}
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise CliError(f"--epochs must be a positive integer, got {args.epochs}")
+        changes["epochs"] = args.epochs
+    if args.seed is not None:
+        if args.seed < 0:
+            raise CliError(f"--seed must be a non-negative integer, got {args.seed}")
+        changes["seed"] = args.seed
+    if changes:
+        project = project.with_changes(training=project.training.with_changes(**changes))
+    out_path = Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")
+    _check_writable(out_path, "--out")
+    if args.history:
+        _check_writable(Path(args.history), "--history")
+    prepared = load_data(project)
+    errors = [p for p in check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
+              if p.level == "error"]
+    if errors:
+        raise CliError(f"{errors[0].where}: {errors[0].message}")
+    network = build_network(project, prepared.input_width)
+    trainer = Trainer(network, prepared, project.training)
+    if args.init_weights:
+        loaded = load_model(args.init_weights)
+        network.load_state_dict(loaded.file.arrays, args.init_weights)
+    if args.resume:
+        loaded = load_model(args.resume)
+        network.load_state_dict(loaded.file.arrays, args.resume)
+        if not loaded.file.is_checkpoint:
+            raise CliError(f"--resume {args.resume} is a weights file without training state; save it with "
+                           "--checkpoint, or start from it with --init-weights")
+        wf = loaded.file
+        trainer.load_checkpoint(wf.meta["checkpoint"], wf.optimizer, wf.checkpoint_arrays)
+    interactive = hasattr(stderr, "isatty") and stderr.isatty() and not args.quiet
+    total = project.training.epochs
+    start = time.perf_counter()
+
+    def show(event) -> None:
+        if isinstance(event, BatchEnd) and interactive:
+            done = (event.epoch + (event.batch + 1) / event.batches_per_epoch) / total
+            bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+            stderr.write(f"\r[{bar}] epoch {event.epoch + 1}/{total}  loss {event.loss:.4f}  "
+                         f"{event.samples_per_second:,.0f} samples/s ")
+            stderr.flush()
+        elif isinstance(event, EpochEnd) and not interactive and not args.quiet:
+            print(f"epoch {event.epoch + 1}/{total}  " + _format_logs(event.logs), file=stdout)
+
+    result = trainer.fit(listener=show)
+    if interactive:
+        stderr.write("\n")
+    if isinstance(result, Failed):
+        raise CliError(f"training failed: {result.message}")
+    if args.history:
+        _write_history(Path(args.history), trainer.history)
+    if isinstance(result, Diverged):
+        print(f"error: {result.message}", file=stderr)
+        if np.all(np.isfinite(network.params)):
+            save_model(out_path, project, prepared, network, trainer, checkpoint=args.checkpoint)
+            print(f"kept the last good weights in {out_path}", file=stderr)
+        return EXIT_ERROR
+    save_model(out_path, project, prepared, network, trainer, checkpoint=args.checkpoint)
+    elapsed = time.perf_counter() - start
+    last = {k: v[-1] for k, v in trainer.history.items()}
+    how = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped"}[result.reason]
+    best = f", best epoch {result.best_epoch + 1} restored" if result.restored_best and result.best_epoch is not None else ""
+    print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): {_format_logs(last)}",
+          file=stdout)
+    if result.test_metrics:
+        print("test: " + _format_logs(result.test_metrics), file=stdout)
+    print(f"weights written to {out_path}", file=stdout)
+    return 0
+
+
+def _format_logs(logs: dict[str, float]) -> str:
+    keys = [k for k in logs if k != "lr"]
+    return "  ".join(f"{k} {logs[k]:.4g}" for k in keys if not (isinstance(logs[k], float) and math.isnan(logs[k])))
+
+
+def _check_writable(path: Path, option: str) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"{option} {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise CliError(f"{option} {path} is a folder")
+
+
+def _write_history(path: Path, history: dict[str, list[float]]) -> None:
+    keys = list(history)
+    rows = len(next(iter(history.values()), []))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["epoch", *keys])
+    for i in range(rows):
+        writer.writerow([i + 1, *(repr(float(history[k][i])) for k in keys)])
+    atomic_write_text(path, buffer.getvalue(), "history file")
+
+
+# --- predict -------------------------------------------------------------------------------------------------------
+def cmd_predict(args, stdout: TextIO, stderr: TextIO) -> int:
+    from .data import load_features
+    from .model_io import load_model
+
+    model = load_model(args.model)
+    if args.out:
+        _check_writable(Path(args.out), "--out")
+    meta = model.meta
+    X = load_features(args.data, int(meta["raw_width"]), meta.get("encoder"))
+    output = model.predict_raw(X)
+    text = predictions_csv(output, meta)
+    if args.out:
+        atomic_write_text(args.out, text, "predictions file")
+        print(f"{output.shape[0]} predictions written to {args.out}", file=stdout)
+    else:
+        stdout.write(text)
+    return 0
+
+
+def predictions_csv(output: np.ndarray, meta: dict) -> str:
+    """Classification: a `class` column and one probability column per class; regression: one column per output."""
+    task = meta["task"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if task in ("binary", "multiclass"):
+        names = meta.get("class_names") or [str(i) for i in range(max(2, output.shape[1]))]
+        probs = np.hstack([1 - output, output]) if output.shape[1] == 1 else output
+        writer.writerow(["class", *(f"p_{name}" for name in names)])
+        labels = np.argmax(probs, axis=1)
+        for label, row in zip(labels, probs):
+            writer.writerow([names[label], *(f"{p:.6g}" for p in row)])
+    else:
+        names = meta.get("target_names") or [f"y{i}" for i in range(output.shape[1])]
+        if len(names) != output.shape[1]:
+            names = [f"y{i}" for i in range(output.shape[1])]
+        writer.writerow(names)
+        for row in output:
+            writer.writerow([f"{v:.6g}" for v in row])
+    return buffer.getvalue()
+
+
+# --- check ---------------------------------------------------------------------------------------------------------
+def cmd_check(args, stdout: TextIO, stderr: TextIO) -> int:
+    from .checks import check_model
+    from .data import summarize
+    from .model_io import build_network, load_data
+    from .project import load_project
+
+    project = load_project(args.project)
+    prepared = load_data(project)
+    print(f"project: {project.name}", file=stdout)
+    for line in summarize(prepared.dataset).lines():
+        print(f"  {line}", file=stdout)
+    split = f"train {len(prepared.train.y)}"
+    if prepared.val is not None:
+        split += f", validation {len(prepared.val.y)}"
+    if prepared.test is not None:
+        split += f", test {len(prepared.test.y)}"
+    print(f"  split: {split}; network input width {prepared.input_width}", file=stdout)
+    network = build_network(project, prepared.input_width)
+    print(layer_table(network), file=stdout)
+    problems = check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
+    for problem in problems:
+        print(str(problem), file=stderr if problem.level == "error" else stdout)
+    return EXIT_ERROR if any(p.level == "error" for p in problems) else 0
+
+
+def layer_table(network) -> str:
+    """Keras-style summary: one row per layer with its output shape and parameter count."""
+    rows = [("#", "Layer", "Output shape", "Params")]
+    rows.append(("", "input", f"(None, {network.input_width})", "0"))
+    for row in network.summary():
+        params = f"{row.params:,}" + (f" (+{row.non_trainable} fixed)" if row.non_trainable else "")
+        rows.append((str(row.index), row.description, f"(None, {row.output_width})", params))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+             for r in rows]
+    rule = "-" * len(lines[0])
+    total = network.param_count
+    fixed = network.buffers.size
+    footer = f"Total trainable parameters: {total:,}" + (f"; fixed (running statistics): {fixed:,}" if fixed else "")
+    return "\n".join([lines[0], rule, *lines[1:], rule, footer])
+
+
+# --- export --------------------------------------------------------------------------------------------------------
+def cmd_export(args, stdout: TextIO, stderr: TextIO) -> int:
+    from .export import export_model
+    from .model_io import load_model
+
+    model = load_model(args.model)
+    _check_writable(Path(args.out), "--out")
+    export_model(model, args.format, args.out)
+    print(f"exported {args.model} as {args.format} to {args.out}", file=stdout)
+    return 0

@@ -1,0 +1,202 @@
+"""Per-layer training diagnostics: gradient norms and their histograms, weight norms, update ratios, dead ReLU
+units, saturation and activation statistics.
+
+Cheap things happen every step (the running per-unit maximum of ReLU pre-activations, one reduction per ReLU
+layer, which is what "dead for every sample of the epoch" needs). Everything else is computed in snapshots whose
+schedule is driven by their measured cost: after each snapshot the next one waits long enough that snapshots use
+at most `budget` of the training time (and come at most `max_rate` times a second). Histograms over fixed bins
+are computed only then, never every step.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .events import frozen_array
+from .history import histogram_fixed, log_bins, symlog_bins
+from .network import Network
+
+# Fixed bins shared by every snapshot, so histograms from different steps line up in a heat map.
+UNIT_NORM_EDGES = frozen_array(log_bins(1e-10, 1e2, 4))
+GRAD_VALUE_EDGES = frozen_array(symlog_bins(1e-10, 1e1, 2))
+WEIGHT_BINS = 40
+# A unit is saturated when its output is within 1% of the activation's range from either bound.
+SATURATION_MARGIN = 0.01
+
+
+@dataclass(frozen=True)
+class LayerDiagnostics:
+    index: int                       # position in model.layers
+    label: str                       # "0: dense 16, relu"
+    units: int
+    grad_norm: float                 # L2 norm of all this layer's parameter gradients
+    kernel_grad_norm: float          # nan for layers without a kernel
+    bias_grad_norm: float            # nan for layers without a bias
+    weight_norm: float               # L2 norm of the kernel (or of all parameters if no kernel)
+    update_ratio: float              # ||update|| / ||weights|| of the last step
+    unit_grad_norms: np.ndarray      # (units,) norm of each unit's incoming-weight gradient (dense only, else empty)
+    unit_grad_norm_counts: np.ndarray  # histogram of unit_grad_norms over UNIT_NORM_EDGES
+    grad_value_counts: np.ndarray    # histogram of the kernel's gradient values over GRAD_VALUE_EDGES
+    weight_counts: np.ndarray        # histogram of the kernel's values over weight_edges
+    weight_edges: np.ndarray
+    dead_batch: int | None           # ReLU-family units with pre-activation <= 0 for every sample of this batch
+    dead_epoch_so_far: int | None    # ... for every sample seen so far this epoch
+    saturation: float | None         # fraction of outputs near the bounds of a saturating activation
+    activation_mean: float
+    activation_std: float
+
+
+@dataclass(frozen=True)
+class DiagnosticsSnapshot:
+    step: int
+    epoch: int
+    batch: int
+    global_grad_norm: float
+    layers: tuple[LayerDiagnostics, ...]
+    cost_seconds: float              # how long computing this snapshot took
+
+    def layer(self, index: int) -> LayerDiagnostics:
+        for entry in self.layers:
+            if entry.index == index:
+                return entry
+        raise KeyError(index)
+
+
+class DeadUnitTracker:
+    """Running per-unit maximum of pre-activations over an epoch, for layers whose activation can die."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.layers = [i for i, layer in enumerate(network.layers)
+                       if layer.activation is not None and layer.activation.can_die]
+        self.maxima = {i: np.full(network.widths[i + 1], -np.inf, dtype=network.dtype) for i in self.layers}
+
+    def update(self) -> None:
+        layers = self.network.layers
+        for i in self.layers:
+            z = layers[i].pre_activation
+            if z is not None:
+                np.maximum(self.maxima[i], np.max(z, axis=0), out=self.maxima[i])
+
+    def dead_so_far(self, index: int) -> int:
+        return int(np.count_nonzero(self.maxima[index] <= 0))
+
+    def end_epoch(self) -> dict[int, int]:
+        counts = {i: int(np.count_nonzero(m <= 0)) for i, m in self.maxima.items()}
+        for m in self.maxima.values():
+            m.fill(-np.inf)
+        return counts
+
+
+class DiagnosticsCollector:
+    """Decides when a snapshot is due and computes it from the network's current state."""
+
+    def __init__(self, network: Network, budget: float = 0.02, max_rate: float = 10.0,
+                 every_steps: int | None = None, clock=time.perf_counter):
+        self.network = network
+        self.budget = budget
+        self.min_interval = 1.0 / max_rate if max_rate > 0 else math.inf
+        self.every_steps = every_steps
+        self.clock = clock
+        self.dead = DeadUnitTracker(network)
+        self.enabled = budget > 0 or every_steps is not None
+        self._next_time = 0.0
+        self._before: np.ndarray | None = None
+        self._has_before = False
+        self._kernel_layers = [i for i, layer in enumerate(network.layers) if "weight" in layer.params]
+
+    def due(self, step: int) -> bool:
+        """Whether to take a snapshot after optimizer step number `step` (counted from 1)."""
+        if not self.enabled:
+            return False
+        if self.every_steps is not None:
+            return step % self.every_steps == 0
+        return self.clock() >= self._next_time
+
+    def before_update(self) -> None:
+        """Remember the weights so the snapshot can report the size of this step's update."""
+        if self._before is None:
+            self._before = np.empty_like(self.network.params)
+        np.copyto(self._before, self.network.params)
+        self._has_before = True
+
+    def snapshot(self, step: int, epoch: int, batch: int) -> DiagnosticsSnapshot:
+        start = self.clock()
+        net = self.network
+        params, grads = net.params, net.grads
+        layers = []
+        for i, layer in enumerate(net.layers):
+            entries = [e for e in net.entries if e.layer == i and e.trainable]
+            act = layer.activation
+            if not entries and (act is None or (not act.can_die and act.saturation_bounds is None)):
+                continue
+            layers.append(self._layer(i, layer, entries, params, grads))
+        global_norm = math.sqrt(float(np.dot(grads, grads))) if grads.size else 0.0
+        self._has_before = False
+        cost = self.clock() - start
+        if self.every_steps is None:
+            wait = max(self.min_interval, cost / self.budget if self.budget > 0 else math.inf)
+            self._next_time = self.clock() + wait
+        return DiagnosticsSnapshot(step, epoch, batch, global_norm, tuple(layers), cost)
+
+    def _layer(self, i, layer, entries, params, grads) -> LayerDiagnostics:
+        net = self.network
+        views = {e.key: (params[e.offset:e.offset + e.size], grads[e.offset:e.offset + e.size], e) for e in entries}
+        grad_sq = sum(float(np.dot(g, g)) for _, g, _ in views.values())
+        nan = float("nan")
+        kernel_grad_norm = bias_grad_norm = nan
+        unit_norms = np.empty(0, dtype=np.float64)
+        grad_counts = np.zeros(len(GRAD_VALUE_EDGES) - 1, dtype=np.int64)
+        weight_counts = np.zeros(WEIGHT_BINS, dtype=np.int64)
+        weight_edges = np.linspace(-1, 1, WEIGHT_BINS + 1)
+        if "weight" in views:
+            w, g, entry = views["weight"]
+            kernel_grad_norm = math.sqrt(float(np.dot(g, g)))
+            g2 = g.reshape(entry.shape)
+            unit_norms = np.sqrt(np.einsum("ij,ij->j", g2, g2, dtype=np.float64))
+            grad_counts = histogram_fixed(g, GRAD_VALUE_EDGES)
+            lo, hi = float(np.min(w)), float(np.max(w))
+            if lo == hi:
+                lo, hi = lo - 0.5, hi + 0.5
+            weight_counts, weight_edges = np.histogram(w, bins=WEIGHT_BINS, range=(lo, hi))
+            weight_ref = w
+        else:
+            weight_ref = np.concatenate([p for p, _, _ in views.values()]) if views else np.empty(0)
+        if "bias" in views:
+            _, g, _ = views["bias"]
+            bias_grad_norm = math.sqrt(float(np.dot(g, g)))
+        weight_norm = math.sqrt(float(np.dot(weight_ref, weight_ref))) if weight_ref.size else nan
+        update_ratio = nan
+        if self._has_before and "weight" in views:
+            w, _, entry = views["weight"]
+            delta = w - self._before[entry.offset:entry.offset + entry.size]
+            update_ratio = math.sqrt(float(np.dot(delta, delta))) / weight_norm if weight_norm > 0 else nan
+        act = layer.activation
+        dead_batch = dead_epoch = None
+        saturation = None
+        act_mean = act_std = nan
+        output = getattr(layer, "output", None)
+        if act is not None and act.can_die and layer.pre_activation is not None:
+            dead_batch = int(np.count_nonzero(np.max(layer.pre_activation, axis=0) <= 0))
+            dead_epoch = self.dead.dead_so_far(i)
+        if output is not None:
+            act_mean = float(np.mean(output))
+            act_std = float(np.std(output))
+            if act.saturation_bounds is not None:
+                lo, hi = act.saturation_bounds
+                margin = SATURATION_MARGIN * (hi - lo)
+                saturation = float(np.mean((output <= lo + margin) | (output >= hi - margin)))
+        return LayerDiagnostics(
+            index=i, label=f"{i}: {layer.describe()}", units=net.widths[i + 1],
+            grad_norm=math.sqrt(grad_sq), kernel_grad_norm=kernel_grad_norm, bias_grad_norm=bias_grad_norm,
+            weight_norm=weight_norm, update_ratio=update_ratio,
+            unit_grad_norms=frozen_array(unit_norms),
+            unit_grad_norm_counts=frozen_array(histogram_fixed(unit_norms, UNIT_NORM_EDGES) if unit_norms.size
+                                               else np.zeros(len(UNIT_NORM_EDGES) - 1, dtype=np.int64)),
+            grad_value_counts=frozen_array(grad_counts), weight_counts=frozen_array(weight_counts),
+            weight_edges=frozen_array(weight_edges), dead_batch=dead_batch, dead_epoch_so_far=dead_epoch,
+            saturation=saturation, activation_mean=act_mean, activation_std=act_std,
+        )

@@ -1,0 +1,81 @@
+"""What the trainer tells its listeners. Every event is frozen and holds copies, so another thread may keep it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+def frozen_array(values: Any, dtype=None) -> np.ndarray:
+    """A read-only copy: safe to hand to another thread."""
+    array = np.array(values, dtype=dtype, copy=True)
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True)
+class TrainingStarted:
+    epoch: int                 # epochs completed before this run (0 for a fresh network)
+    target_epochs: int         # epoch count at which this run will stop
+    batches_per_epoch: int
+    train_samples: int
+    val_samples: int
+
+
+@dataclass(frozen=True)
+class BatchEnd:
+    """Sent at most every `batch_event_interval` seconds and after the last batch of each epoch."""
+
+    epoch: int                 # 0-based epoch in progress
+    batch: int                 # 0-based batch index within the epoch
+    batches_per_epoch: int
+    step: int                  # optimizer steps taken since the network was initialised
+    loss: float                # mean batch loss since the previous BatchEnd
+    lr: float
+    samples_per_second: float
+    elapsed: float             # seconds of training (pauses excluded) in this run
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int                 # 0-based index of the epoch just completed
+    logs: dict[str, float]     # "loss", "val_loss", metrics ("accuracy", "val_accuracy", ...), "lr"
+    step: int
+    elapsed: float
+    dead_units: dict[int, int] = field(default_factory=dict)   # layer index -> units dead for the whole epoch
+    improved: bool = False     # early stopping saw an improvement (or best so far)
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str                # "completed" | "stopped" | "early_stopping"
+    epochs: int                # epochs completed in total
+    step: int
+    best_epoch: int | None     # epoch whose weights were restored, if any
+    restored_best: bool
+    elapsed: float
+    test_metrics: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Diverged:
+    """A NaN or Inf appeared; training stopped and the weights are those before the bad step."""
+
+    epoch: int
+    batch: int
+    step: int
+    what: str                  # "loss" | "gradient" | "weights"
+    value: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An unexpected exception inside the training loop; the message is for a dialog, the traceback for a log."""
+
+    message: str
+    traceback: str
+
+
+Event = TrainingStarted | BatchEnd | EpochEnd | Finished | Diverged | Failed

@@ -1,0 +1,117 @@
+"""The project file: one JSON format (`"format": "layerlab/1"`) shared by the app, the CLI and the tests.
+
+A project is data + model + training. Relative data paths resolve from the project file's folder. Validation
+names the place and the problem (`model.layers[2].units must be a positive integer, got -3`), and unknown keys are
+errors so typos never pass silently. The reference is docs/project-format.md.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .config import ConfigReader
+from .errors import SpecError
+from .fileio import atomic_write_text
+from .layers import build_layer
+from .training_config import TrainingConfig, parse_training
+
+FORMAT = "layerlab/1"
+
+
+@dataclass(frozen=True)
+class Project:
+    data: dict
+    layers: tuple[dict, ...]
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    name: str = "Untitled"
+    description: str = ""
+    base_dir: Path = Path(".")
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"format": FORMAT, "name": self.name}
+        if self.description:
+            out["description"] = self.description
+        out["data"] = copy.deepcopy(self.data)
+        out["model"] = {"layers": copy.deepcopy(list(self.layers))}
+        out["training"] = copy.deepcopy(self.training.to_dict())
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def with_changes(self, **changes: Any) -> "Project":
+        return replace(self, **changes)
+
+
+def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "project") -> Project:
+    """Validate a decoded project JSON object."""
+    from .data import validate_data_spec
+
+    r = ConfigReader(obj, "")
+    fmt = r.raw("format", None)
+    if fmt != FORMAT:
+        raise SpecError(f"{source}: \"format\" must be {FORMAT!r}, got {fmt!r}")
+    name = r.str("name", "Untitled")
+    description = r.str("description", "")
+    data = validate_data_spec(r.raw("data"), "data")
+    model = ConfigReader(r.raw("model"), "model")
+    layers = model.raw("layers")
+    model.finish()
+    if not isinstance(layers, list) or not layers:
+        raise SpecError("model.layers must be a non-empty list of layers")
+    for i, layer in enumerate(layers):
+        build_layer(layer, f"model.layers[{i}]")
+    training = parse_training(r.raw("training", {}), "training")
+    r.finish()
+    return Project(data=data, layers=tuple(copy.deepcopy(layers)), training=training, name=name,
+                   description=description, base_dir=Path(base_dir))
+
+
+def load_project(path: str | Path) -> Project:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"project file {path} does not exist") from None
+    except IsADirectoryError:
+        raise SpecError(f"project file {path} is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"project file {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read project file {path}: {exc.strerror or exc}") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    try:
+        return parse_project(obj, path.parent, str(path))
+    except SpecError as exc:
+        raise SpecError(f"{path.name}: {exc}") from None
+
+
+def save_project(project: Project, path: str | Path) -> None:
+    atomic_write_text(path, project.to_json(), "project")
+
+
+DEFAULT_PROJECT = {
+    "format": FORMAT,
+    "name": "Spiral",
+    "description": "The playground's two-arm spiral and a small ReLU network that learns it.",
+    "data": {"source": "builtin", "name": "spiral", "samples": 500, "noise": 0.1,
+             "split": {"val": 0.2, "test": 0.0}, "scaling": "standard"},
+    "model": {"layers": [
+        {"type": "dense", "units": 16, "activation": "relu"},
+        {"type": "dense", "units": 16, "activation": "relu"},
+        {"type": "dense", "units": 1, "activation": "sigmoid"},
+    ]},
+    "training": {"loss": "binary_crossentropy", "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 10,
+                 "epochs": 200, "shuffle": True, "seed": 0, "dtype": "float32"},
+}
+
+
+def default_project() -> Project:
+    """What `python main.py` opens, ready to press Train."""
+    return parse_project(copy.deepcopy(DEFAULT_PROJECT), Path("."), "default project")

@@ -1,0 +1,472 @@
+"""The mini-batch training loop, with live events for listeners and no Qt.
+
+`Trainer.fit()` runs on whatever thread calls it (the app calls it from a worker thread) and can be paused,
+resumed and stopped from any other thread between batches. `Trainer.run()` is the same loop as a generator of
+events, for scripts and tests. The same seed and settings give bit-identical weights: initialisation, shuffling
+and training-time noise (dropout, Gaussian noise, RReLU) draw from three generators spawned from the seed.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
+from .early_stopping import EarlyStopping
+from .errors import TrainingError
+from .events import BatchEnd, Diverged, EpochEnd, Event, Failed, Finished, TrainingStarted
+from .losses import Loss, get_loss, sample_weights_from_classes
+from .metrics import evaluate
+from .network import Network
+from .optimizers import Optimizer, get_optimizer
+from .schedules import get_schedule
+from .training_config import TrainingConfig
+
+Listener = Callable[[Any], None]
+
+# Train-split metrics each epoch are computed in evaluation mode on at most this many rows (a fixed subset).
+TRAIN_METRIC_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class ArraySplit:
+    X: np.ndarray
+    y: np.ndarray
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The arrays a trainer needs: any object with these attributes works (core.data.PreparedData does)."""
+
+    train: ArraySplit
+    val: ArraySplit | None
+    test: ArraySplit | None
+    task: str            # "binary" | "multiclass" | "multilabel" | "regression"
+    n_classes: int = 0
+
+    @classmethod
+    def from_arrays(cls, X, y, X_val=None, y_val=None, task="regression", n_classes=0, X_test=None, y_test=None):
+        val = ArraySplit(np.asarray(X_val), np.asarray(y_val)) if X_val is not None else None
+        test = ArraySplit(np.asarray(X_test), np.asarray(y_test)) if X_test is not None else None
+        return cls(ArraySplit(np.asarray(X), np.asarray(y)), val, test, task, n_classes)
+
+
+def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
+    """Independent generators for initialisation, shuffling and training noise, all from one seed."""
+    init, shuffle, noise = np.random.SeedSequence(seed).spawn(3)
+    return np.random.default_rng(init), np.random.default_rng(shuffle), np.random.default_rng(noise)
+
+
+def default_loss_for(task: str) -> str:
+    return {"binary": "binary_crossentropy", "multilabel": "binary_crossentropy",
+            "multiclass": "categorical_crossentropy"}.get(task, "mse")
+
+
+class Trainer:
+    def __init__(self, network: Network, data: Any, config: TrainingConfig,
+                 sample_weight: np.ndarray | None = None, diagnostics_every_steps: int | None = None,
+                 batch_event_interval: float = 0.05, initialize: bool = True):
+        self.network = network
+        self.data = data
+        self.task = data.task
+        self.n_classes = int(getattr(data, "n_classes", 0) or 0)
+        self.batch_event_interval = batch_event_interval
+        self._diagnostics_every_steps = diagnostics_every_steps
+        self._sample_weight = sample_weight
+        self._X = self._checked_inputs(data.train.X, "training")
+        if self._X.shape[0] == 0:
+            raise TrainingError("the training split is empty")
+        self._Xs = np.empty_like(self._X)
+        self._prev_params = np.empty_like(network.params)
+        self._prev_buffers = np.empty_like(network.buffers)
+        self._configure(config)
+        self._listeners: list[Listener] = []
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self.epoch = 0            # epochs completed
+        self.step = 0             # optimizer steps taken
+        self.history: dict[str, list[float]] = {}
+        self.last_snapshot: DiagnosticsSnapshot | None = None
+        self.best_state: tuple[np.ndarray, np.ndarray] | None = None
+        self.best_epoch: int | None = None
+        self.diverged: Diverged | None = None
+        self.reset(initialize=initialize)
+
+    # --- set-up -------------------------------------------------------------------------------------------------
+    def _configure(self, config: TrainingConfig, keep_state_from: Optimizer | None = None) -> None:
+        """Everything that depends on the training settings (not on the weights)."""
+        network, data = self.network, self.data
+        if np.dtype(config.dtype) != network.dtype:
+            raise TrainingError(f"training.dtype is {config.dtype} but the network holds {network.dtype} weights; "
+                                "rebuild the network to change it")
+        self.config = config
+        self.loss: Loss = get_loss(config.loss or default_loss_for(self.task))
+        self.fused = network.can_fuse(self.loss.fused_activation)
+        optimizer: Optimizer = get_optimizer(config.optimizer, "training.optimizer")
+        optimizer.build(network.params.size, network.dtype)
+        if (keep_state_from is not None and type(keep_state_from) is type(optimizer)
+                and set(keep_state_from.state_keys()) == set(optimizer.state_keys())):
+            optimizer.load_state_dict(keep_state_from.state_dict())
+            optimizer.lr = float(get_optimizer(config.optimizer).lr)
+        self.optimizer = optimizer
+        self.base_lr = float(get_optimizer(config.optimizer).lr)
+        self.schedule = get_schedule(config.schedule, "training.schedule") if config.schedule else None
+        self.early_stopping = EarlyStopping.from_config(config.early_stopping) if config.early_stopping else None
+        dtype = network.dtype
+        self._T = self.loss.prepare_targets(data.train.y, network.output_width, dtype)
+        self._W = self._sample_weights(self._sample_weight)
+        self._val = None
+        if data.val is not None and len(data.val.y):
+            self._val = (self._checked_inputs(data.val.X, "validation"),
+                         self.loss.prepare_targets(data.val.y, network.output_width, dtype), np.asarray(data.val.y))
+        n = self._X.shape[0]
+        self.batch_size = min(config.batch_size, n)
+        self.batches_per_epoch = math.ceil(n / self.batch_size)
+        self._Ts = np.empty_like(self._T)
+        self._Ws = None if self._W is None else np.empty_like(self._W)
+        metric_rows = np.arange(n)
+        if n > TRAIN_METRIC_ROWS:
+            metric_rows = np.sort(np.random.default_rng(config.seed).choice(n, TRAIN_METRIC_ROWS, replace=False))
+        self._metric_rows = metric_rows
+        self._new_diagnostics()
+
+    def _new_diagnostics(self) -> None:
+        self.diagnostics = DiagnosticsCollector(self.network, self.config.diagnostics_budget,
+                                                self.config.diagnostics_rate, every_steps=self._diagnostics_every_steps)
+
+    def reconfigure(self, config: TrainingConfig) -> None:
+        """New training settings between runs; the weights, epoch count, history and generators carry on.
+        The optimizer keeps its state (moments, step count) when its kind stays the same."""
+        self._configure(config, keep_state_from=self.optimizer)
+        if self.schedule is None:
+            self.optimizer.lr = self.base_lr
+
+    def _checked_inputs(self, X, what: str) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=self.network.dtype)
+        if X.ndim != 2 or X.shape[1] != self.network.input_width:
+            raise TrainingError(f"{what} inputs have shape {X.shape}, the network expects (n, {self.network.input_width})")
+        if not np.all(np.isfinite(X)):
+            raise TrainingError(f"{what} inputs contain NaN or Inf")
+        return X
+
+    def _sample_weights(self, sample_weight) -> np.ndarray | None:
+        weights = None
+        class_weight = self.config.class_weight
+        if class_weight is not None:
+            if self.task not in ("binary", "multiclass"):
+                raise TrainingError("training.class_weight needs a binary or multi-class task")
+            labels = np.asarray(self.data.train.y).reshape(-1).astype(np.int64)
+            if class_weight == "balanced":
+                counts = np.bincount(labels, minlength=max(self.n_classes, 2)).astype(np.float64)
+                table = np.where(counts > 0, labels.size / (np.count_nonzero(counts) * np.maximum(counts, 1)), 0.0)
+                weights = table[labels]
+            else:
+                if isinstance(class_weight, dict):
+                    class_weight = {int(k): v for k, v in class_weight.items()}
+                weights = sample_weights_from_classes(labels, class_weight)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            if sample_weight.shape[0] != self._X.shape[0] or np.any(sample_weight < 0):
+                raise TrainingError("sample weights need one non-negative value per training row")
+            weights = sample_weight if weights is None else weights * sample_weight
+        if weights is not None and not np.any(weights > 0):
+            raise TrainingError("all sample weights are zero")
+        return None if weights is None else weights.astype(self.network.dtype)
+
+    def reset(self, seed: int | None = None, initialize: bool = True) -> None:
+        """Re-initialise the weights and all training state; the same seed reproduces the same start."""
+        seed = self.config.seed if seed is None else seed
+        self.init_rng, self.shuffle_rng, self.noise_rng = seed_generators(seed)
+        if initialize:
+            self.network.initialize(self.init_rng)
+        self.optimizer = get_optimizer(self.config.optimizer, "training.optimizer")
+        self.optimizer.build(self.network.params.size, self.network.dtype)
+        self.optimizer.lr = self.base_lr
+        self._new_diagnostics()
+        if self.schedule is not None:
+            self.schedule.reset()
+        if self.early_stopping is not None:
+            self.early_stopping.reset()
+        self.epoch = 0
+        self.step = 0
+        self.history = {}
+        self.best_state = None
+        self.best_epoch = None
+        self.diverged = None
+        self.last_snapshot = None
+
+    # --- control from other threads -----------------------------------------------------------------------------
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._resume.set()
+
+    def pause(self) -> None:
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self._resume.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._resume.is_set()
+
+    # --- running ------------------------------------------------------------------------------------------------
+    def fit(self, epochs: int | None = None, listener: Listener | None = None) -> Finished | Diverged | Failed:
+        """Train until `epochs` more epochs are done (default: up to the configured total); returns the last event."""
+        last = None
+        for event in self.run(epochs):
+            for fn in ([listener] if listener else []) + self._listeners:
+                fn(event)
+            last = event
+        return last
+
+    def run(self, epochs: int | None = None) -> Iterator[Event | DiagnosticsSnapshot]:
+        """The training loop as a generator of events; unexpected exceptions become a final `Failed` event."""
+        try:
+            # Overflow and NaN are detected and reported as divergence; NumPy's warnings would only add noise.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                yield from self._run(epochs)
+        except TrainingError:
+            raise
+        except Exception as exc:  # reported to the user, never swallowed silently
+            yield Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+    def _run(self, epochs: int | None):
+        self._stop.clear()
+        target = self.config.epochs if epochs is None else self.epoch + epochs
+        if self.diverged is not None:
+            raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
+        net, opt, loss_fn = self.network, self.optimizer, self.loss
+        P, G = net.params, net.grads
+        n, bs, nb = self._X.shape[0], self.batch_size, self.batches_per_epoch
+        val_rows = 0 if self._val is None else self._val[0].shape[0]
+        yield TrainingStarted(self.epoch, target, nb, n, val_rows)
+        diag = self.diagnostics
+        track_dead = bool(diag.dead.layers)
+        has_penalty = net.has_penalty
+        has_constraints = bool(net._constrained)
+        has_buffers = net.buffers.size > 0
+        clip_norm, clip_value = self.config.clip_norm, self.config.clip_value
+        fused = self.fused
+        active = 0.0
+        run_start_step = self.step
+        last_batch_event = -math.inf
+        reason = "completed"
+        while self.epoch < target:
+            epoch = self.epoch
+            self._start_epoch_lr(epoch)
+            order = self.shuffle_rng.permutation(n) if self.config.shuffle else None
+            Xs, Ts, Ws = self._epoch_arrays(order)
+            loss_sum = 0.0
+            pending_sum, pending_count = 0.0, 0
+            clock = time.perf_counter()
+            stopped = False
+            for b in range(nb):
+                if not self._resume.is_set():
+                    active += time.perf_counter() - clock
+                    self._resume.wait()
+                    clock = time.perf_counter()
+                if self._stop.is_set():
+                    stopped = True
+                    break
+                s, e = b * bs, min((b + 1) * bs, n)
+                out = net.forward(Xs[s:e], True, self.noise_rng, logits=fused)
+                wb = None if Ws is None else Ws[s:e]
+                if fused:
+                    value, d = loss_fn.value_and_grad_logits(out, Ts[s:e], wb)
+                else:
+                    value, d = loss_fn.value_and_grad(out, Ts[s:e], wb)
+                if has_penalty:
+                    value += net.penalty()
+                net.backward(d, from_logits=fused)
+                if has_penalty:
+                    net.add_penalty_gradient()
+                g2 = float(np.dot(G, G))
+                if not (math.isfinite(value) and math.isfinite(g2)):
+                    if not math.isfinite(value) or not np.all(np.isfinite(G)):
+                        yield self._diverge(epoch, b, "loss" if not math.isfinite(value) else "gradient",
+                                            value if not math.isfinite(value) else g2)
+                        return
+                if clip_value is not None:
+                    np.clip(G, -clip_value, clip_value, out=G)
+                    if clip_norm is not None:
+                        g2 = float(np.dot(G, G))
+                if clip_norm is not None:
+                    norm = math.sqrt(g2)
+                    if norm > clip_norm:
+                        G *= clip_norm / (norm + 1e-6)
+                if track_dead:
+                    diag.dead.update()
+                snap = diag.due(self.step + 1)
+                if snap:
+                    diag.before_update()
+                np.copyto(self._prev_params, P)
+                if has_buffers:
+                    np.copyto(self._prev_buffers, net.buffers)
+                opt.step(P, G)
+                if has_constraints:
+                    net.apply_constraints()
+                self.step += 1
+                rows = e - s
+                loss_sum += value * rows
+                pending_sum += value
+                pending_count += 1
+                if snap:
+                    self.last_snapshot = diag.snapshot(self.step, epoch, b)
+                    yield self.last_snapshot
+                now = time.perf_counter()
+                if now - last_batch_event >= self.batch_event_interval or b == nb - 1:
+                    last_batch_event = now
+                    elapsed = active + (now - clock)
+                    done = self.step - run_start_step
+                    yield BatchEnd(epoch, b, nb, self.step, pending_sum / pending_count, float(opt.lr),
+                                   done * bs / elapsed if elapsed > 0 else 0.0, elapsed)
+                    pending_sum, pending_count = 0.0, 0
+            active += time.perf_counter() - clock
+            if stopped:
+                reason = "stopped"
+                break
+            if not np.all(np.isfinite(P)):
+                yield self._diverge(epoch, nb - 1, "weights", float("nan"))
+                return
+            logs = self._epoch_logs(loss_sum / n)
+            dead = diag.dead.end_epoch() if track_dead else {}
+            self.epoch += 1
+            improved, stop_now = self._after_epoch(epoch, logs)
+            for key, value in logs.items():
+                self.history.setdefault(key, []).append(value)
+            yield EpochEnd(epoch, logs, self.step, active, dead, improved)
+            if stop_now:
+                reason = "early_stopping"
+                break
+        yield self._finish(reason, active)
+
+    def _start_epoch_lr(self, epoch: int) -> None:
+        if self.schedule is not None:
+            lr = self.schedule.lr_at(epoch, self.base_lr, self.config.epochs)
+            if lr is not None:
+                self.optimizer.lr = lr
+
+    def _epoch_arrays(self, order):
+        if order is None:
+            return self._X, self._T, self._W
+        np.take(self._X, order, axis=0, out=self._Xs)
+        np.take(self._T, order, axis=0, out=self._Ts)
+        if self._W is not None:
+            np.take(self._W, order, axis=0, out=self._Ws)
+        return self._Xs, self._Ts, self._Ws
+
+    def _epoch_logs(self, train_loss: float) -> dict[str, float]:
+        logs = {"loss": float(train_loss)}
+        penalty = self.network.penalty() if self.network.has_penalty else 0.0
+        rows = self._metric_rows
+        train_out = self.network.predict(self._X[rows])
+        y_train = np.asarray(self.data.train.y)[rows]
+        for key, value in evaluate(self.task, y_train, train_out, self.n_classes).items():
+            logs[key] = float(value)
+        if self._val is not None:
+            Xv, Tv, yv = self._val
+            out = self.network.predict(Xv)
+            logs["val_loss"] = self.loss.value(out, Tv) + penalty
+            for key, value in evaluate(self.task, yv, out, self.n_classes).items():
+                logs[f"val_{key}"] = float(value)
+        logs["lr"] = float(self.optimizer.lr)
+        return logs
+
+    def _after_epoch(self, epoch: int, logs: dict[str, float]) -> tuple[bool, bool]:
+        improved = stop = False
+        if self.early_stopping is not None:
+            improved, stop = self.early_stopping.on_epoch_end(epoch, logs)
+            if self.early_stopping.restore_best_weights and (improved or self.best_state is None) and \
+                    epoch >= self.early_stopping.start_from_epoch:
+                self.best_state = (self.network.params.copy(), self.network.buffers.copy())
+                self.best_epoch = epoch
+        if self.schedule is not None:
+            self.optimizer.lr = self.schedule.on_epoch_end(epoch, logs, self.optimizer.lr)
+        return improved, stop
+
+    def _restore_best(self) -> bool:
+        if self.best_state is None:
+            return False
+        params, buffers = self.best_state
+        self.network.params[...] = params
+        self.network.buffers[...] = buffers
+        return True
+
+    def _diverge(self, epoch: int, batch: int, what: str, value: float) -> Diverged:
+        """Stop with the last weights that gave a finite loss and gradient (or the best ones, if kept)."""
+        if self.step > 0:
+            self.network.params[...] = self._prev_params
+            self.network.buffers[...] = self._prev_buffers
+        self._restore_best()
+        lr = self.optimizer.lr
+        message = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: the {what} became {value} "
+                   f"(learning rate {lr:g}); the weights from before that step were kept")
+        self.diverged = Diverged(epoch, batch, self.step, what, float(value), message)
+        return self.diverged
+
+    def _finish(self, reason: str, elapsed: float) -> Finished:
+        restored = self._restore_best()
+        test_metrics: dict[str, float] = {}
+        test = getattr(self.data, "test", None)
+        if test is not None and len(test.y):
+            out = self.network.predict(test.X)
+            test_metrics = {k: float(v) for k, v in evaluate(self.task, np.asarray(test.y), out, self.n_classes).items()}
+            test_metrics["loss"] = self.loss.value(out, self.loss.prepare_targets(test.y, self.network.output_width,
+                                                                                  self.network.dtype))
+        return Finished(reason, self.epoch, self.step, self.best_epoch if restored else None, restored, elapsed,
+                        test_metrics)
+
+    # --- checkpoints --------------------------------------------------------------------------------------------
+    def checkpoint_state(self) -> dict:
+        """JSON-able state that, with the weights and the optimizer arrays, continues training exactly."""
+        state = {
+            "epoch": self.epoch,
+            "step": self.step,
+            "lr": float(self.optimizer.lr),
+            "rng": {name: getattr(self, f"{name}_rng").bit_generator.state for name in ("init", "shuffle", "noise")},
+            "history": self.history,
+            "best_epoch": self.best_epoch,
+        }
+        if self.schedule is not None:
+            state["schedule"] = self.schedule.state_dict()
+        if self.early_stopping is not None:
+            state["early_stopping"] = self.early_stopping.state_dict()
+        return state
+
+    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
+        if self.best_state is None:
+            return {}
+        return {"best_params": self.best_state[0], "best_buffers": self.best_state[1]}
+
+    def load_checkpoint(self, state: dict, optimizer_state: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what `checkpoint_state`/`checkpoint_arrays` and the optimizer's state_dict saved."""
+        try:
+            self.optimizer.load_state_dict(optimizer_state)
+            self.optimizer.lr = float(state["lr"])
+            for name in ("init", "shuffle", "noise"):
+                getattr(self, f"{name}_rng").bit_generator.state = state["rng"][name]
+            self.epoch = int(state["epoch"])
+            self.step = int(state["step"])
+            self.history = {k: [float(v) for v in vs] for k, vs in state["history"].items()}
+            self.best_epoch = state.get("best_epoch")
+            if self.schedule is not None and "schedule" in state:
+                self.schedule.load_state_dict(state["schedule"])
+            if self.early_stopping is not None and "early_stopping" in state:
+                self.early_stopping.load_state_dict(state["early_stopping"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TrainingError(f"the checkpoint's trainer state is incomplete or corrupt ({exc})") from None
+        if "best_params" in arrays:
+            params, buffers = arrays["best_params"], arrays.get("best_buffers", np.empty(0))
+            if params.shape != self.network.params.shape or buffers.shape != self.network.buffers.shape:
+                raise TrainingError("the checkpoint's best weights do not match the network")
+            self.best_state = (params.astype(self.network.dtype), buffers.astype(self.network.dtype))

@@ -1,0 +1,129 @@
+"""The `training` section of a project: loss, optimizer, batches, epochs, seed, dtype, schedule, early stopping,
+clipping, class weights and the diagnostics budget. Parsed once into a frozen `TrainingConfig`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .config import ConfigReader, check_float, describe
+from .errors import SpecError
+
+DEFAULT_OPTIMIZER = {"name": "adam", "lr": 0.001}
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    loss: Any = None                      # name or {"name": ..., **args}; None: chosen from the data's task
+    optimizer: Any = field(default_factory=lambda: dict(DEFAULT_OPTIMIZER))
+    batch_size: int = 32
+    epochs: int = 100
+    shuffle: bool = True
+    seed: int = 0
+    dtype: str = "float32"
+    schedule: Any = None                  # None means constant
+    early_stopping: dict | None = None
+    clip_norm: float | None = None        # clip gradients by global L2 norm (torch's clip_grad_norm_)
+    clip_value: float | None = None       # clip each gradient entry to [-v, v] (torch's clip_grad_value_)
+    class_weight: Any = None              # None | "balanced" | [w0, w1, ...] | {"0": w0, ...}
+    diagnostics_budget: float = 0.02      # fraction of training time diagnostics snapshots may take
+    diagnostics_rate: float = 10.0        # at most this many snapshots per second
+
+    def with_changes(self, **changes: Any) -> "TrainingConfig":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {}
+        if self.loss is not None:
+            out["loss"] = self.loss
+        out.update({"optimizer": self.optimizer, "batch_size": self.batch_size, "epochs": self.epochs,
+                    "shuffle": self.shuffle, "seed": self.seed, "dtype": self.dtype})
+        if self.schedule is not None:
+            out["schedule"] = self.schedule
+        if self.early_stopping is not None:
+            out["early_stopping"] = self.early_stopping
+        clip = {}
+        if self.clip_norm is not None:
+            clip["norm"] = self.clip_norm
+        if self.clip_value is not None:
+            clip["value"] = self.clip_value
+        if clip:
+            out["clip"] = clip
+        if self.class_weight is not None:
+            out["class_weight"] = self.class_weight
+        if (self.diagnostics_budget, self.diagnostics_rate) != (0.02, 10.0):
+            out["diagnostics"] = {"budget": self.diagnostics_budget, "max_rate": self.diagnostics_rate}
+        return out
+
+
+def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
+    """Validate a `training` section; every problem names its path and the value received."""
+    from .early_stopping import EarlyStopping
+    from .losses import get_loss
+    from .optimizers import get_optimizer
+    from .schedules import get_schedule
+
+    if obj is None:
+        obj = {}
+    r = ConfigReader(obj, path)
+    loss = r.raw("loss", None)
+    if loss is not None:
+        get_loss(loss, f"{path}.loss")
+    optimizer = r.raw("optimizer", dict(DEFAULT_OPTIMIZER))
+    if isinstance(optimizer, str):
+        optimizer = {"name": optimizer}
+    get_optimizer(optimizer, f"{path}.optimizer")
+    schedule = r.raw("schedule", None)
+    if schedule is not None:
+        get_schedule(schedule, f"{path}.schedule")
+    early = r.raw("early_stopping", None)
+    if early is not None:
+        EarlyStopping.from_config(early, f"{path}.early_stopping")
+    clip_norm = clip_value = None
+    clip = r.raw("clip", None)
+    if clip is not None:
+        c = ConfigReader(clip, f"{path}.clip")
+        clip_norm = c.float("norm", None, minimum=0.0, exclusive_minimum=True)
+        clip_value = c.float("value", None, minimum=0.0, exclusive_minimum=True)
+        c.finish()
+    class_weight = _class_weight(r.raw("class_weight", None), f"{path}.class_weight")
+    budget, rate = 0.02, 10.0
+    diagnostics = r.raw("diagnostics", None)
+    if diagnostics is not None:
+        d = ConfigReader(diagnostics, f"{path}.diagnostics")
+        budget = d.float("budget", 0.02, minimum=0.0, maximum=1.0)
+        rate = d.float("max_rate", 10.0, minimum=0.0)
+        d.finish()
+    config = TrainingConfig(
+        loss=loss,
+        optimizer=optimizer,
+        batch_size=r.int("batch_size", 32, minimum=1, maximum=10_000_000),
+        epochs=r.int("epochs", 100, minimum=1, maximum=10_000_000),
+        shuffle=r.bool("shuffle", True),
+        seed=r.int("seed", 0, minimum=0, maximum=2**63 - 1),
+        dtype=r.str("dtype", "float32", choices=("float32", "float64")),
+        schedule=schedule,
+        early_stopping=early,
+        clip_norm=clip_norm,
+        clip_value=clip_value,
+        class_weight=class_weight,
+        diagnostics_budget=budget,
+        diagnostics_rate=rate,
+    )
+    r.finish()
+    return config
+
+
+def _class_weight(value: Any, where: str) -> Any:
+    if value is None or value == "balanced":
+        return value
+    if isinstance(value, list):
+        for i, w in enumerate(value):
+            check_float(w, f"{where}[{i}]", minimum=0.0)
+        return value
+    if isinstance(value, dict):
+        for key, w in value.items():
+            if not str(key).isdigit():
+                raise SpecError(f"{where} keys must be class indices like \"0\", got {key!r}")
+            check_float(w, f"{where}.{key}", minimum=0.0)
+        return value
+    raise SpecError(f"{where} must be \"balanced\", a list of weights or an object, got {describe(value)}")

@@ -1,0 +1,120 @@
+"""The weights file: an `.npz` (never pickled) that alone can predict on raw inputs.
+
+Arrays `layers.{i}.{param}` hold the parameters, `i` being the layer's index in `model.layers` and `param` one of
+weight (shape (in_features, out_features)), bias, gamma, beta, running_mean, running_var, alpha. The array
+`meta.json` (UTF-8 bytes as uint8) holds the project JSON, the input preprocessing and what predictions need
+(task, class and feature names). A checkpoint adds `optimizer.*` arrays and the trainer's state in the metadata,
+so training can continue exactly where it stopped.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import WeightsError
+from .fileio import atomic_write_with
+
+WEIGHTS_FORMAT = "layerlab-weights/1"
+META_KEY = "meta.json"
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    arrays: dict[str, np.ndarray]                 # "layers.{i}.{param}" -> array
+    meta: dict[str, Any]                          # format, project, preprocessing, task, names, ...
+    optimizer: dict[str, np.ndarray] = field(default_factory=dict)   # "optimizer.{key}" without the prefix
+    checkpoint_arrays: dict[str, np.ndarray] = field(default_factory=dict)   # "checkpoint.{key}" (best weights)
+    path: Path | None = None
+
+    @property
+    def project(self) -> dict:
+        return self.meta["project"]
+
+    @property
+    def is_checkpoint(self) -> bool:
+        return "checkpoint" in self.meta
+
+
+def encode_json(obj: Any) -> np.ndarray:
+    return np.frombuffer(json.dumps(obj).encode("utf-8"), dtype=np.uint8)
+
+
+def save_weights(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any],
+                 optimizer: dict[str, Any] | None = None, checkpoint_arrays: dict[str, np.ndarray] | None = None) -> None:
+    """Write atomically; refuses non-finite parameters so a diverged run never produces a weights file."""
+    out: dict[str, np.ndarray] = {}
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if not np.all(np.isfinite(array)):
+            raise WeightsError(f"refusing to write {path}: {name} contains NaN or Inf")
+        out[name] = array
+    for key, value in (optimizer or {}).items():
+        value = np.asarray(value)
+        if value.dtype == object:
+            raise WeightsError(f"optimizer state {key!r} is not numeric")
+        out[f"optimizer.{key}"] = value
+    for key, value in (checkpoint_arrays or {}).items():
+        out[f"checkpoint.{key}"] = np.asarray(value)
+    out[META_KEY] = encode_json({"format": WEIGHTS_FORMAT, **meta})
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **out)
+
+    atomic_write_with(path, write, "weights file")
+
+
+def load_weights(path: str | Path) -> WeightsFile:
+    """Read and check a weights file; every problem is a WeightsError naming the file. Never unpickles."""
+    path = Path(path)
+    if not path.exists():
+        raise WeightsError(f"weights file {path} does not exist")
+    if path.is_dir():
+        raise WeightsError(f"weights file {path} is a folder, not a file")
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise WeightsError(f"{path} is a single .npy array, not a LayerLab weights file (.npz)")
+            for name in npz.files:
+                arrays[name] = npz[name]
+    except WeightsError:
+        raise
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise WeightsError(f"{path} contains pickled data, which LayerLab never loads") from None
+        raise WeightsError(f"{path} is not a valid weights file: {exc}") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        raise WeightsError(f"{path} is not a valid weights file (truncated or not an .npz): {exc}") from None
+    if META_KEY not in arrays:
+        raise WeightsError(f"{path} has no {META_KEY}: it was not written by LayerLab")
+    try:
+        meta = json.loads(arrays.pop(META_KEY).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WeightsError(f"{path}: its metadata is corrupt ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != WEIGHTS_FORMAT:
+        raise WeightsError(f"{path}: unknown weights format {meta.get('format') if isinstance(meta, dict) else meta!r}")
+    if not isinstance(meta.get("project"), dict):
+        raise WeightsError(f"{path}: its metadata has no project")
+    layers: dict[str, np.ndarray] = {}
+    optimizer: dict[str, np.ndarray] = {}
+    extra: dict[str, np.ndarray] = {}
+    for name, array in arrays.items():
+        if name.startswith("optimizer."):
+            optimizer[name.removeprefix("optimizer.")] = array
+        elif name.startswith("checkpoint."):
+            extra[name.removeprefix("checkpoint.")] = array
+        elif name.startswith("layers."):
+            if array.dtype.kind != "f":
+                raise WeightsError(f"{path}: {name} must hold floats, got {array.dtype}")
+            if not np.all(np.isfinite(array)):
+                raise WeightsError(f"{path}: {name} contains NaN or Inf")
+            layers[name] = array
+        else:
+            raise WeightsError(f"{path}: unexpected array {name!r}")
+    return WeightsFile(layers, meta, optimizer, extra, path)

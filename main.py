@@ -1,0 +1,45 @@
+"""LayerLab's entry point.
+
+    python main.py                 open the app on the built-in spiral project, ready to press Train
+    python main.py PROJECT.json    open the app on a project
+    python main.py train|predict|check|export ...   the headless command line (never imports Qt)
+"""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+COMMANDS = {"train", "predict", "check", "export", "-h", "--help"}
+
+
+def create_window(project=None):
+    """Build the main window without entering the event loop (a QApplication must exist).
+
+    `project` may be None (the built-in default), a path to a project file, or a `core.project.Project`.
+    """
+    from gui.main_window import create_window as _create
+
+    return _create(project)
+
+
+def run_app(project_path: str | None = None) -> int:
+    from gui.app import run
+
+    return run(project_path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS:
+        from core.cli import main as cli_main
+
+        return cli_main(args)
+    if len(args) > 1:
+        print("error: the app takes at most one project file; for the command line see: layerlab --help",
+              file=sys.stderr)
+        return 2
+    return run_app(args[0] if args else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

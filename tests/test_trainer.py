@@ -1,0 +1,302 @@
+"""The training loop: reproducibility, pause/resume/stop, early stopping, divergence, events and diagnostics."""
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from core.diagnostics import DiagnosticsSnapshot
+from core.errors import TrainingError
+from core.events import BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
+from core.network import Network
+from core.trainer import Trainer, TrainingData
+from core.training_config import parse_training
+
+
+def blobs(n=200, seed=0, d=2):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = rng.normal(0, 1, (n, d)) + (2 * y[:, None] - 1) * 1.2
+    return X, y
+
+
+def make_trainer(layers=None, n=200, **training):
+    X, y = blobs(n)
+    data = TrainingData.from_arrays(X[: n * 3 // 4], y[: n * 3 // 4], X[n * 3 // 4:], y[n * 3 // 4:],
+                                    task="binary", n_classes=2)
+    layers = layers or [{"type": "dense", "units": 8, "activation": "relu"},
+                        {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    config = parse_training({"loss": "binary_crossentropy", "optimizer": {"name": "adam", "lr": 0.01},
+                             "batch_size": 16, "epochs": 5, **training})
+    net = Network(layers, 2, config.dtype)
+    return Trainer(net, data, config)
+
+
+def test_same_seed_gives_bit_identical_weights():
+    layers = [{"type": "dense", "units": 8, "activation": "relu"}, {"type": "dropout", "rate": 0.3},
+              {"type": "gaussian_noise", "stddev": 0.1}, {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    a, b = make_trainer(layers, seed=3), make_trainer(layers, seed=3)
+    a.fit()
+    b.fit()
+    assert np.array_equal(a.network.params, b.network.params)
+    c = make_trainer(layers, seed=4)
+    c.fit()
+    assert not np.array_equal(a.network.params, c.network.params)
+
+
+def test_training_in_pieces_equals_one_run():
+    """fit(2) + fit(3) continues the same generators, so it equals fit(5)."""
+    a, b = make_trainer(seed=1), make_trainer(seed=1)
+    a.fit()
+    b.fit(2)
+    assert b.epoch == 2
+    b.fit(3)
+    assert np.array_equal(a.network.params, b.network.params)
+    assert a.history["loss"] == b.history["loss"]
+
+
+def test_reset_reproduces_the_same_start():
+    t = make_trainer(seed=5)
+    start = t.network.params.copy()
+    t.fit(2)
+    assert not np.array_equal(start, t.network.params)
+    t.reset()
+    assert np.array_equal(start, t.network.params)
+    assert t.epoch == 0 and t.step == 0 and t.history == {}
+
+
+def test_learns_and_logs_metrics_each_epoch():
+    t = make_trainer(epochs=20)
+    result = t.fit()
+    assert isinstance(result, Finished) and result.reason == "completed" and result.epochs == 20
+    assert len(t.history["loss"]) == 20
+    assert t.history["loss"][-1] < t.history["loss"][0]
+    assert t.history["val_accuracy"][-1] > 0.85
+    for key in ("accuracy", "auc", "f1", "val_loss", "lr"):
+        assert key in t.history
+
+
+def test_event_order_and_contents():
+    t = make_trainer(epochs=3)
+    events = list(t.run())
+    assert isinstance(events[0], TrainingStarted) and isinstance(events[-1], Finished)
+    epoch_ends = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epoch_ends] == [0, 1, 2]
+    batches = [e for e in events if isinstance(e, BatchEnd)]
+    # The last batch of every epoch is always reported.
+    for epoch in range(3):
+        assert any(e.epoch == epoch and e.batch == e.batches_per_epoch - 1 for e in batches)
+    assert events[0].batches_per_epoch == int(np.ceil(150 / 16))
+    assert t.step == 3 * events[0].batches_per_epoch
+
+
+def test_stop_from_another_thread_takes_effect_within_one_batch():
+    t = make_trainer(epochs=10_000)
+    seen = []
+
+    def listener(event):
+        if isinstance(event, BatchEnd):
+            seen.append(event.step)
+            if len(seen) == 3:
+                t.stop()
+
+    result = t.fit(listener=listener)
+    assert isinstance(result, Finished) and result.reason == "stopped"
+    # The stop is checked before every batch: at most one more step after the request.
+    assert t.step <= seen[2] + 1
+
+
+def test_pause_and_resume():
+    t = make_trainer(epochs=200, n=400)
+    steps = []
+    t.pause()
+    thread = threading.Thread(target=t.fit)
+    thread.start()
+    time.sleep(0.3)
+    steps.append(t.step)
+    assert t.paused
+    t.resume()
+    time.sleep(0.2)
+    t.pause()
+    time.sleep(0.1)
+    frozen = t.step
+    time.sleep(0.2)
+    assert t.step == frozen  # nothing moves while paused
+    t.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert steps[0] == 0 and frozen > 0
+
+
+def test_early_stopping_keras_semantics_and_best_weights_restored():
+    t = make_trainer(epochs=200, early_stopping={"monitor": "val_loss", "patience": 3, "min_delta": 1e-3})
+    kept = {}
+
+    def listener(event):
+        if isinstance(event, EpochEnd) and event.improved:
+            kept[event.epoch] = t.network.params.copy()
+
+    result = t.fit(listener=listener)
+    assert result.reason == "early_stopping"
+    val = t.history["val_loss"]
+    best = int(np.argmin(val))
+    # Keras: stop once `patience` epochs pass without an improvement larger than min_delta.
+    last_improvement = max(kept)
+    assert result.epochs == last_improvement + 1 + 3
+    assert result.best_epoch == last_improvement and result.restored_best
+    assert np.array_equal(t.network.params, kept[last_improvement])
+    assert val[last_improvement] <= min(val) + 1e-3
+    assert best >= 0
+
+
+def _keras_stop_epoch(values, patience, start=0, baseline_unreachable=True):
+    """Keras' rule, replayed by hand: the wait never resets (unreachable baseline), an improvement returns early,
+    and training stops at the first non-improving epoch once wait >= patience."""
+    wait, best = 0, None
+    for epoch, value in enumerate(values):
+        if epoch < start:
+            continue
+        wait += 1
+        if best is None or value < best:
+            best = value
+            continue
+        if wait >= patience and epoch > 0:
+            return epoch
+    return None
+
+
+def test_early_stopping_baseline_and_start_from_epoch():
+    for start in (0, 4):
+        t = make_trainer(epochs=60, early_stopping={"monitor": "val_loss", "patience": 2, "baseline": -1.0,
+                                                    "start_from_epoch": start})
+        result = t.fit()
+        assert result.reason == "early_stopping"
+        stop = _keras_stop_epoch(t.history["val_loss"], 2, start)
+        assert result.epochs == stop + 1
+        # Without the baseline, the wait resets on each improvement, so it runs at least as long.
+        u = make_trainer(epochs=60, early_stopping={"monitor": "val_loss", "patience": 2, "start_from_epoch": start})
+        assert u.fit().epochs >= result.epochs
+
+
+def test_early_stopping_on_missing_metric_is_a_clear_error():
+    t = make_trainer(epochs=5, early_stopping={"monitor": "val_f2"})
+    with pytest.raises(TrainingError, match="val_f2"):
+        t.fit()
+
+
+def test_best_weights_restored_when_the_user_stops():
+    t = make_trainer(epochs=10_000, early_stopping={"monitor": "val_loss", "patience": 1000})
+
+    def listener(event):
+        if isinstance(event, EpochEnd) and event.epoch == 6:
+            t.stop()
+
+    result = t.fit(listener=listener)
+    assert result.reason == "stopped" and result.restored_best
+
+
+def test_divergence_stops_and_keeps_the_last_good_weights():
+    t = make_trainer(epochs=50, optimizer={"name": "sgd", "lr": 1e30})
+    snapshots = []
+    result = t.fit(listener=lambda e: snapshots.append(t.network.params.copy()) if isinstance(e, BatchEnd) else None)
+    assert isinstance(result, Diverged)
+    assert result.what in ("loss", "gradient")
+    assert "diverged" in result.message and f"batch {result.batch + 1}" in result.message
+    assert np.all(np.isfinite(t.network.params))
+    with pytest.raises(TrainingError, match="diverged"):
+        t.fit()
+
+
+def test_nan_inputs_are_refused_before_training():
+    X, y = blobs(50)
+    X[3, 1] = np.nan
+    data = TrainingData.from_arrays(X, y, task="binary", n_classes=2)
+    net = Network([{"type": "dense", "units": 1, "activation": "sigmoid"}], 2)
+    with pytest.raises(TrainingError, match="NaN"):
+        Trainer(net, data, parse_training({}))
+
+
+def test_unexpected_exception_becomes_a_failed_event(monkeypatch):
+    t = make_trainer(epochs=2)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(t.optimizer, "step", boom)
+    result = t.fit()
+    assert isinstance(result, Failed) and "kaboom" in result.message and "Traceback" in result.traceback
+
+
+def test_gradient_clipping_by_norm_and_value():
+    t = make_trainer(epochs=1, clip={"norm": 1e-3})
+    norms = []
+    orig = t.optimizer.step
+
+    def spy(params, grads):
+        norms.append(float(np.linalg.norm(grads)))
+        orig(params, grads)
+
+    t.optimizer.step = spy
+    t.fit()
+    assert max(norms) <= 1e-3 * (1 + 1e-5)
+    t = make_trainer(epochs=1, clip={"value": 1e-4})
+    peaks = []
+    orig2 = t.optimizer.step
+    t.optimizer.step = lambda p, g: (peaks.append(float(np.max(np.abs(g)))), orig2(p, g))
+    t.fit()
+    assert max(peaks) <= 1e-4
+
+
+def test_class_weights_change_the_loss_like_pytorch():
+    """Balanced class weights equal PyTorch's weighted mean: sum(w_i l_i) / sum(w_i)."""
+    X, y = blobs(100)
+    y[:80] = 0
+    data = TrainingData.from_arrays(X, y, task="binary", n_classes=2)
+    net = Network([{"type": "dense", "units": 1, "activation": "sigmoid"}], 2, "float64")
+    t = Trainer(net, data, parse_training({"class_weight": "balanced", "batch_size": 100, "epochs": 1,
+                                           "dtype": "float64"}))
+    counts = np.bincount(y)
+    expected = 100 / (2 * counts)
+    np.testing.assert_allclose(t._W, expected[y])
+
+
+def test_diagnostics_snapshots_on_a_step_cadence():
+    X, y = blobs(200)
+    data = TrainingData.from_arrays(X, y, task="binary", n_classes=2)
+    net = Network([{"type": "dense", "units": 6, "activation": "relu"},
+                   {"type": "dense", "units": 4, "activation": "tanh"},
+                   {"type": "dense", "units": 1, "activation": "sigmoid"}], 2)
+    t = Trainer(net, data, parse_training({"epochs": 2, "batch_size": 20}), diagnostics_every_steps=5)
+    snaps = [e for e in t.run() if isinstance(e, DiagnosticsSnapshot)]
+    assert [s.step for s in snaps] == list(range(5, 21, 5))
+    snap = snaps[-1]
+    assert [l.index for l in snap.layers] == [0, 1, 2]
+    relu, tanh = snap.layer(0), snap.layer(1)
+    assert relu.dead_batch is not None and 0 <= relu.dead_batch <= 6
+    assert tanh.dead_batch is None and 0 <= tanh.saturation <= 1
+    assert relu.unit_grad_norms.shape == (6,)
+    assert relu.unit_grad_norm_counts.sum() == 6
+    assert relu.grad_value_counts.sum() == 2 * 6
+    assert not relu.unit_grad_norms.flags.writeable
+    np.testing.assert_allclose(snap.global_grad_norm, np.linalg.norm(net.grads), rtol=1e-5)
+    assert relu.update_ratio > 0
+
+
+def test_dead_relu_units_are_counted_per_epoch():
+    """Units whose pre-activation is <= 0 for every sample of the epoch are dead; others are not."""
+    X, y = blobs(100)
+    X = np.abs(X)  # all inputs positive
+    data = TrainingData.from_arrays(X, y, task="binary", n_classes=2)
+    net = Network([{"type": "dense", "units": 5, "activation": "relu"},
+                   {"type": "dense", "units": 1, "activation": "sigmoid"}], 2, "float64")
+    t = Trainer(net, data, parse_training({"epochs": 1, "batch_size": 10, "dtype": "float64",
+                                           "optimizer": {"name": "sgd", "lr": 0.0}}))
+    w = net.named_arrays()
+    w["layers.0.weight"][...] = [[1, -1, 1, -1, 0.1], [1, -1, -1, -1, 0.1]]
+    w["layers.0.bias"][...] = [0, 0, 0, -5, 0]
+    epoch_ends = [e for e in t.run() if isinstance(e, EpochEnd)]
+    # Unit 1 (all negative weights) and unit 3 (negative weights, negative bias) never fire.
+    # Unit 2 fires for some samples and not others: alive. Units 0 and 4 always fire.
+    expected = int(np.sum(np.max(X @ w["layers.0.weight"] + w["layers.0.bias"], axis=0) <= 0))
+    assert expected == 2
+    assert epoch_ends[0].dead_units == {0: 2}
