@@ -18,7 +18,7 @@ import numpy as np
 
 from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
 from .early_stopping import EarlyStopping
-from .errors import TrainingError
+from .errors import LayerLabError, TrainingError
 from .events import BatchEnd, Diverged, EpochEnd, Event, Failed, Finished, TrainingStarted
 from .losses import Loss, get_loss, sample_weights_from_classes
 from .metrics import evaluate
@@ -463,6 +463,8 @@ class Trainer:
                 self.schedule.load_state_dict(state["schedule"])
             if self.early_stopping is not None and "early_stopping" in state:
                 self.early_stopping.load_state_dict(state["early_stopping"])
+        except LayerLabError:
+            raise
         except (KeyError, TypeError, ValueError) as exc:
             raise TrainingError(f"the checkpoint's trainer state is incomplete or corrupt ({exc})") from None
         if "best_params" in arrays:
