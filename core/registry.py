@@ -28,6 +28,7 @@ class Registry:
         self._factories: dict[str, Callable[..., Any]] = {}
         self._aliases: dict[str, str] = {}
         self._rejected: dict[str, str] = {}
+        self._suggestions: dict[str, str] = {}
 
     def register(self, name: str, *aliases: str) -> Callable:
         """Decorator: register a class or factory under `name` and its aliases."""
@@ -46,10 +47,13 @@ class Registry:
         for alias in aliases:
             self._aliases[normalize_name(alias)] = key
 
-    def reject(self, name: str, reason: str, *aliases: str) -> None:
-        """Record a name that users may try (e.g. from the course notes) with the reason it is not offered."""
+    def reject(self, name: str, reason: str, *aliases: str, suggest: str | None = None) -> None:
+        """Record a name that users may try (e.g. from the course notes) with the reason it is not offered, and
+        optionally the supported name to point to (closer in meaning than the closest spelling)."""
         for n in (name, *aliases):
             self._rejected[normalize_name(n)] = reason
+            if suggest is not None:
+                self._suggestions[normalize_name(n)] = suggest
 
     def names(self) -> list[str]:
         return sorted(self._factories)
@@ -80,6 +84,8 @@ class Registry:
         raise SpecError(f"{prefix}unknown {self.kind} {name!r}{hint}; known: {', '.join(self.names())}")
 
     def nearest(self, key: str) -> str | None:
+        if normalize_name(key) in self._suggestions:
+            return self._suggestions[normalize_name(key)]
         candidates = list(self._factories) + list(self._aliases)
         match = difflib.get_close_matches(normalize_name(key), candidates, n=1, cutoff=0.4)
         if not match:

@@ -1,25 +1,35 @@
 """The activation interface: forward and its exact derivative side by side.
 
-An activation maps pre-activations `z` (batch, units) to outputs `a` of the same shape. `backward` receives the
-forward's `z` and `a` and the upstream gradient `da`, and returns `dz`. Forward never writes into `z`; backward may
-write into `da` only when it owns it (it does not here), so callers can reuse buffers safely.
+An activation maps pre-activations `z` (batch, units) to outputs `a` of the same shape and dtype. `backward`
+receives the forward's `z` and `a` and the upstream gradient `da`, and returns `dz`. Forward never writes into
+`z`; backward never writes into `z`, `a` or `da`, so callers can reuse buffers safely.
+
+`backward` must be given the arrays of the latest `forward` call: a few activations keep what that call drew
+(RReLU's random slopes) or computed (GELU's normal CDF) instead of paying for it twice.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 
+from ..config import check_float
+from ..errors import SpecError
 from ..registry import Registry
+
 
 ACTIVATIONS = Registry("activation")
 
 
 class Activation:
-    """Base class. Subclasses set `name` and implement `forward` and `backward`."""
+    """Base class. Subclasses set `name` (and `config_keys`, their constructor arguments) and implement the math."""
 
     name: str = ""
-    # True for units whose gradient is exactly zero for z <= 0 (ReLU family): they can "die".
+    # Constructor arguments, in order; `get_config` reports them and the registry rebuilds from them.
+    config_keys: tuple[str, ...] = ()
+    # True when the gradient is exactly zero for every z <= 0 (ReLU, ReLU6, leaky variants with slope 0): a unit
+    # whose pre-activation stays <= 0 for every sample no longer learns ("dies").
     can_die: bool = False
     # Output bounds of a saturating activation (sigmoid: (0, 1), tanh: (-1, 1)); None if it does not saturate.
     saturation_bounds: tuple[float, float] | None = None
@@ -46,11 +56,28 @@ class Activation:
 
     def get_config(self) -> dict[str, Any]:
         """`{"name": ..., **arguments}`; `ACTIVATIONS.get(config)` rebuilds an equal activation."""
-        return {"name": self.name}
+        return {"name": self.name, **{key: getattr(self, key) for key in self.config_keys}}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self), json.dumps(self.get_config(), sort_keys=True)))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
+
+    # Work shared between a forward and its backward (e.g. GELU's CDF), remembered only for training forwards and
+    # only used while backward is given the very same `z` object.
+    _memo: tuple[np.ndarray, Any] | None = None
+
+    def _remember(self, z: np.ndarray, training: bool, value: Any) -> None:
+        self._memo = (z, value) if training else None
+
+    def _recall(self, z: np.ndarray) -> Any:
+        memo = self._memo
+        return memo[1] if memo is not None and memo[0] is z else None
 
 
 def get_activation(identifier: Any, where: str = "activation") -> Activation:
@@ -61,3 +88,17 @@ def get_activation(identifier: Any, where: str = "activation") -> Activation:
     if not isinstance(activation, Activation):
         raise TypeError(f"{where}: {identifier!r} is not an activation")
     return activation
+
+
+def number(activation: str, key: str, value: Any, minimum: float | None = None, maximum: float | None = None,
+           exclusive_minimum: bool = False) -> float:
+    """A checked float argument; the message names the activation and the argument, e.g. `elu.alpha`."""
+    return check_float(value, f"{activation}.{key}", minimum, maximum, exclusive_minimum)
+
+
+def ordered(activation: str, low_key: str, low: float, high_key: str, high: float, strict: bool = True) -> None:
+    """Reject an interval whose ends are the wrong way round (hard_tanh's min_val/max_val, rrelu's lower/upper)."""
+    if low > high or (strict and low == high):
+        relation = "below" if strict else "at most"
+        raise SpecError(
+            f"{activation}: {low_key} must be {relation} {high_key}, got {low_key}={low:g}, {high_key}={high:g}")
