@@ -1,0 +1,20 @@
+"""LayerLab's data: built-in datasets, CSV/NPZ/IDX import, feature crosses, splits and scaling.
+
+`load_dataset(spec)` gives a raw `Dataset`; `prepare(dataset, spec)` crosses, splits and scales it into a
+`PreparedData` whose `Preprocessor` travels with the model. The `data` spec format is in docs/data.md.
+"""
+from .advice import OutputAdvice, output_advice
+from .builtin import BuiltinInfo, ParamInfo, builtin_datasets
+from .dataset import TASKS, Dataset
+from .loading import load_dataset, load_features
+from .prepare import PreparedData, Split, prepare
+from .preprocess import CROSSES, Preprocessor
+from .spec import validate_data_spec
+from .splits import kfold_indices
+from .summary import ColumnStats, DataSummary, summarize
+
+__all__ = [
+    "BuiltinInfo", "CROSSES", "ColumnStats", "DataSummary", "Dataset", "OutputAdvice", "ParamInfo", "PreparedData",
+    "Preprocessor", "Split", "TASKS", "builtin_datasets", "kfold_indices", "load_dataset", "load_features",
+    "output_advice", "prepare", "summarize", "validate_data_spec",
+]

@@ -1,0 +1,108 @@
+"""Recognising a CSV/TSV file's format: delimiter, header row and column names, from its first 64 KiB."""
+from __future__ import annotations
+
+import codecs
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from ..errors import DataError
+from .files import check_file, read_head
+
+SAMPLE_BYTES = 1 << 16
+MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "?")   # compared stripped and lower-cased
+CANDIDATES = (",", "\t", ";", "|")
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    path: Path
+    label: str               # the file name, for messages
+    delimiter: str
+    has_header: bool
+    names: tuple[str, ...]   # one per column; "col0", "col1", ... without a header
+    header_lines: int        # physical lines before the first data row
+
+
+def is_number(text: str) -> bool:
+    """A cell that holds a number (as Python's float() reads it); missing-value tokens are not numbers."""
+    text = text.strip()
+    if text.lower() in MISSING_TOKENS:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def blank(row: list[str]) -> bool:
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
+def _score(lines: list[str], delimiter: str) -> tuple[float, int]:
+    """(fraction of sample rows with the most common field count, that count); (0, 0) if it splits nothing."""
+    try:
+        rows = [r for r in islice(csv.reader(lines, delimiter=delimiter, skipinitialspace=True), 200)
+                if not blank(r)][:60]
+    except csv.Error:
+        return 0.0, 0
+    if not rows:
+        return 0.0, 0
+    counts = [len(r) for r in rows]
+    mode, hits = Counter(counts).most_common(1)[0]
+    return (hits / len(counts), mode) if mode >= 2 else (0.0, 0)
+
+
+def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None = None) -> CsvLayout:
+    """Delimiter (",", tab, ";" or "|"), header presence and column names, from the first 64 KiB."""
+    label = path.name
+    size = check_file(path)
+    raw = read_head(path, SAMPLE_BYTES)
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise DataError(f"{label}: the file is empty")
+    if b"\x00" in raw[:8192]:
+        raise DataError(f"{label}: looks like a binary file, not CSV text (it contains NUL bytes)")
+    complete = size <= SAMPLE_BYTES
+    if not complete and b"\n" in raw:
+        raw = raw[: raw.rindex(b"\n") + 1]
+    if b"\r" in raw and b"\n" not in raw and complete:
+        raise DataError(f"{label}: lines end with a bare carriage return (old Mac format); save with LF or CRLF")
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(raw, final=complete)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"{label}: line {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x});"
+                        f" save the file as UTF-8") from None
+    lines = _split_lines(text.removeprefix("\ufeff"))
+    if delimiter is None:
+        order = ("\t",) + tuple(c for c in CANDIDATES if c != "\t") if path.suffix.lower() == ".tsv" else CANDIDATES
+        scores = {c: _score(lines, c) for c in order}
+        best = max(order, key=lambda c: scores[c])     # max keeps the first of equal scores
+        delimiter = best if scores[best][1] >= 2 else ","
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    try:
+        first = next((r for r in reader if not blank(r)), None)
+    except csv.Error as exc:
+        raise DataError(f"{label} line {reader.line_num}: {exc}") from None
+    if first is None:
+        raise DataError(f"{label}: the file is empty")
+    if header is None:
+        header = not any(is_number(cell) for cell in first)
+    if header:
+        names = tuple(cell.strip() or f"col{j}" for j, cell in enumerate(first))
+    else:
+        names = tuple(f"col{j}" for j in range(len(first)))
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise DataError(f"{label}: columns {seen[name]} and {j} are both named {name!r}; names must be unique")
+        seen[name] = j
+    return CsvLayout(path, label, delimiter, bool(header), names, reader.line_num if header else 0)

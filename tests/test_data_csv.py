@@ -1,0 +1,291 @@
+"""CSV/TSV import: sniffing, column choice, encoding, task inference, missing values, chunking and prediction input.
+
+Expected values are written by hand in the tests or parsed independently with Python's csv module and float().
+"""
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+from core.data import load_dataset, load_features, prepare, summarize
+from core.data import csv_table
+from core.data.csv_sniff import sniff_layout
+from core.data.csv_table import read_table
+from core.errors import DataError
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def load(tmp_path, name, **spec):
+    return load_dataset({"source": "csv", "path": name, **spec}, tmp_path)
+
+
+FLOWERS = """sepal_length,sepal_width,colour,species
+5.1,3.5,red,setosa
+4.9,3.0,blue,setosa
+6.2,,red,versicolor
+5.9,3.0,NA,virginica
+6.3,2.8,blue,virginica
+5.5,2.4,red,versicolor
+"""
+
+
+# --- delimiters, header, quoting -------------------------------------------------------------------------------
+@pytest.mark.parametrize("delimiter, name", [(",", "a.csv"), (";", "a.csv"), ("\t", "a.tsv"), ("\t", "a.txt"),
+                                             ("|", "a.csv")])
+def test_delimiter_is_sniffed(tmp_path, delimiter, name):
+    rows = [["x", "y", "label"], ["1.5", "-2", "a"], ["2.5", "3e2", "b"], ["0", "7", "a"]]
+    write(tmp_path, name, "\n".join(delimiter.join(r) for r in rows) + "\n")
+    d = load(tmp_path, name, target="label")
+    assert d.feature_names == ("x", "y")
+    np.testing.assert_array_equal(d.X, [[1.5, -2], [2.5, 300], [0, 7]])
+    assert d.encoder["source_columns"] == ["x", "y", "label"]
+
+
+def test_semicolon_file_with_decimal_commas_picks_the_semicolon_and_explains_the_commas(tmp_path):
+    write(tmp_path, "eu.csv", "a;b;c\n1;2,5;x\n4;5,5;y\n")
+    with pytest.raises(DataError, match=r"eu.csv line 2, column 'b': '2,5' looks like a number with a decimal comma"):
+        load(tmp_path, "eu.csv", target="c", categorical=[])
+    # read as text (categorical) it loads, one-hot over the values seen
+    d = load(tmp_path, "eu.csv", target="c", categorical=["b"])
+    assert d.feature_names == ("a", "b=2,5", "b=5,5")
+
+
+def test_quotes_bom_crlf_and_spaces(tmp_path):
+    text = '\ufeff"name, full",value,"note"\r\n"Smith, J",  1.25 ,"says ""hi"""\r\n"Doe, A",-3,plain\r\n'
+    write(tmp_path, "q.csv", text)
+    d = load(tmp_path, "q.csv", target="value")
+    ref = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), skipinitialspace=True))
+    assert d.encoder["source_columns"] == ref[0]
+    assert d.feature_names == ('name, full=Doe, A', 'name, full=Smith, J', 'note=plain', 'note=says "hi"')
+    np.testing.assert_array_equal(d.y[:, 0], [float(ref[1][1]), float(ref[2][1])])
+
+
+def test_header_is_detected_from_numbers_in_the_first_row(tmp_path):
+    write(tmp_path, "nohead.csv", "1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    d = load(tmp_path, "nohead.csv")
+    assert d.feature_names == ("col0", "col1") and d.target_names == ("col2",) and d.n_samples == 4
+    assert d.task == "binary" and d.class_names == ("0", "1")
+    write(tmp_path, "texthead.csv", "red,small\nblue,large\nred,small\n")
+    assert load(tmp_path, "texthead.csv").n_samples == 2                 # first line taken as a header
+    d = load(tmp_path, "texthead.csv", header=False, target=1)
+    assert d.n_samples == 3 and d.feature_names == ("col0=blue", "col0=red")
+
+
+def test_multiline_quoted_field_and_blank_lines(tmp_path):
+    write(tmp_path, "m.csv", 'a,b,y\n1,"two\nlines",0\n\n3,x,1\n\n')
+    d = load(tmp_path, "m.csv", target="y")
+    assert d.feature_names == ("a", "b=two\nlines", "b=x")
+    np.testing.assert_array_equal(d.X, [[1, 1, 0], [3, 0, 1]])
+
+
+# --- targets and task inference ---------------------------------------------------------------------------------
+def test_text_target_is_classification_with_sorted_class_names(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    d = load(tmp_path, "flowers.csv", target="species", missing="drop")
+    assert d.task == "multiclass" and d.class_names == ("setosa", "versicolor", "virginica")
+    assert d.target_names == ("species",)
+    np.testing.assert_array_equal(d.y, [0, 0, 2, 1])        # rows 3 and 4 had missing cells
+
+
+def test_target_by_index_negative_index_and_several_targets(tmp_path):
+    write(tmp_path, "r.csv", "a,b,t1,t2\n0.5,1,1.5,10\n1.5,2,2.5,20\n2.5,4,3.75,15\n3.5,8,0.25,30\n")
+    assert load(tmp_path, "r.csv", target=2).target_names == ("t1",)
+    d = load(tmp_path, "r.csv", target=-1)
+    assert d.task == "regression" and d.target_names == ("t2",) and d.feature_names == ("a", "b", "t1")
+    d = load(tmp_path, "r.csv", target=["t1", "t2"])
+    assert d.task == "regression" and d.y.shape == (4, 2) and d.n_outputs == 2
+    np.testing.assert_array_equal(d.y, [[1.5, 10], [2.5, 20], [3.75, 15], [0.25, 30]])
+    d = load(tmp_path, "r.csv", target="a", columns=["t2", "b"])
+    assert d.feature_names == ("t2", "b")
+    np.testing.assert_array_equal(d.X[:, 0], [10, 20, 15, 30])
+
+
+def test_numeric_target_inference_and_forcing(tmp_path):
+    rows = "\n".join(f"{i * 0.5},{[3, 1, 2][i % 3]}" for i in range(12))
+    write(tmp_path, "k.csv", "x,grade\n" + rows + "\n")
+    d = load(tmp_path, "k.csv")
+    assert d.task == "multiclass" and d.class_names == ("1", "2", "3")
+    np.testing.assert_array_equal(d.y, [[3, 1, 2][i % 3] - 1 for i in range(12)])
+    r = load(tmp_path, "k.csv", task="regression")
+    assert r.task == "regression" and r.y[:3, 0].tolist() == [3.0, 1.0, 2.0]
+    write(tmp_path, "f.csv", "x,y\n1,0.5\n2,1.5\n3,0.5\n4,1.5\n")
+    assert load(tmp_path, "f.csv").task == "regression"
+    c = load(tmp_path, "f.csv", task="classification")
+    assert c.task == "binary" and c.class_names == ("0.5", "1.5")
+    write(tmp_path, "pm.csv", "x,y\n1,-1\n2,1\n3,-1\n4,1\n")
+    assert load(tmp_path, "pm.csv").class_names == ("-1", "1")
+
+
+def test_several_01_targets_are_multilabel_or_one_hot_multiclass(tmp_path):
+    write(tmp_path, "ml.csv", "x,a,b\n1,1,0\n2,1,1\n3,0,0\n4,0,1\n")
+    d = load(tmp_path, "ml.csv", target=["a", "b"])
+    assert d.task == "multilabel" and d.class_names == ("a", "b") and d.n_outputs == 2 and d.n_classes == 2
+    np.testing.assert_array_equal(d.y, [[1, 0], [1, 1], [0, 0], [0, 1]])
+    write(tmp_path, "oh.csv", "x,cat,dog,eel\n1,1,0,0\n2,0,0,1\n3,0,1,0\n4,0,0,1\n")
+    d = load(tmp_path, "oh.csv", target=["cat", "dog", "eel"])
+    assert d.task == "multiclass" and d.class_names == ("cat", "dog", "eel")
+    np.testing.assert_array_equal(d.y, [0, 2, 1, 2])
+    assert load(tmp_path, "oh.csv", target=["cat", "dog", "eel"], task="regression").task == "regression"
+
+
+# --- features ----------------------------------------------------------------------------------------------------
+def test_categorical_features_are_one_hot_and_can_be_forced(tmp_path):
+    write(tmp_path, "c.csv", "zip,size,price\n75001,S,10\n13001,M,12\n75001,L,9\n69001,M,11\n")
+    d = load(tmp_path, "c.csv", target="price")
+    assert d.feature_names == ("zip", "size=L", "size=M", "size=S")
+    np.testing.assert_array_equal(d.X[:, 1:], [[0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 1, 0]])
+    d = load(tmp_path, "c.csv", target="price", categorical=["zip"])
+    assert d.feature_names[:3] == ("zip=13001", "zip=69001", "zip=75001")
+    np.testing.assert_array_equal(d.X[:, :3], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert d.encoder["features"][0] == {"column": "zip", "type": "categorical",
+                                        "categories": ["13001", "69001", "75001"], "fill": None}
+
+
+# --- missing values -----------------------------------------------------------------------------------------------
+def test_missing_values_error_by_default_with_a_report(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    with pytest.raises(DataError) as err:
+        load(tmp_path, "flowers.csv", target="species")
+    message = str(err.value)
+    assert "flowers.csv: missing values in 2 rows" in message
+    assert "'sepal_width' 1 row (first on line 4)" in message and "'colour' 1 row (first on line 5)" in message
+    assert '"drop"' in message and '"fill"' in message and "\n" not in message
+
+
+def test_missing_values_drop_and_fill(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    d = load(tmp_path, "flowers.csv", target="species", missing="drop")
+    np.testing.assert_array_equal(d.X, [[5.1, 3.5, 0, 1], [4.9, 3.0, 1, 0], [6.3, 2.8, 1, 0], [5.5, 2.4, 0, 1]])
+    assert d.encoder["missing"] == {"policy": "drop", "counts": {"sepal_width": 1, "colour": 1}, "rows_dropped": 2}
+    f = load(tmp_path, "flowers.csv", target="species", missing="fill")
+    mean = (3.5 + 3.0 + 3.0 + 2.8 + 2.4) / 5                     # mean of the present sepal widths
+    assert f.X[2, 1] == pytest.approx(mean) and f.X[3, 2:].tolist() == [0, 1]   # colour: red is most frequent
+    assert f.encoder["features"][1]["fill"] == pytest.approx(mean)
+    assert f.encoder["features"][2]["fill"] == "red"
+    assert summarize(f).columns[1].missing == 1
+
+
+@pytest.mark.parametrize("token", ["", "NA", "n/a", "NaN", "null", "None", "?", " na "])
+def test_missing_tokens(tmp_path, token):
+    write(tmp_path, "t.csv", f"a,y\n1,0\n{token},1\n3,0\n4,1\n")
+    assert load(tmp_path, "t.csv", missing="drop").X[:, 0].tolist() == [1, 3, 4]
+
+
+def test_missing_target_is_never_filled(tmp_path):
+    write(tmp_path, "t.csv", "a,y\n1,0\n2,\n3,1\n4,1\n")
+    with pytest.raises(DataError, match="targets are never filled"):
+        load(tmp_path, "t.csv", missing="fill")
+    assert load(tmp_path, "t.csv", missing="drop").n_samples == 3
+
+
+# --- chunks, progress, and a reference parse ---------------------------------------------------------------------
+def random_csv(rng, rows):
+    lines = ["a,b,c,word,y"]
+    words = ["alpha", "beta", '"gam,ma"', '"multi\nline"']
+    for i in range(rows):
+        cells = [f"{rng.normal():.6g}", str(int(rng.integers(-5, 5))), f"{rng.uniform(0, 1e6):.3f}",
+                 words[int(rng.integers(len(words)))] if i % 97 else words[3], str(i % 3)]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 50, 100_000])
+def test_chunked_parse_matches_the_csv_module(tmp_path, chunk_rows):
+    text = random_csv(np.random.default_rng(1), 600)
+    path = write(tmp_path, "big.csv", text)
+    layout = sniff_layout(path)
+    table = read_table(layout, [0, 1, 2, 3, 4], progress=None, chunk_rows=chunk_rows)
+    ref = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    np.testing.assert_array_equal(table.values[:, :3], [[float(c) for c in r[:3]] for r in ref])
+    words = sorted({r[3] for r in ref})
+    assert table.categories[3] == tuple(words)
+    assert [words[int(c)] for c in table.values[:, 3]] == [r[3] for r in ref]
+    # line numbers count the physical lines of multi-line records
+    expected, line = [], 2
+    for r in ref:
+        expected.append(line)
+        line += 1 + r[3].count("\n")
+    np.testing.assert_array_equal(table.lines, expected)
+
+
+def test_progress_is_reported_in_order_up_to_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "CHUNK_CELLS", 1000)
+    rows = "\n".join(f"{i},{i * 0.5},{i % 2}" for i in range(12_000))
+    write(tmp_path, "p.csv", "a,b,y\n" + rows + "\n")
+    calls = []
+    d = load_dataset({"source": "csv", "path": "p.csv"}, tmp_path, progress=calls.append)
+    assert d.n_samples == 12_000 and d.X[-1].tolist() == [11_999, 5999.5]
+    assert len(calls) >= 10 and calls == sorted(calls) and calls[-1] == 1.0 and 0 < calls[0] < 0.2
+
+
+def test_progress_callback_can_cancel(tmp_path):
+    write(tmp_path, "p.csv", "a,y\n1,0\n2,1\n")
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(fraction):
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        load_dataset({"source": "csv", "path": "p.csv"}, tmp_path, progress=cancel)
+
+
+def test_prepared_csv_has_scaling_fitted_on_training_rows(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    d = load(tmp_path, "flowers.csv", target="species", missing="fill")
+    p = prepare(d, {"split": {"val": 0.0, "test": 0.0}})
+    np.testing.assert_allclose(p.preprocessor.offset, d.X.mean(axis=0))
+    np.testing.assert_allclose(p.train.X.mean(axis=0), 0, atol=1e-12)
+
+
+# --- prediction inputs --------------------------------------------------------------------------------------------
+def test_load_features_with_the_encoder(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    d = load(tmp_path, "flowers.csv", target="species", missing="fill")
+    encoder = json.loads(json.dumps(d.encoder))                      # as stored with a model
+    np.testing.assert_array_equal(load_features(tmp_path / "flowers.csv", d.input_width, encoder), d.X)
+    # columns in another order, the target absent, an extra column ignored
+    write(tmp_path, "new.csv", "colour,extra,sepal_width,sepal_length\nblue,9,3.1,5.0\nred,9,,6.0\n")
+    X = load_features(tmp_path / "new.csv", 4, encoder)
+    np.testing.assert_allclose(X, [[5.0, 3.1, 1, 0], [6.0, d.encoder["features"][1]["fill"], 0, 1]])
+    # no header: matched by position, with or without the target column
+    write(tmp_path, "nohead.csv", "5.0,3.1,blue,setosa\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "nohead.csv", 4, encoder), [[5.0, 3.1, 1, 0]])
+    write(tmp_path, "nohead2.csv", "5.0,3.1,blue\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "nohead2.csv", 4, encoder), [[5.0, 3.1, 1, 0]])
+
+
+def test_load_features_errors_with_the_encoder(tmp_path):
+    write(tmp_path, "flowers.csv", FLOWERS)
+    strict = load(tmp_path, "flowers.csv", target="species", missing="drop")
+    write(tmp_path, "green.csv", "sepal_length,sepal_width,colour\n5,3,green\n")
+    with pytest.raises(DataError, match=r"green.csv line 2, column 'colour': 'green' was not seen in training"):
+        load_features(tmp_path / "green.csv", 4, strict.encoder)
+    write(tmp_path, "gap.csv", "sepal_length,sepal_width,colour\n5,,red\n")
+    with pytest.raises(DataError, match=r"gap.csv line 2, column 'sepal_width': the value is missing"):
+        load_features(tmp_path / "gap.csv", 4, strict.encoder)
+    write(tmp_path, "few.csv", "sepal_length,colour\n5,red\n")
+    with pytest.raises(DataError, match=r"few.csv: its first line does not name the model's input columns"):
+        load_features(tmp_path / "few.csv", 4, strict.encoder)
+    with pytest.raises(DataError, match="encoder record is malformed"):
+        load_features(tmp_path / "few.csv", 4, {"format": "csv"})
+
+
+def test_load_features_numbers_only(tmp_path):
+    write(tmp_path, "in.csv", "x1,x2\n1,2\n3,4.5\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "in.csv", 2), [[1, 2], [3, 4.5]])
+    write(tmp_path, "in2.csv", "1,2\n3,4.5\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "in2.csv", 2), [[1, 2], [3, 4.5]])
+    with pytest.raises(DataError, match=r"in2.csv: has 2 columns; the model takes 3 inputs"):
+        load_features(tmp_path / "in2.csv", 3)
+    write(tmp_path, "txt.csv", "x1,x2\n1,a\n3,b\n")
+    with pytest.raises(DataError, match=r"column 'x2': holds text; the model takes numbers only"):
+        load_features(tmp_path / "txt.csv", 2)
