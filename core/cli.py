@@ -6,6 +6,7 @@ clobbered output file (every output goes to a temporary file first).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import math
@@ -71,8 +72,9 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     stderr = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its one-line usage error
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error (or the help)
         return int(exc.code or 0)
     commands = {"train": cmd_train, "predict": cmd_predict, "check": cmd_check, "export": cmd_export}
     if args.command is None:
