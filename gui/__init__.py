@@ -1,0 +1,1 @@
+"""LayerLab's desktop interface (PySide6 + pyqtgraph) over the pure-NumPy core."""
