@@ -79,7 +79,7 @@ class DeadUnitTracker:
         for i in self.layers:
             z = layers[i].pre_activation
             if z is not None:
-                np.maximum(self.maxima[i], np.max(z, axis=0), out=self.maxima[i])
+                np.maximum(self.maxima[i], np.maximum.reduce(z, axis=0), out=self.maxima[i])
 
     def dead_so_far(self, index: int) -> int:
         return int(np.count_nonzero(self.maxima[index] <= 0))

@@ -174,12 +174,21 @@ class BinaryCrossEntropy(Loss):
         return np.mean(np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits))), axis=1)
 
     def value_and_grad_logits(self, logits, target, weights=None):
+        # e = exp(-|z|) serves both the loss terms and the sigmoid: sigmoid(z) = exp(min(z, 0)) / (1 + e).
+        e = np.abs(logits)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        terms = np.maximum(logits, 0.0)
+        terms -= logits * target
+        terms += np.log1p(e)
         if weights is None:
-            terms = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
-            value = float(np.sum(terms)) / logits.size
+            value = float(np.add.reduce(terms, axis=None)) / logits.size
         else:
-            value = _reduce(self.per_sample_logits(logits, target), weights)
-        grad = sigmoid(logits)
+            value = _reduce(np.add.reduce(terms, axis=1) / logits.shape[1], weights)
+        grad = np.minimum(logits, 0.0)
+        np.exp(grad, out=grad)
+        e += 1.0
+        grad /= e
         grad -= target
         return value, _scale(grad, weights, logits.shape[1])
 
@@ -232,14 +241,14 @@ class CategoricalCrossEntropy(Loss):
         return -np.sum(target * log_softmax(logits), axis=1)
 
     def value_and_grad_logits(self, logits, target, weights=None):
-        shifted = logits - np.max(logits, axis=1, keepdims=True)
+        shifted = np.subtract(logits, np.maximum.reduce(logits, axis=1, keepdims=True))
         exp = np.exp(shifted)
-        sums = np.sum(exp, axis=1, keepdims=True)
+        sums = np.add.reduce(exp, axis=1, keepdims=True)
         if weights is None:
             # Target rows sum to 1, so -sum t (s - log S) = sum log S - sum t s.
-            value = (float(np.sum(np.log(sums))) - float(np.vdot(target, shifted))) / logits.shape[0]
+            value = (float(np.add.reduce(np.log(sums), axis=None)) - float(np.vdot(target, shifted))) / logits.shape[0]
         else:
-            value = _reduce(np.log(sums[:, 0]) - np.sum(target * shifted, axis=1), weights)
+            value = _reduce(np.log(sums[:, 0]) - np.add.reduce(target * shifted, axis=1), weights)
         exp /= sums
         exp -= target
         return value, _scale(exp, weights, 1)
