@@ -30,6 +30,12 @@ def atomic_path(path: str | os.PathLike, what: str = "file") -> Iterator[Path]:
         raise FileWriteError(f"cannot write {what} {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); give it the mode a normal open() would (or the target's own).
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -40,6 +46,12 @@ def atomic_path(path: str | os.PathLike, what: str = "file") -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, what: str = "file") -> None:

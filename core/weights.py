@@ -76,6 +76,16 @@ def load_weights(path: str | Path) -> WeightsFile:
         raise WeightsError(f"weights file {path} does not exist")
     if path.is_dir():
         raise WeightsError(f"weights file {path} is a folder, not a file")
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(6)
+    except OSError as exc:
+        raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from None
+    if magic[:1] == b"\x80":
+        raise WeightsError(f"{path} contains pickled data, which LayerLab never loads")
+    if not magic.startswith(b"PK"):
+        what = "a single .npy array" if magic.startswith(b"\x93NUMPY") else "not an .npz file"
+        raise WeightsError(f"{path} is {what}, not a LayerLab weights file")
     arrays: dict[str, np.ndarray] = {}
     try:
         with np.load(path, allow_pickle=False) as npz:
@@ -89,7 +99,7 @@ def load_weights(path: str | Path) -> WeightsFile:
         if "pickle" in str(exc).lower():
             raise WeightsError(f"{path} contains pickled data, which LayerLab never loads") from None
         raise WeightsError(f"{path} is not a valid weights file: {exc}") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as exc:
         raise WeightsError(f"{path} is not a valid weights file (truncated or not an .npz): {exc}") from None
     if META_KEY not in arrays:
         raise WeightsError(f"{path} has no {META_KEY}: it was not written by LayerLab")

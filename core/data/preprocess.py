@@ -106,7 +106,7 @@ def _check_cross(cross: Any, i: int, raw_width: int) -> dict:
     if not isinstance(cross, dict) or set(cross) != {"name", "op", "inputs"}:
         raise DataError(f"{where} must be an object with keys name, op, inputs, got {cross!r:.80}")
     name, op, inputs = cross["name"], cross["op"], cross["inputs"]
-    if not isinstance(name, str) or op not in OPS:
+    if not isinstance(name, str) or not isinstance(op, str) or op not in OPS:
         raise DataError(f"{where}: needs a string name and an op among {', '.join(OPS)}, got {name!r}, {op!r}")
     if (not isinstance(inputs, (list, tuple)) or len(inputs) != OPS[op]
             or not all(isinstance(j, int) and not isinstance(j, bool) and 0 <= j < raw_width for j in inputs)):

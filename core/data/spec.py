@@ -76,7 +76,7 @@ def _features(value: Any, where: str, two_d: bool) -> list[str] | None:
                         f"got {describe(value)}")
     seen = set()
     for i, name in enumerate(value):
-        if name not in CROSSES:
+        if not isinstance(name, str) or name not in CROSSES:
             near = difflib.get_close_matches(str(name), list(CROSSES), n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             extra = "" if two_d or near else "; to choose CSV columns use data.columns"

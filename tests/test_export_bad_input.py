@@ -1,0 +1,321 @@
+"""Bad model files for predict and export: each is refused with one readable line naming the file and the
+problem, through `load_model` and through the CLI (non-zero exit, one line on stderr, no traceback), and nothing
+is written or loaded half-way."""
+from __future__ import annotations
+
+import copy
+import io
+import json
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core import cli
+from core.errors import WeightsError
+from core.export import export_model
+from core.model_io import load_model
+from core.weights import META_KEY, WEIGHTS_FORMAT, encode_json, load_weights, save_weights
+from test_export_support import make_model, raw_inputs
+
+LAYERS = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
+          {"type": "dense", "units": 1, "activation": "sigmoid"}]
+
+
+def run_cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def good(tmp_path):
+    """A valid weights file, its JSON export and a CSV of raw inputs."""
+    model = make_model(tmp_path, LAYERS)
+    export_model(model, "json", tmp_path / "good.json")
+    np.savetxt(tmp_path / "x.csv", raw_inputs(5), delimiter=",")
+    return model
+
+
+def npz_with(path, arrays, meta):
+    """An .npz laid out like a weights file, written without save_weights' own checks."""
+    np.savez(path, **arrays, **{META_KEY: encode_json({"format": WEIGHTS_FORMAT, **meta})})
+
+
+def json_doc(tmp_path) -> dict:
+    return json.loads((tmp_path / "good.json").read_text(encoding="utf-8"))
+
+
+def write_json(path, doc) -> None:
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def other_architecture(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    arrays = dict(wf.arrays)
+    arrays["layers.0.weight"] = np.zeros((5, 7), np.float32)      # a kernel for 7 units, not 4
+    save_weights(tmp_path / "bad.npz", arrays, wf.meta)
+    return "layers.0.weight has shape (5, 7), the network expects (5, 4)"
+
+
+def missing_layer(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    arrays = {k: v for k, v in wf.arrays.items() if not k.startswith("layers.2.")}
+    save_weights(tmp_path / "bad.npz", arrays, wf.meta)
+    return "arrays do not match the network (missing layers.2.weight, layers.2.bias)"
+
+
+def deeper_network(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    meta = copy.deepcopy(wf.meta)
+    meta["project"]["model"]["layers"] = LAYERS[:1] + [{"type": "dense", "units": 1, "activation": "sigmoid"}]
+    save_weights(tmp_path / "bad.npz", wf.arrays, meta)
+    return "arrays do not match the network (missing layers.1.weight, layers.1.bias; unexpected layers.1.gamma"
+
+
+def truncated(tmp_path, model):
+    data = (tmp_path / "model.npz").read_bytes()
+    (tmp_path / "bad.npz").write_bytes(data[: len(data) * 2 // 3])
+    return "truncated or not an .npz"
+
+
+def pickled_dict(tmp_path, model):
+    with open(tmp_path / "bad.npz", "wb") as handle:
+        pickle.dump({"layers.0.weight": np.zeros((5, 4))}, handle)
+    return "contains pickled data, which LayerLab never loads"
+
+
+def object_array(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    npz_with(tmp_path / "bad.npz", {**wf.arrays, "layers.0.weight": np.array([{"x": 1}], dtype=object)}, wf.meta)
+    return "contains pickled data"
+
+
+def nan_weight(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    arrays = dict(wf.arrays)
+    arrays["layers.1.running_var"] = np.array([1.0, np.nan, 1.0, 1.0], np.float32)
+    npz_with(tmp_path / "bad.npz", arrays, wf.meta)
+    return "layers.1.running_var contains NaN or Inf"
+
+
+def meta_without_width(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    meta = {k: v for k, v in wf.meta.items() if k not in ("input_width", "format")}
+    save_weights(tmp_path / "bad.npz", wf.arrays, meta)
+    return "metadata does not describe a usable model (missing key 'input_width')"
+
+
+def meta_wrong_raw_width(tmp_path, model):
+    wf = load_weights(tmp_path / "model.npz")
+    save_weights(tmp_path / "bad.npz", wf.arrays, {**wf.meta, "raw_width": "two"})
+    return "raw_width is 'two' but the preprocessing takes 2 columns"
+
+
+def not_a_model_at_all(tmp_path, model):
+    (tmp_path / "bad.npz").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    return "is neither a LayerLab weights file (.npz) nor a LayerLab JSON export"
+
+
+def empty_file(tmp_path, model):
+    (tmp_path / "bad.npz").write_bytes(b"")
+    return "is empty"
+
+
+NPZ_CASES = [other_architecture, missing_layer, deeper_network, truncated, pickled_dict, object_array, nan_weight,
+             meta_without_width, meta_wrong_raw_width, not_a_model_at_all, empty_file]
+
+
+def json_missing_layers(tmp_path, model):
+    doc = json_doc(tmp_path)
+    del doc["layers"]
+    write_json(tmp_path / "bad.json", doc)
+    return "layers is required"
+
+
+def json_missing_preprocessing(tmp_path, model):
+    doc = json_doc(tmp_path)
+    del doc["preprocessing"]
+    write_json(tmp_path / "bad.json", doc)
+    return "preprocessing is required"
+
+
+def json_missing_weight(tmp_path, model):
+    doc = json_doc(tmp_path)
+    del doc["layers"][1]["weights"]["running_var"]
+    write_json(tmp_path / "bad.json", doc)
+    return "layers[1].weights misses running_var (a batch_norm layer here has: gamma, beta, running_mean, running_var)"
+
+
+def json_wrong_shape(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["layers"][0]["weights"]["weight"] = doc["layers"][0]["weights"]["weight"][:3]
+    write_json(tmp_path / "bad.json", doc)
+    return "layers[0].weights.weight has shape (3, 4), the network expects (5, 4)"
+
+
+def json_ragged(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["layers"][0]["weights"]["weight"][2] = doc["layers"][0]["weights"]["weight"][2][:2]
+    write_json(tmp_path / "bad.json", doc)
+    return "layers[0].weights.weight is not a rectangular array of numbers"
+
+
+def json_text_in_weights(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["layers"][2]["weights"]["bias"] = ["0.5"]
+    write_json(tmp_path / "bad.json", doc)
+    return "layers[2].weights.bias must hold numbers only"
+
+
+def json_nan(tmp_path, model):
+    text = (tmp_path / "good.json").read_text(encoding="utf-8")
+    first = json_doc(tmp_path)["layers"][2]["weights"]["bias"][0]
+    (tmp_path / "bad.json").write_text(text.replace(f'"bias":[{first!r}]', '"bias":[NaN]'), encoding="utf-8")
+    return "contains NaN, which a LayerLab JSON export never holds"
+
+
+def json_truncated(tmp_path, model):
+    text = (tmp_path / "good.json").read_text(encoding="utf-8")
+    (tmp_path / "bad.json").write_text(text[: len(text) // 2], encoding="utf-8")
+    return "malformed or truncated JSON at line 1"
+
+
+def json_unknown_key(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["weigths"] = {}
+    write_json(tmp_path / "bad.json", doc)
+    return "weigths is not a known key"
+
+
+def json_project_file(tmp_path, model):
+    write_json(tmp_path / "bad.json", model.meta["project"])
+    return "is a project file, not a trained model"
+
+
+def json_inconsistent_widths(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["output_width"] = 3
+    write_json(tmp_path / "bad.json", doc)
+    return "output_width is 3 but the layers output 1 values"
+
+
+def json_bad_layer_config(tmp_path, model):
+    doc = json_doc(tmp_path)
+    doc["layers"][0]["activation"] = "relu7"
+    write_json(tmp_path / "bad.json", doc)
+    return "layers[0].activation: unknown activation 'relu7'"
+
+
+JSON_CASES = [json_missing_layers, json_missing_preprocessing, json_missing_weight, json_wrong_shape, json_ragged,
+              json_text_in_weights, json_nan, json_truncated, json_unknown_key, json_project_file,
+              json_inconsistent_widths, json_bad_layer_config]
+
+
+def bad_path(tmp_path, case):
+    return tmp_path / ("bad.json" if case in JSON_CASES else "bad.npz")
+
+
+@pytest.mark.parametrize("case", NPZ_CASES + JSON_CASES, ids=lambda c: c.__name__)
+def test_load_model_refuses_with_one_line(tmp_path, good, case):
+    expected = case(tmp_path, good)
+    with pytest.raises(WeightsError) as info:
+        load_model(bad_path(tmp_path, case))
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(bad_path(tmp_path, case)) in message
+    assert expected in message
+
+
+@pytest.mark.parametrize("case", NPZ_CASES + JSON_CASES, ids=lambda c: c.__name__)
+def test_cli_predict_and_export_refuse_with_one_line(tmp_path, good, case):
+    expected = case(tmp_path, good)
+    bad = bad_path(tmp_path, case)
+    for args in (("predict", bad, tmp_path / "x.csv"),
+                 ("export", bad, "--format", "onnx", "--out", tmp_path / "out.onnx")):
+        code, out, err = run_cli(*args)
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
+        assert expected in err
+    assert not (tmp_path / "out.onnx").exists()
+
+
+def test_the_good_files_do_load(tmp_path, good):
+    """The fixtures above differ from working files only by the damage each case does."""
+    X = raw_inputs(5)
+    for name in ("model.npz", "good.json"):
+        np.testing.assert_array_equal(load_model(tmp_path / name).predict_raw(X), good.predict_raw(X))
+        assert run_cli("predict", tmp_path / name, tmp_path / "x.csv")[0] == 0
+
+
+# --- corrupted files: nothing but a WeightsError ever comes out ----------------------------------------------------
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pristine")
+    model = make_model(folder, LAYERS)
+    export_model(model, "json", folder / "m.json")
+    return (folder / "model.npz").read_bytes(), (folder / "m.json").read_bytes()
+
+
+def _load_corrupted(folder, name: str, data: bytes) -> None:
+    path = folder / name
+    path.write_bytes(data)
+    try:
+        load_model(path)
+    except WeightsError as exc:
+        assert "\n" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corrupted_json_exports_fail_cleanly(tmp_path, pristine, data):
+    text = bytearray(pristine[1])
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text) - 1))
+        text[at] = data.draw(st.sampled_from(b'{}[]",:0123456789.-eE ntrufalsNI\x00\xff'))
+    if data.draw(st.booleans()):
+        text = text[: data.draw(st.integers(0, len(text)))]
+    _load_corrupted(tmp_path, "m.json", bytes(text))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corrupted_weights_files_fail_cleanly(tmp_path, pristine, data):
+    raw = bytearray(pristine[0])
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    _load_corrupted(tmp_path, "m.npz", bytes(raw))
+
+
+def _paths(obj, path=()):
+    """Every key path of a JSON document (the first two items of each list)."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _paths(value, path + (key,))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj[:2]):
+            yield from _paths(value, path + (i,))
+    if path:
+        yield path
+
+
+def test_a_value_of_the_wrong_type_anywhere_in_a_json_export_fails_cleanly(tmp_path, pristine):
+    doc = json.loads(pristine[1])
+    paths = [p for p in _paths(doc) if not (len(p) > 3 and p[2] == "weights")]   # weights: one array suffices
+    assert len(paths) > 60
+    for path in paths:
+        for value in (None, "x", [], {}, True, -1):
+            changed = json.loads(pristine[1])
+            target = changed
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+            (tmp_path / "m.json").write_text(json.dumps(changed), encoding="utf-8")
+            try:
+                load_model(tmp_path / "m.json")
+            except WeightsError as exc:
+                assert "\n" not in str(exc)

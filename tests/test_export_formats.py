@@ -1,0 +1,239 @@
+"""JSON, safetensors and npz exports load back to identical arrays; format names; the CLI's export command; and
+exports that fail leave no file behind."""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import numpy as np
+import pytest
+from safetensors import safe_open
+from safetensors.numpy import load_file
+
+from core import cli
+from core.errors import LayerLabError
+from core.export import FORMATS, SUFFIXES, export_model, resolve_format
+from core.export.json_format import JSON_FORMAT
+from core.fileio import FileWriteError
+from core.model_io import load_model
+from core.weights import load_weights
+from test_export_support import make_model, raw_inputs
+
+EVERY_LAYER = [
+    {"type": "dense", "units": 6, "activation": {"name": "leaky_relu", "negative_slope": 0.2}},
+    {"type": "batch_norm", "momentum": 0.3},
+    {"type": "dropout", "rate": 0.1},
+    {"type": "dense", "units": 5, "activation": "prelu"},
+    {"type": "layer_norm", "eps": 1e-4},
+    {"type": "gaussian_noise", "stddev": 0.2},
+    {"type": "prelu"},
+    {"type": "activation", "activation": {"name": "softplus", "beta": 2.0}},
+    {"type": "dense", "units": 3, "activation": "softmax", "use_bias": False},
+]
+
+
+def run_cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.fixture
+def model(tmp_path):
+    return make_model(tmp_path, EVERY_LAYER, task="multiclass")
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_json_round_trip_is_bit_identical(tmp_path, dtype):
+    model = make_model(tmp_path, EVERY_LAYER, task="multiclass", dtype=dtype)
+    weight = model.network.named_arrays()["layers.0.weight"]
+    tiny = np.finfo(weight.dtype).smallest_subnormal
+    weight[0, :4] = [tiny, -0.0, np.finfo(weight.dtype).max / 2, 1 / 3]   # values repr must carry exactly
+    export_model(model, "json", tmp_path / "m.json")
+    back = load_model(tmp_path / "m.json")
+    original = model.network.state_dict()
+    loaded = back.network.state_dict()
+    assert list(loaded) == list(original)
+    for name in original:
+        assert same_bits(loaded[name], original[name]), name
+    assert np.signbit(back.network.named_arrays()["layers.0.weight"][0, 1])   # -0.0 stays negative
+    assert back.preprocessor.to_dict() == model.preprocessor.to_dict()
+    for key in ("task", "n_classes", "class_names", "feature_names", "target_names", "raw_width", "input_width",
+                "output_width", "encoder"):
+        assert back.meta[key] == model.meta[key], key
+    assert back.network.layer_configs == model.network.layer_configs
+
+
+def test_json_schema_is_plain_nested_lists(tmp_path, model):
+    export_model(model, "json", tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert doc["format"] == JSON_FORMAT == "layerlab-json/1"
+    assert doc["task"] == "multiclass" and doc["class_names"] == ["red", "green", "blue"]
+    assert doc["raw_width"] == 2 and doc["input_width"] == 5 and doc["output_width"] == 3
+    assert doc["preprocessing"]["crosses"][3] == {"name": "x1*x2", "op": "product", "inputs": [0, 1]}
+    types = [layer["type"] for layer in doc["layers"]]
+    assert types == ["dense", "batch_norm", "dropout", "dense", "layer_norm", "gaussian_noise", "prelu",
+                     "activation", "dense"]
+    dense = doc["layers"][0]
+    assert dense["units"] == 6 and dense["activation"] == {"name": "leaky_relu", "negative_slope": 0.2}
+    kernel = dense["weights"]["weight"]
+    assert len(kernel) == 5 and all(len(row) == 6 for row in kernel)            # (in, out) as rows
+    assert set(doc["layers"][1]["weights"]) == {"gamma", "beta", "running_mean", "running_var"}
+    assert doc["layers"][2]["weights"] == {}
+    assert "model" not in doc["project"] and doc["project"]["format"] == "layerlab/1"
+
+
+def test_predict_works_on_a_json_export(tmp_path, model):
+    X = raw_inputs(12)
+    np.savetxt(tmp_path / "x.csv", X, delimiter=",", header="x1,x2", comments="")
+    assert run_cli("export", tmp_path / "model.npz", "--format", "json", "--out", tmp_path / "m.json")[0] == 0
+    code_npz, from_npz, _ = run_cli("predict", tmp_path / "model.npz", tmp_path / "x.csv")
+    code_json, from_json, err = run_cli("predict", tmp_path / "m.json", tmp_path / "x.csv")
+    assert code_npz == code_json == 0, err
+    assert from_json == from_npz and from_json.startswith("class,p_red,p_green,p_blue\n")
+    X_back = load_model(tmp_path / "m.json")
+    assert same_bits(X_back.predict_raw(X), model.predict_raw(X))
+
+
+def test_json_without_suffix_is_recognised_by_content(tmp_path, model):
+    export_model(model, "json", tmp_path / "exported.model")
+    back = load_model(tmp_path / "exported.model")
+    assert same_bits(back.network.params, model.network.params)
+
+
+# --- safetensors and npz -------------------------------------------------------------------------------------------
+def test_safetensors_has_the_weights_file_names_and_metadata(tmp_path, model):
+    export_model(model, "safetensors", tmp_path / "m.safetensors")
+    tensors = load_file(tmp_path / "m.safetensors")
+    original = model.network.state_dict()
+    assert set(tensors) == set(original) == set(load_weights(tmp_path / "model.npz").arrays)
+    for name, array in original.items():
+        assert same_bits(tensors[name], array), name
+    with safe_open(tmp_path / "m.safetensors", framework="np") as handle:
+        meta = handle.metadata()
+    assert meta["layerlab_format"] == "layerlab-safetensors/1"
+    assert json.loads(meta["project"]) == model.meta["project"]
+    assert json.loads(meta["preprocessing"]) == model.preprocessor.to_dict()
+    rest = json.loads(meta["model"])
+    assert rest["task"] == "multiclass" and rest["class_names"] == ["red", "green", "blue"]
+    assert tensors["layers.0.weight"].shape == (5, 6)        # kernel (in, out), as in the weights file
+
+
+def test_npz_export_drops_training_state(tmp_path):
+    project = tmp_path / "tiny.json"
+    project.write_text(json.dumps({
+        "format": "layerlab/1", "name": "tiny",
+        "data": {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": 0.2, "test": 0.0}},
+        "model": {"layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
+                             {"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        "training": {"loss": "binary_crossentropy", "epochs": 2, "batch_size": 16}}))
+    assert run_cli("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
+    checkpoint = load_weights(tmp_path / "ckpt.npz")
+    assert checkpoint.is_checkpoint and checkpoint.optimizer
+    code, out, err = run_cli("export", tmp_path / "ckpt.npz", "--format", "npz", "--out", tmp_path / "w.npz")
+    assert code == 0 and "exported" in out, err
+    exported = load_weights(tmp_path / "w.npz")
+    assert not exported.is_checkpoint and not exported.optimizer and not exported.checkpoint_arrays
+    assert "history" not in exported.meta
+    assert set(exported.arrays) == set(checkpoint.arrays)
+    for name, array in checkpoint.arrays.items():
+        assert same_bits(exported.arrays[name], array)
+    assert np.any(exported.arrays["layers.1.running_var"] != 1.0)   # trained running statistics kept
+    X = raw_inputs(10)
+    assert same_bits(load_model(tmp_path / "w.npz").predict_raw(X), load_model(tmp_path / "ckpt.npz").predict_raw(X))
+
+
+# --- format names and the CLI --------------------------------------------------------------------------------------
+def test_format_names():
+    assert FORMATS == ("npz", "json", "onnx", "safetensors", "pytorch", "keras")
+    assert set(SUFFIXES) == set(FORMATS)
+    assert resolve_format("ONNX") == "onnx" and resolve_format("torch") == "pytorch"
+    with pytest.raises(LayerLabError, match=r"'tourch' is not an export format \(did you mean 'pytorch'\?\)"):
+        resolve_format("tourch")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_cli_exports_every_format(tmp_path, model, fmt):
+    out = tmp_path / f"exported{SUFFIXES[fmt]}"
+    code, stdout, stderr = run_cli("export", tmp_path / "model.npz", "--format", fmt, "--out", out)
+    assert code == 0 and stderr == ""
+    assert out.is_file() and out.stat().st_size > 0
+    assert stdout.strip() == f"exported {tmp_path / 'model.npz'} as {fmt} to {out}"
+    written = sorted(p.name for p in tmp_path.iterdir())
+    extra = ["exported.weights.npz"] if fmt in ("pytorch", "keras") else []
+    assert written == sorted(["model.npz", out.name, *extra])
+
+
+def test_cli_rejects_an_unknown_format_in_one_line(tmp_path, model):
+    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "caffe", "--out", tmp_path / "m.caffe")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "not an export format" in err and "onnx" in err
+    assert not (tmp_path / "m.caffe").exists()
+
+
+# --- nothing left behind -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_missing_folder_or_folder_target_writes_nothing(tmp_path, model, fmt):
+    before = set(tmp_path.iterdir())
+    with pytest.raises(FileWriteError, match="does not exist"):
+        export_model(model, fmt, tmp_path / "nowhere" / f"m{SUFFIXES[fmt]}")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(FileWriteError, match="is a folder"):
+        export_model(model, fmt, tmp_path / "folder")
+    assert set(tmp_path.iterdir()) == before | {tmp_path / "folder"}
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_write_failing_half_way_leaves_the_old_files_untouched(tmp_path, model, fmt, monkeypatch):
+    """Disk full while writing the (last) file: the old export survives, no temporary file remains."""
+    out = tmp_path / f"m{SUFFIXES[fmt]}"
+    out.write_bytes(b"previous export")
+    sibling = tmp_path / "m.weights.npz"
+    if fmt in ("pytorch", "keras"):
+        sibling.write_bytes(b"previous weights")
+    real_open = open
+
+    def full_disk(path, mode="r", *args, **kwargs):
+        handle = real_open(path, mode, *args, **kwargs)
+        if "w" in mode and str(path).endswith(".tmp"):
+            handle.write(b"half" if "b" in mode else "half")
+            handle.close()
+            raise OSError(28, "No space left on device")
+        return handle
+
+    monkeypatch.setattr("builtins.open", full_disk)
+    monkeypatch.setattr("pathlib.Path.write_bytes", lambda self, data: full_disk(self, "wb"))
+    monkeypatch.setattr("pathlib.Path.write_text", lambda self, text, encoding=None: full_disk(self, "w"))
+    with pytest.raises(LayerLabError, match="No space left on device"):
+        export_model(model, fmt, out)
+    monkeypatch.undo()
+    assert out.read_bytes() == b"previous export"
+    if fmt in ("pytorch", "keras"):
+        assert sibling.read_bytes() == b"previous weights"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere")
+def test_read_only_folder(tmp_path, model):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "onnx", "--out", folder / "m.onnx")
+        assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_cli_export_to_a_missing_folder_is_one_line(tmp_path, model):
+    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "onnx", "--out", tmp_path / "no" / "m.onnx")
+    assert code == 1 and err.count("\n") == 1 and "does not exist" in err and "Traceback" not in err
+    assert not (tmp_path / "no").exists()

@@ -1,0 +1,112 @@
+"""Models for the export tests: a Network with random (not trained) parameters, non-trivial batch-norm running
+statistics and PReLU slopes, behind a fitted Preprocessor with feature crosses and scaling, saved as a real
+weights file and loaded back with `load_model`, exactly as the CLI and the app get it."""
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from core.data import Preprocessor
+from core.model_io import load_model, save_model
+from core.network import Network
+from core.project import parse_project
+
+# The playground's feature toggles as the Preprocessor describes them: every op (identity, square, product, sin).
+CROSSES = ({"name": "x1", "op": "identity", "inputs": [0]}, {"name": "x2", "op": "identity", "inputs": [1]},
+           {"name": "x1^2", "op": "square", "inputs": [0]}, {"name": "x1*x2", "op": "product", "inputs": [0, 1]},
+           {"name": "sin(x2)", "op": "sin", "inputs": [1]})
+DATA = {  # what the project says about its data (never loaded here)
+    "binary": {"source": "builtin", "name": "spiral"},
+    "multiclass": {"source": "builtin", "name": "blobs", "classes": 3},
+    "multilabel": {"source": "csv", "path": "labels.csv", "target": ["a", "b", "c"]},
+    "regression": {"source": "builtin", "name": "reg-plane"},
+}
+LOSS = {"binary": "binary_crossentropy", "multiclass": "categorical_crossentropy",
+        "multilabel": "binary_crossentropy", "regression": "mse"}
+CLASS_NAMES = {"binary": ["orange", "blue"], "multiclass": ["red", "green", "blue"], "multilabel": ["a", "b", "c"],
+               "regression": None}
+TARGET_NAMES = {"binary": ["label"], "multiclass": ["label"], "multilabel": ["a", "b", "c"], "regression": ["y"]}
+
+
+def raw_inputs(n: int = 64, seed: int = 1) -> np.ndarray:
+    """Raw 2-D inputs that are exact in float32, so a float32 ONNX input sees the very values LayerLab sees."""
+    rng = np.random.default_rng(seed)
+    return rng.normal(0.0, 2.0, (n, 2)).astype(np.float32).astype(np.float64)
+
+
+def fit_preprocessor(X: np.ndarray, crosses, scaling: str) -> Preprocessor:
+    """Standard (z-score) or min-max scaling of the crossed features of X, fitted here with NumPy."""
+    C = Preprocessor(tuple(crosses), "none", np.zeros(len(crosses)), np.ones(len(crosses)), X.shape[1]).transform(X)
+    if scaling == "standard":
+        offset, spread = C.mean(axis=0), C.std(axis=0)
+    elif scaling == "minmax":
+        offset, spread = C.min(axis=0), C.max(axis=0) - C.min(axis=0)
+    else:
+        offset, spread = np.zeros(C.shape[1]), np.ones(C.shape[1])
+    return Preprocessor(tuple(crosses), scaling, offset, 1.0 / spread, X.shape[1])
+
+
+def randomize(network: Network, rng: np.random.Generator) -> None:
+    """Fresh weights plus non-zero biases, PReLU slopes and batch/layer-norm statistics, so that every parameter
+    influences the outputs (a zero bias or unit running variance would hide a mix-up)."""
+    network.initialize(rng)
+    arrays = network.named_arrays()
+    for entry in network.entries:
+        view = arrays[entry.name]
+        if entry.key == "bias":
+            view[...] = rng.normal(0.0, 0.3, view.shape)
+        elif entry.key == "alpha":
+            view[...] = rng.uniform(0.05, 0.6, view.shape)
+        elif entry.key == "gamma":
+            view[...] = rng.uniform(0.5, 1.5, view.shape)
+        elif entry.key == "beta":
+            view[...] = rng.normal(0.0, 0.3, view.shape)
+        elif entry.key == "running_mean":
+            view[...] = rng.normal(0.0, 0.5, view.shape)
+        elif entry.key == "running_var":
+            view[...] = rng.uniform(0.3, 2.5, view.shape)
+
+
+def make_model(folder: Path, layers: list[dict], task: str = "binary", crosses=CROSSES, scaling: str = "standard",
+               dtype: str = "float32", seed: int = 0, name: str = "model.npz"):
+    """Save a randomly initialised model as a weights file in `folder` and return `load_model` of it."""
+    rng = np.random.default_rng(seed)
+    preprocessor = fit_preprocessor(raw_inputs(200, seed + 100), crosses, scaling)
+    names = [c["name"] for c in crosses]
+    toggles = {"x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"}
+    data = dict(DATA[task], scaling=scaling, **({"features": names} if set(names) <= toggles else {}))
+    project = parse_project({"format": "layerlab/1", "name": f"{task} test", "data": data,
+                             "model": {"layers": layers},
+                             "training": {"loss": LOSS[task], "dtype": dtype, "epochs": 1}}, folder)
+    network = Network(list(project.layers), preprocessor.width, dtype)
+    randomize(network, rng)
+    n_outputs = network.output_width
+    dataset = SimpleNamespace(encoder=None, feature_names=("x1", "x2"), target_names=tuple(TARGET_NAMES[task]),
+                              input_width=2)
+    prepared = SimpleNamespace(
+        dataset=dataset, preprocessor=preprocessor, task=task, input_width=preprocessor.width,
+        n_classes={"binary": 2, "multiclass": 3, "multilabel": 3, "regression": 0}[task],
+        class_names=CLASS_NAMES[task], n_outputs=n_outputs)
+    path = Path(folder) / name
+    save_model(path, project, prepared, network)
+    return load_model(path)
+
+
+def as_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """LayerLab's outputs as the two-column probabilities exports give for one sigmoid unit."""
+    return np.hstack([1 - outputs, outputs]) if outputs.shape[1] == 1 else outputs
+
+
+def test_model_factory_round_trips_through_a_weights_file(tmp_path):
+    layers = [{"type": "dense", "units": 6, "activation": "relu"}, {"type": "batch_norm"},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    model = make_model(tmp_path, layers)
+    assert model.preprocessor.feature_names == ("x1", "x2", "x1^2", "x1*x2", "sin(x2)")
+    stats = model.network.named_arrays()
+    assert not np.allclose(stats["layers.1.running_var"], 1.0)   # non-trivial running statistics
+    X = raw_inputs(8)
+    expected = model.network.predict(model.preprocessor.transform(X))
+    np.testing.assert_array_equal(model.predict_raw(X), expected)
+    assert model.meta["class_names"] == ["orange", "blue"]
