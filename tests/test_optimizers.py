@@ -471,3 +471,35 @@ def test_names_and_aliases_resolve():
 def test_bad_configs_raise_readable_spec_errors(config, pattern):
     with pytest.raises(SpecError, match=pattern):
         get_optimizer(config, "training.optimizer")
+
+
+@pytest.mark.parametrize("config", [
+    {"name": "sgd", "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}, {"name": "adagrad"},
+    {"name": "rmsprop", "centered": True, "momentum": 0.5}, {"name": "adadelta"},
+    {"name": "adam", "amsgrad": True, "maximize": True}, {"name": "adamw"}, {"name": "adamax"},
+    {"name": "nadam", "weight_decay": 0.01},
+])
+def test_parallel_chunks_are_bit_identical_to_one_pass(config, monkeypatch):
+    """Large vectors are updated one chunk per core; the result must not depend on it (NAdam's scalar state
+    included)."""
+    import core.optimizers.base as base
+
+    rng = np.random.default_rng(0)
+    n = 5000
+    grads = [rng.standard_normal(n).astype(np.float32) for _ in range(7)]
+    start = rng.standard_normal(n).astype(np.float32)
+    results = []
+    for threshold in (1, 10**9):
+        monkeypatch.setattr(base, "PARALLEL_MIN_SIZE", threshold)
+        monkeypatch.setattr(base, "_WORKERS", 3)
+        opt = get_optimizer(config)
+        opt.build(n, np.float32)
+        assert bool(opt._chunks) == (threshold == 1)
+        p = start.copy()
+        for g in grads * 3:
+            opt.step(p, g)
+        results.append((p, opt.state_dict()))
+    (p1, s1), (p2, s2) = results
+    assert np.array_equal(p1, p2)
+    for key in s1:
+        assert np.array_equal(np.asarray(s1[key]), np.asarray(s2[key])), key

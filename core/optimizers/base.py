@@ -9,7 +9,10 @@ Hyperparameter names, defaults and update rules are those of `torch.optim` (sing
 """
 from __future__ import annotations
 
+import copy
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,19 @@ OPTIMIZERS = Registry("optimizer")
 OPTIMIZERS.reject("ftrl", "FTRL targets sparse linear models; use adagrad (its closest relative) or adam")
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+# Vectors at least this long are updated in one chunk per core: NumPy releases the GIL inside ufunc loops, so the
+# chunks run in parallel. Below it, thread hand-off costs more than it saves.
+PARALLEL_MIN_SIZE = 1 << 17
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=_WORKERS - 1, thread_name_prefix="layerlab-optimizer")
+    return _POOL
 
 
 class Optimizer:
@@ -55,6 +71,7 @@ class Optimizer:
         self._grad: np.ndarray | None = None
         self._l2 = self._decoupled_decay = 0.0
         self._checked = False
+        self._chunks: list[tuple[slice, "Optimizer"]] = []
 
     # --- what subclasses describe -------------------------------------------------------------------------------
     def buffer_names(self) -> tuple[str, ...]:
@@ -93,15 +110,48 @@ class Optimizer:
         self.step_count = 0
         self._checked = False
         self._init_state()
+        self._chunks = self._make_chunks() if self.size >= PARALLEL_MIN_SIZE and _WORKERS > 1 else []
+
+    def _make_chunks(self) -> list[tuple[slice, "Optimizer"]]:
+        """Shallow copies of this optimizer whose buffers are views of one slice each (cache-line aligned)."""
+        edges = [(self.size * i // _WORKERS) // 16 * 16 for i in range(_WORKERS)] + [self.size]
+        chunks = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            part = slice(a, b)
+            view = copy.copy(self)
+            view.state = {k: v[part] for k, v in self.state.items()}
+            view._scratch = [buffer[part] for buffer in self._scratch]
+            view._grad = None if self._grad is None else self._grad[part]
+            view._chunks = []
+            chunks.append((part, view))
+        return chunks
 
     def step(self, params: np.ndarray, grads: np.ndarray) -> None:
         """Update `params` (size,) in place from `grads` (size,), which are left untouched; uses `self.lr`."""
         if not self._checked:
             self._check(params, grads)
         self.step_count += 1
-        self._update(params, grads, self._effective_grad(params, grads))
+        g = self._effective_grad(params, grads)
+        if self._chunks:
+            self._parallel_update(params, grads, g)
+        else:
+            self._update(params, grads, g)
         if self.flush_every and self.step_count % self.flush_every == 0:
             self.flush_subnormals()
+
+    def _parallel_update(self, params: np.ndarray, grads: np.ndarray, g: np.ndarray) -> None:
+        """Run `_update` on every chunk at once; scalar state (NAdam's product) advances once, identically."""
+        for _, view in self._chunks:
+            view.lr, view.step_count = self.lr, self.step_count
+            for name in self.scalar_state:
+                setattr(view, name, getattr(self, name))
+        (first, view0), rest = self._chunks[0], self._chunks[1:]
+        futures = [_pool().submit(view._update, params[part], grads[part], g[part]) for part, view in rest]
+        view0._update(params[first], grads[first], g[first])
+        for future in futures:
+            future.result()
+        for name in self.scalar_state:
+            setattr(self, name, getattr(view0, name))
 
     def flush_subnormals(self) -> None:
         """Set state entries with |x| < finfo(dtype).tiny to exactly zero.
