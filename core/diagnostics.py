@@ -94,7 +94,7 @@ class DeadUnitTracker:
 class DiagnosticsCollector:
     """Decides when a snapshot is due and computes it from the network's current state."""
 
-    def __init__(self, network: Network, budget: float = 0.02, max_rate: float = 10.0,
+    def __init__(self, network: Network, budget: float = 0.04, max_rate: float = 10.0,
                  every_steps: int | None = None, clock=time.perf_counter):
         self.network = network
         self.budget = budget
@@ -179,6 +179,10 @@ class DiagnosticsCollector:
         saturation = None
         act_mean = act_std = nan
         output = getattr(layer, "output", None)
+        if output is None and act is not None and act.saturation_bounds is not None and \
+                getattr(layer, "pre_activation", None) is not None:
+            # A loss fused with the output activation skips it in training; apply it here to measure saturation.
+            output = act.forward(layer.pre_activation)
         if act is not None and act.can_die and layer.pre_activation is not None:
             dead_batch = int(np.count_nonzero(np.max(layer.pre_activation, axis=0) <= 0))
             dead_epoch = self.dead.dead_so_far(i)

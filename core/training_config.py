@@ -25,7 +25,7 @@ class TrainingConfig:
     clip_norm: float | None = None        # clip gradients by global L2 norm (torch's clip_grad_norm_)
     clip_value: float | None = None       # clip each gradient entry to [-v, v] (torch's clip_grad_value_)
     class_weight: Any = None              # None | "balanced" | [w0, w1, ...] | {"0": w0, ...}
-    diagnostics_budget: float = 0.02      # fraction of training time diagnostics snapshots may take
+    diagnostics_budget: float = 0.04      # fraction of training time diagnostics snapshots may take
     diagnostics_rate: float = 10.0        # at most this many snapshots per second
 
     def with_changes(self, **changes: Any) -> "TrainingConfig":
@@ -50,7 +50,7 @@ class TrainingConfig:
             out["clip"] = clip
         if self.class_weight is not None:
             out["class_weight"] = self.class_weight
-        if (self.diagnostics_budget, self.diagnostics_rate) != (0.02, 10.0):
+        if (self.diagnostics_budget, self.diagnostics_rate) != (0.04, 10.0):
             out["diagnostics"] = {"budget": self.diagnostics_budget, "max_rate": self.diagnostics_rate}
         return out
 
@@ -86,11 +86,11 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
         clip_value = c.float("value", None, minimum=0.0, exclusive_minimum=True)
         c.finish()
     class_weight = _class_weight(r.raw("class_weight", None), f"{path}.class_weight")
-    budget, rate = 0.02, 10.0
+    budget, rate = 0.04, 10.0
     diagnostics = r.raw("diagnostics", None)
     if diagnostics is not None:
         d = ConfigReader(diagnostics, f"{path}.diagnostics")
-        budget = d.float("budget", 0.02, minimum=0.0, maximum=1.0)
+        budget = d.float("budget", 0.04, minimum=0.0, maximum=1.0)
         rate = d.float("max_rate", 10.0, minimum=0.0)
         d.finish()
     config = TrainingConfig(
