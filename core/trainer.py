@@ -11,7 +11,6 @@ import math
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -20,51 +19,18 @@ from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
 from .early_stopping import EarlyStopping
 from .errors import LayerLabError, TrainingError
 from .events import BatchEnd, Diverged, EpochEnd, Event, Failed, Finished, TrainingStarted
-from .losses import Loss, get_loss, sample_weights_from_classes
+from .losses import Loss, get_loss
 from .metrics import evaluate
 from .network import Network
 from .optimizers import Optimizer, get_optimizer
 from .schedules import get_schedule
 from .training_config import TrainingConfig
+from .training_data import ArraySplit, TrainingData, default_loss_for, sample_weights, seed_generators  # noqa: F401
 
 Listener = Callable[[Any], None]
 
 # Train-split metrics each epoch are computed in evaluation mode on at most this many rows (a fixed subset).
 TRAIN_METRIC_ROWS = 10_000
-
-
-@dataclass(frozen=True)
-class ArraySplit:
-    X: np.ndarray
-    y: np.ndarray
-
-
-@dataclass(frozen=True)
-class TrainingData:
-    """The arrays a trainer needs: any object with these attributes works (core.data.PreparedData does)."""
-
-    train: ArraySplit
-    val: ArraySplit | None
-    test: ArraySplit | None
-    task: str            # "binary" | "multiclass" | "multilabel" | "regression"
-    n_classes: int = 0
-
-    @classmethod
-    def from_arrays(cls, X, y, X_val=None, y_val=None, task="regression", n_classes=0, X_test=None, y_test=None):
-        val = ArraySplit(np.asarray(X_val), np.asarray(y_val)) if X_val is not None else None
-        test = ArraySplit(np.asarray(X_test), np.asarray(y_test)) if X_test is not None else None
-        return cls(ArraySplit(np.asarray(X), np.asarray(y)), val, test, task, n_classes)
-
-
-def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
-    """Independent generators for initialisation, shuffling and training noise, all from one seed."""
-    init, shuffle, noise = np.random.SeedSequence(seed).spawn(3)
-    return np.random.default_rng(init), np.random.default_rng(shuffle), np.random.default_rng(noise)
-
-
-def default_loss_for(task: str) -> str:
-    return {"binary": "binary_crossentropy", "multilabel": "binary_crossentropy",
-            "multiclass": "categorical_crossentropy"}.get(task, "mse")
 
 
 class Trainer:
@@ -120,7 +86,8 @@ class Trainer:
         self.early_stopping = EarlyStopping.from_config(config.early_stopping) if config.early_stopping else None
         dtype = network.dtype
         self._T = self.loss.prepare_targets(data.train.y, network.output_width, dtype)
-        self._W = self._sample_weights(self._sample_weight)
+        self._W = sample_weights(self.config.class_weight, data, self.task, self.n_classes, self._sample_weight,
+                                 self._X.shape[0], network.dtype)
         self._val = None
         if data.val is not None and len(data.val.y):
             self._val = (self._checked_inputs(data.val.X, "validation"),
@@ -154,30 +121,6 @@ class Trainer:
         if not np.all(np.isfinite(X)):
             raise TrainingError(f"{what} inputs contain NaN or Inf")
         return X
-
-    def _sample_weights(self, sample_weight) -> np.ndarray | None:
-        weights = None
-        class_weight = self.config.class_weight
-        if class_weight is not None:
-            if self.task not in ("binary", "multiclass"):
-                raise TrainingError("training.class_weight needs a binary or multi-class task")
-            labels = np.asarray(self.data.train.y).reshape(-1).astype(np.int64)
-            if class_weight == "balanced":
-                counts = np.bincount(labels, minlength=max(self.n_classes, 2)).astype(np.float64)
-                table = np.where(counts > 0, labels.size / (np.count_nonzero(counts) * np.maximum(counts, 1)), 0.0)
-                weights = table[labels]
-            else:
-                if isinstance(class_weight, dict):
-                    class_weight = {int(k): v for k, v in class_weight.items()}
-                weights = sample_weights_from_classes(labels, class_weight)
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-            if sample_weight.shape[0] != self._X.shape[0] or np.any(sample_weight < 0):
-                raise TrainingError("sample weights need one non-negative value per training row")
-            weights = sample_weight if weights is None else weights * sample_weight
-        if weights is not None and not np.any(weights > 0):
-            raise TrainingError("all sample weights are zero")
-        return None if weights is None else weights.astype(self.network.dtype)
 
     def reset(self, seed: int | None = None, initialize: bool = True) -> None:
         """Re-initialise the weights and all training state; the same seed reproduces the same start."""
