@@ -1,0 +1,64 @@
+"""What the app remembers between runs (QSettings, INI format everywhere): recent projects and the window layout.
+
+Tests point the INI location at a temporary folder with `QSettings.setPath(IniFormat, UserScope, folder)`, so they
+never read or write a user's real settings.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QSplitter
+
+ORGANIZATION = "LayerLab"
+APPLICATION = "LayerLab"
+MAX_RECENT = 8
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION)
+
+
+def recent_files() -> list[str]:
+    value = settings().value("recentFiles", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in (value or []) if v]
+
+
+def add_recent(path: str | Path) -> list[str]:
+    path = str(Path(path).resolve())
+    files = [path] + [p for p in recent_files() if p != path]
+    files = files[:MAX_RECENT]
+    settings().setValue("recentFiles", files)
+    return files
+
+
+def remove_recent(path: str | Path) -> list[str]:
+    files = [p for p in recent_files() if p != str(path)]
+    settings().setValue("recentFiles", files)
+    return files
+
+
+def save_window(window: QMainWindow, splitters: dict[str, QSplitter] | None = None) -> None:
+    s = settings()
+    s.setValue("window/geometry", window.saveGeometry())
+    s.setValue("window/state", window.saveState())
+    for name, splitter in (splitters or {}).items():
+        s.setValue(f"window/{name}", splitter.saveState())
+
+
+def restore_window(window: QMainWindow, splitters: dict[str, QSplitter] | None = None) -> bool:
+    """Geometry, dock layout and splitter positions from the last session; False on a first start."""
+    s = settings()
+    geometry, state = s.value("window/geometry"), s.value("window/state")
+    if not isinstance(geometry, QByteArray) or geometry.isEmpty():
+        return False
+    window.restoreGeometry(geometry)
+    if isinstance(state, QByteArray) and not state.isEmpty():
+        window.restoreState(state)
+    for name, splitter in (splitters or {}).items():
+        value = s.value(f"window/{name}")
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            splitter.restoreState(value)
+    return True

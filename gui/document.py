@@ -1,0 +1,99 @@
+"""The open project as one immutable value, with undo/redo and an unsaved-changes flag.
+
+Every edit (a layer, a property, the data section, a training setting) replaces the whole `core.project.Project`
+through one undo command that holds the project before and after. Undo therefore works the same for every kind of
+edit, and whoever listens to `projectChanged(old, new)` decides from the difference what to rebuild.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from core.project import Project
+
+
+class ProjectEdit(QUndoCommand):
+    def __init__(self, document: "Document", before: Project, after: Project, text: str):
+        super().__init__(text)
+        self.document = document
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self.document._set(self.after)
+
+    def undo(self) -> None:
+        self.document._set(self.before)
+
+
+class Document(QObject):
+    projectChanged = Signal(object, object)   # (old Project | None, new Project)
+    pathChanged = Signal(object)              # Path | None
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, project: Project, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.path = path
+        self.undo_stack = QUndoStack(self)
+        self.locked = False          # true while a run uses the network: edits are refused, never raced
+        self._weights_modified = False
+        self.undo_stack.cleanChanged.connect(lambda _clean: self.modifiedChanged.emit(self.is_modified()))
+
+    # --- edits --------------------------------------------------------------------------------------------------
+    def edit(self, project: Project, text: str) -> bool:
+        """Apply `project` as one undoable step; False when nothing changed or the document is locked."""
+        if self.locked or project == self.project:
+            return False
+        self.undo_stack.push(ProjectEdit(self, self.project, project, text))
+        return True
+
+    def undo(self) -> None:
+        if not self.locked:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.locked:
+            self.undo_stack.redo()
+
+    def replace(self, project: Project, path: Path | None) -> None:
+        """A different project (New, Open): a fresh undo history, nothing unsaved."""
+        self.undo_stack.clear()
+        self.path = Path(path) if path is not None else None
+        self._weights_modified = False
+        self.project = project
+        self.undo_stack.setClean()
+        self.pathChanged.emit(self.path)
+        self.projectChanged.emit(None, project)
+        self.modifiedChanged.emit(False)
+
+    def _set(self, project: Project) -> None:
+        old, self.project = self.project, project
+        self.projectChanged.emit(old, project)
+
+    # --- saving -------------------------------------------------------------------------------------------------
+    def mark_saved(self, path: Path, project: Project) -> None:
+        """After a save: the file holds `project` (its base_dir may have changed with Save As)."""
+        self.path = Path(path)
+        if project != self.project:
+            old, self.project = self.project, project
+            self.projectChanged.emit(old, project)
+        self._weights_modified = False
+        self.undo_stack.setClean()
+        self.pathChanged.emit(self.path)
+        self.modifiedChanged.emit(False)
+
+    def mark_weights_modified(self) -> None:
+        """Training or a reset changed the weights, which a save also writes."""
+        if not self._weights_modified:
+            self._weights_modified = True
+            self.modifiedChanged.emit(True)
+
+    def is_modified(self) -> bool:
+        return self._weights_modified or not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return self.path.name if self.path is not None else f"{self.project.name} (not saved)"

@@ -1,0 +1,140 @@
+"""The Export menu: weights (the trainer's .npz, optionally a checkpoint), the per-epoch history as CSV, every plot,
+and other model formats through `core.export.export_model` when that module is installed."""
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from core.cli import _write_history as write_history_csv
+from core.errors import LayerLabError
+from core.fileio import FileWriteError
+from core.model_io import load_model, save_model
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+def export_module():
+    """`core.export` if it is installed, else None (the "Export model as" action is then hidden)."""
+    try:
+        module = importlib.import_module("core.export")
+    except ImportError:
+        return None
+    return module if hasattr(module, "export_model") else None
+
+
+def export_formats() -> list[str]:
+    module = export_module()
+    return [] if module is None else [str(f) for f in getattr(module, "FORMATS", ())]
+
+
+def format_filter(fmt: str) -> str:
+    """A file-dialog filter for `fmt`, from core.export's own description and suffix."""
+    module = export_module()
+    description = getattr(module, "DESCRIPTIONS", {}).get(fmt, fmt)
+    suffix = getattr(module, "SUFFIXES", {}).get(fmt, "")
+    return f"{description.split(' (')[0]} (*{suffix or '.*'})"
+
+
+class Exporter:
+    def __init__(self, window: "MainWindow"):
+        self.window = window
+
+    def _ask(self, title: str, name: str, pattern: str) -> Path | None:
+        folder = self.window.files.start_folder()
+        path, _ = QFileDialog.getSaveFileName(self.window, title, str(Path(folder) / name), pattern)
+        return Path(path) if path else None
+
+    def _stem(self) -> str:
+        path = self.window.document.path
+        return path.stem if path is not None else self.window.document.project.name.lower()
+
+    def _ready(self) -> bool:
+        self.window.stop_training()        # exports read the weights: no run may be writing them
+        session = self.window.session
+        if session.network is None or session.prepared is None:
+            QMessageBox.warning(self.window, "Nothing to export", "There is no network yet: the data must load "
+                                "and the layers must build first.")
+            return False
+        return True
+
+    def _failed(self, exc: Exception) -> None:
+        QMessageBox.critical(self.window, "Export failed", str(exc))
+
+    def weights(self, checkpoint: bool = False) -> Path | None:
+        if not self._ready():
+            return None
+        what = "checkpoint" if checkpoint else "weights"
+        path = self._ask(f"Export {what}", f"{self._stem()}.{what}.npz", "LayerLab weights (*.npz)")
+        if path is None:
+            return None
+        s = self.window.session
+        try:
+            save_model(path, self.window.document.project, s.prepared, s.network, s.trainer, checkpoint=checkpoint)
+        except (LayerLabError, FileWriteError, OSError) as exc:
+            self._failed(exc)
+            return None
+        self.window.statusBar().showMessage(f"{what.capitalize()} written to {path}", 5000)
+        return path
+
+    def history(self) -> Path | None:
+        self.window.stop_training()
+        trainer = self.window.session.trainer
+        if trainer is None or not trainer.history:
+            QMessageBox.warning(self.window, "Nothing to export", "Train for at least one epoch first.")
+            return None
+        path = self._ask("Export training history", f"{self._stem()}.history.csv", "CSV files (*.csv)")
+        if path is None:
+            return None
+        try:
+            write_history_csv(path, trainer.history)
+        except (LayerLabError, FileWriteError, OSError) as exc:
+            self._failed(exc)
+            return None
+        self.window.statusBar().showMessage(f"History written to {path}", 5000)
+        return path
+
+    def plots(self) -> list[str]:
+        folder = QFileDialog.getExistingDirectory(self.window, "Export every plot into a folder",
+                                                  self.window.files.start_folder())
+        if not folder:
+            return []
+        try:
+            paths = self.window.dashboard.save_all(folder, "png")
+        except OSError as exc:
+            self._failed(exc)
+            return []
+        self.window.statusBar().showMessage(f"{len(paths)} plots written to {folder}", 5000)
+        return paths
+
+    def model(self) -> Path | None:
+        """Another format via core.export: the weights go through a temporary .npz, exactly as the CLI does."""
+        formats = export_formats()
+        if not formats or not self._ready():
+            return None
+        filters = [format_filter(fmt) for fmt in formats]
+        folder = self.window.files.start_folder()
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export model as", str(Path(folder) / self._stem()),
+                                                   ";;".join(filters))
+        if not path:
+            return None
+        fmt = formats[filters.index(chosen)] if chosen in filters else formats[0]
+        suffix = getattr(export_module(), "SUFFIXES", {}).get(fmt, "")
+        path = Path(path)
+        if suffix and not path.suffix:
+            path = path.with_suffix(suffix)
+        s = self.window.session
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                weights = Path(tmp) / "model.weights.npz"
+                save_model(weights, self.window.document.project, s.prepared, s.network, s.trainer)
+                written = export_module().export_model(load_model(weights), fmt, path)
+        except (LayerLabError, FileWriteError, OSError) as exc:
+            self._failed(exc)
+            return None
+        names = ", ".join(Path(p).name for p in (written or [path]))
+        self.window.statusBar().showMessage(f"Exported as {fmt}: {names}", 6000)
+        return path

@@ -1,0 +1,227 @@
+"""Form fields that show their own validation message.
+
+A field only collects what the user typed and emits `committed(value)`; the owner validates the candidate through
+core (the same checks a project file gets) and calls `set_error(message)` when core refuses it, so the message a
+user sees is core's one-line message and nothing invalid is ever applied. Numbers are typed into line edits, not
+spin boxes, so any input (even "abc" or "-3") gets a clear answer instead of being silently clamped.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from .theme import set_state
+
+
+def format_number(value: Any) -> str:
+    """Shortest text that reads back to the same number: 0.001, 1e-08, 16."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def parse_number(text: str, kind: str) -> Any:
+    """An int or float when the text is one; otherwise the text itself, for core to reject with its message."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text) if kind == "int" else float(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if kind == "int" and number.is_integer() else number
+
+
+class Field(QWidget):
+    """An editor with an inline message below it (hidden until there is something to say)."""
+
+    committed = Signal(object)
+
+    def __init__(self, name: str, editor: QWidget, tooltip: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.name = name
+        self.editor = editor
+        self.setObjectName(f"{name}Field")
+        editor.setObjectName(name)
+        if tooltip:
+            editor.setToolTip(tooltip)
+        self.message = QLabel()
+        self.message.setObjectName(f"{name}Error")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor)
+        layout.addWidget(self.message)
+        self._value: Any = None
+        self._error = ""
+
+    # --- what the owner calls ---------------------------------------------------------------------------------
+    def set_value(self, value: Any) -> None:
+        """Show `value` (from the model); clears any error. Never emits."""
+        self._value = value
+        self._show(value)
+        self.set_error(None)
+
+    def value(self) -> Any:
+        return self._value
+
+    def set_error(self, message: str | None) -> None:
+        self._error = message or ""
+        set_state(self.editor, "invalid", bool(message))
+        self._set_message(message, "error")
+
+    def set_warning(self, message: str | None) -> None:
+        if not self._error:
+            self._set_message(message, "warning")
+
+    @property
+    def error(self) -> str:
+        return self._error
+
+    # --- for subclasses ---------------------------------------------------------------------------------------
+    def _show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def _set_message(self, message: str | None, role: str) -> None:
+        set_state(self.message, "role", role)
+        self.message.setText(message or "")
+        self.message.setVisible(bool(message))
+
+    def _commit(self, value: Any) -> None:
+        if value == self._value and type(value) is type(self._value) and not self._error:
+            return
+        self.committed.emit(value)
+
+
+class NumberField(Field):
+    """An int or float typed as text; empty means "not set" (None) for optional settings."""
+
+    def __init__(self, name: str, kind: str = "float", optional: bool = False, placeholder: str = "",
+                 tooltip: str = "", parent: QWidget | None = None):
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder or ("none" if optional else ""))
+        super().__init__(name, edit, tooltip, parent)
+        self.kind = kind
+        self.optional = optional
+        edit.editingFinished.connect(self._finished)
+
+    def _show(self, value: Any) -> None:
+        self.editor.setText(format_number(value))
+
+    def _finished(self) -> None:
+        text = self.editor.text()
+        value = parse_number(text, self.kind)
+        if value is None and not self.optional:
+            value = text.strip()
+        self._commit(value)
+
+
+class TextField(Field):
+    """Free text (a metric name, a list of class weights); the owner parses it."""
+
+    def __init__(self, name: str, placeholder: str = "", tooltip: str = "", parent: QWidget | None = None):
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        super().__init__(name, edit, tooltip, parent)
+        edit.editingFinished.connect(lambda: self._commit(self.editor.text().strip()))
+
+    def _show(self, value: Any) -> None:
+        self.editor.setText("" if value is None else str(value))
+
+
+class NumberListField(Field):
+    """A short list of numbers typed as "0.9, 0.999" (Adam's betas)."""
+
+    def __init__(self, name: str, tooltip: str = "", parent: QWidget | None = None):
+        super().__init__(name, QLineEdit(), tooltip, parent)
+        self.editor.editingFinished.connect(self._finished)
+
+    def _show(self, value: Any) -> None:
+        self.editor.setText(", ".join(format_number(v) for v in (value or [])))
+
+    def _finished(self) -> None:
+        parts = [p for p in self.editor.text().replace(";", ",").split(",")]
+        self._commit([parse_number(p, "float") if p.strip() else p.strip() for p in parts])
+
+
+class ChoiceField(Field):
+    """A combo box over (label, value) pairs; emits only when the user picks an entry."""
+
+    def __init__(self, name: str, choices: Iterable[tuple[str, Any]] = (), tooltip: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(name, QComboBox(), tooltip, parent)
+        self.editor.setMaxVisibleItems(20)
+        # Long entries must not widen a side panel: the combo shrinks and its popup shows them in full.
+        self.editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.editor.setMinimumContentsLength(10)
+        self.set_choices(choices)
+        self.editor.activated.connect(lambda index: self._commit(self.editor.itemData(index)))
+
+    def set_choices(self, choices: Iterable[tuple[str, Any]]) -> None:
+        combo: QComboBox = self.editor
+        combo.blockSignals(True)
+        combo.clear()
+        for label, value in choices:
+            if label == "-":
+                combo.insertSeparator(combo.count())
+            else:
+                combo.addItem(label, value)
+        combo.blockSignals(False)
+
+    def values(self) -> list[Any]:
+        return [self.editor.itemData(i) for i in range(self.editor.count()) if self.editor.itemText(i)]
+
+    def select(self, value: Any) -> None:
+        """Pick `value` as a user would (emits `committed` if it changes the setting)."""
+        index = self._index(value)
+        if index < 0:
+            raise ValueError(f"{self.name}: no choice {value!r}")
+        self.editor.setCurrentIndex(index)
+        self._commit(value)
+
+    def _index(self, value: Any) -> int:
+        for i in range(self.editor.count()):
+            if self.editor.itemText(i) and self.editor.itemData(i) == value:
+                return i
+        return -1
+
+    def _show(self, value: Any) -> None:
+        index = self._index(value)
+        if index < 0:
+            self.editor.addItem(str(value), value)
+            index = self.editor.count() - 1
+        self.editor.setCurrentIndex(index)
+
+
+class CheckField(Field):
+    def __init__(self, name: str, text: str = "", tooltip: str = "", parent: QWidget | None = None):
+        super().__init__(name, QCheckBox(text), tooltip, parent)
+        self.editor.clicked.connect(lambda checked: self._commit(bool(checked)))
+
+    def _show(self, value: Any) -> None:
+        self.editor.setChecked(bool(value))
+
+
+def choices_from(names: Sequence[str], first: Sequence[str] = ()) -> list[tuple[str, Any]]:
+    """Registry names as combo entries: the common ones first, a separator, then the rest alphabetically."""
+    head = [n for n in first if n in names]
+    rest = [n for n in names if n not in head]
+    out = [(n, n) for n in head]
+    if head and rest:
+        out.append(("-", None))
+    return out + [(n, n) for n in rest]

@@ -1,0 +1,139 @@
+"""Train / Pause / Step / Stop / Reset with their shortcuts, the big epoch counter, and the status bar readouts.
+
+Shortcuts (shown in tooltips and menus): Ctrl+Return train, Space pause/resume, F10 step one epoch, Ctrl+. stop,
+Ctrl+R reset. Text fields keep Space for typing: Qt gives a focused line edit the key before any shortcut.
+"""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolBar, QWidget
+
+from core.events import BatchEnd
+
+from .theme import icon
+
+SHORTCUTS = {"train": "Ctrl+Return", "pause": "Space", "step": "F10", "stop": "Ctrl+.", "reset": "Ctrl+R"}
+TIPS = {
+    "train": "Train for the configured number of epochs (again: that many more)",
+    "pause": "Pause or resume the run",
+    "step": "Train exactly one more epoch (while paused: finish the epoch in progress)",
+    "stop": "Stop the run before its next batch",
+    "reset": "Re-initialise the weights from the seed (the same seed gives the same start)",
+}
+UPDATE_INTERVAL = 0.125     # seconds between status bar refreshes while training
+TEXTS = {"train": "Train", "pause": "Pause", "step": "Step", "stop": "Stop", "reset": "Reset"}
+
+
+def shortcut_text(key: str) -> str:
+    return QKeySequence(SHORTCUTS[key]).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds == float("inf"):
+        return "–"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class RunToolBar(QToolBar):
+    """The run actions as big buttons, followed by the epoch counter."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Training", parent)
+        self.setObjectName("runToolBar")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.actions_: dict[str, QAction] = {}
+        for key in ("train", "pause", "step", "stop", "reset"):
+            action = QAction(icon("train" if key == "train" else key), TEXTS[key], self)
+            action.setObjectName(f"action{key.capitalize()}")
+            action.setShortcut(QKeySequence(SHORTCUTS[key]))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setToolTip(f"{TIPS[key]} ({shortcut_text(key)})")
+            self.addAction(action)
+            self.widgetForAction(action).setObjectName(f"{key}Button")
+            self.actions_[key] = action
+            if key == "train":
+                self.addSeparator()
+        self.addSeparator()
+        self.epoch_label = QLabel("Epoch 0 / 0")
+        self.epoch_label.setObjectName("epochLabel")
+        self.epoch_label.setToolTip("Epochs completed / epochs this run trains to")
+        self.addWidget(self.epoch_label)
+        self.state_label = QLabel("")
+        self.state_label.setObjectName("runStateLabel")
+        self.addWidget(self.state_label)
+
+    def action(self, key: str) -> QAction:
+        return self.actions_[key]
+
+    def set_paused(self, paused: bool) -> None:
+        action = self.actions_["pause"]
+        action.setText("Resume" if paused else "Pause")
+        action.setIcon(icon("resume" if paused else "pause"))
+
+    def set_epoch(self, done: int, target: int) -> None:
+        self.epoch_label.setText(f"Epoch {done:,} / {target:,}")
+
+
+class RunStatus:
+    """Epoch, step, samples/s, elapsed time, ETA and a progress bar in the window's status bar."""
+
+    def __init__(self, bar: QStatusBar):
+        self.labels: dict[str, QLabel] = {}
+        for key, tip in (("epoch", "Epochs completed"), ("step", "Optimizer steps since initialisation"),
+                         ("speed", "Training samples per second in this run"),
+                         ("elapsed", "Training time of this run (pauses excluded)"),
+                         ("eta", "Estimated time left in this run")):
+            label = QLabel("")
+            label.setObjectName(f"status{key.capitalize()}Label")
+            label.setToolTip(tip)
+            bar.addPermanentWidget(label)
+            self.labels[key] = label
+        self.progress = QProgressBar()
+        self.progress.setObjectName("trainingProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(160)
+        bar.addPermanentWidget(self.progress)
+        self.start_epoch = 0
+        self.target = 0
+        self._shown_at = 0.0
+        self.show_idle(0, 0, 0)
+
+    def show_epoch(self, done: int, target: int) -> None:
+        """The same count as the toolbar's epoch label (epochs completed), so the two never disagree."""
+        self.labels["epoch"].setText(f"epoch {done:,} / {target:,}")
+
+    def show_idle(self, epoch: int, step: int, target: int) -> None:
+        self.show_epoch(epoch, target)
+        self.labels["step"].setText(f"step {step:,}")
+        self.labels["speed"].setText("")
+        self.labels["eta"].setText("")
+        self.progress.setValue(int(1000 * epoch / target) if target else 0)
+
+    def start(self, start_epoch: int, target: int) -> None:
+        self.start_epoch, self.target = start_epoch, target
+        self._shown_at = 0.0
+        self.labels["elapsed"].setText("elapsed 0:00")
+
+    def show_batch(self, event: BatchEnd) -> None:
+        """At most ~8 updates a second: a readout that changes faster cannot be read, only repainted."""
+        now = time.perf_counter()
+        if now - self._shown_at < UPDATE_INTERVAL:
+            return
+        self._shown_at = now
+        total = max(self.target - self.start_epoch, 1)
+        done = (event.epoch - self.start_epoch) + (event.batch + 1) / event.batches_per_epoch
+        fraction = min(max(done / total, 0.0), 1.0)
+        eta = event.elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        self.labels["step"].setText(f"step {event.step:,}")
+        self.labels["speed"].setText(f"{event.samples_per_second:,.0f} samples/s")
+        self.labels["elapsed"].setText(f"elapsed {format_duration(event.elapsed)}")
+        self.labels["eta"].setText(f"ETA {format_duration(eta)}")
+        self.progress.setValue(int(1000 * fraction))

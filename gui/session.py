@@ -1,0 +1,171 @@
+"""The live objects behind the open project: its prepared data, the network and the trainer.
+
+What an edit rebuilds follows from how the project changed: new data reloads (off the GUI thread) and then
+rebuilds; new layers or a new dtype rebuild the network and trainer (fresh weights from the seed); other training
+settings only reconfigure the trainer, which keeps its weights and history. Only the GUI thread calls this, and
+never while a run is in progress (the window locks editing for the duration of a run).
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.errors import LayerLabError
+from core.model_io import build_network, load_model
+from core.project import Project
+from core.trainer import Trainer
+from core.views import ViewsCollector
+
+from .data_loader import DataLoader
+from .paths import resolved_data
+
+
+class Session(QObject):
+    dataLoading = Signal()
+    dataLoaded = Signal(object)          # PreparedData
+    dataFailed = Signal(str)
+    networkRebuilt = Signal()            # a new network and trainer (or a build error): dashboards start over
+    weightsReset = Signal()              # same network, re-initialised
+    reconfigured = Signal()              # same weights, new training settings
+    weightsRestored = Signal(str)        # weights (and maybe history) read from a file; the message says what
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.prepared = None
+        self.network = None
+        self.trainer: Trainer | None = None
+        self.collector: ViewsCollector | None = None
+        self.data_error: str | None = None
+        self.build_error: str | None = None
+        self.loader = DataLoader(self)
+        self.loader.loaded.connect(self._data_loaded)
+        self.loader.failed.connect(self._data_failed)
+        self._weights_to_restore: Path | None = None
+
+    # --- following the project ----------------------------------------------------------------------------------
+    def apply(self, old: Project | None, new: Project) -> None:
+        self.project = new
+        if old is None or resolved_data(old) != resolved_data(new):
+            self._load()
+        elif old.layers != new.layers or old.training.dtype != new.training.dtype:
+            self.rebuild()
+        elif old.training != new.training:
+            self._reconfigure()
+
+    def restore_weights_after_load(self, path: Path | None) -> None:
+        """Once the data is in, load these weights if they fit the network (reopening a saved project)."""
+        self._weights_to_restore = path
+
+    def _load(self) -> None:
+        self.prepared = None
+        self.network = self.trainer = self.collector = None     # they belong to the old data
+        self.data_error = self.build_error = None
+        self.dataLoading.emit()
+        self.loader.load(self.project)
+
+    @Slot(object, object)
+    def _data_loaded(self, project: Project, prepared) -> None:
+        if self.project is None or resolved_data(project) != resolved_data(self.project):
+            return
+        self.prepared = prepared
+        self.data_error = None
+        self.dataLoaded.emit(prepared)
+        self.rebuild()
+
+    @Slot(object, str)
+    def _data_failed(self, project: Project, message: str) -> None:
+        if self.project is None or resolved_data(project) != resolved_data(self.project):
+            return
+        self.data_error = message
+        self.prepared = None
+        self.network = self.trainer = self.collector = None
+        self.build_error = None
+        self.dataFailed.emit(message)
+        self.networkRebuilt.emit()
+
+    # --- network and trainer ------------------------------------------------------------------------------------
+    @property
+    def input_width(self) -> int | None:
+        return None if self.prepared is None else int(self.prepared.input_width)
+
+    def rebuild(self) -> None:
+        """A fresh network and trainer for the current layers and data (weights initialised from the seed)."""
+        self.network = self.trainer = self.collector = None
+        self.build_error = None
+        if self.prepared is None:
+            return
+        project = self.project
+        try:
+            self.network = build_network(project, self.prepared.input_width)
+            self.trainer = Trainer(self.network, self.prepared, project.training)
+            self.collector = ViewsCollector(self.network, self.prepared)
+        except LayerLabError as exc:
+            self.build_error = str(exc)
+            self.trainer = self.collector = None
+        except Exception as exc:  # a bug; say so rather than leave a half-built session
+            traceback.print_exc()
+            self.build_error = f"{type(exc).__name__}: {exc}"
+            self.trainer = self.collector = None
+        self.networkRebuilt.emit()
+        if self._weights_to_restore is not None and self.trainer is not None:
+            path, self._weights_to_restore = self._weights_to_restore, None
+            self._restore(path)
+
+    def _reconfigure(self) -> None:
+        if self.trainer is None:
+            self.rebuild()
+            return
+        try:
+            self.trainer.reconfigure(self.project.training)
+        except LayerLabError as exc:
+            self.build_error = str(exc)
+            self.trainer = None
+            self.networkRebuilt.emit()
+            return
+        self.build_error = None
+        self.reconfigured.emit()
+
+    def reset_weights(self) -> None:
+        """Re-initialise with the configured seed: the same seed gives the same starting weights."""
+        if self.trainer is None:
+            return
+        self.trainer.reset()
+        self.collector = ViewsCollector(self.network, self.prepared)
+        self.weightsReset.emit()
+
+    def initial_views(self):
+        """Evaluation views of the network as it is now (between runs only: no other thread touches it)."""
+        if self.collector is None:
+            return None
+        try:
+            return self.collector.collect(self.trainer.epoch, self.trainer.step)
+        except Exception:
+            traceback.print_exc()
+            return None
+
+    def _restore(self, path: Path) -> None:
+        if not path.exists():
+            return
+        try:
+            loaded = load_model(path)
+            if list(loaded.project.layers) != list(self.project.layers) or \
+                    resolved_data(loaded.project) != resolved_data(self.project) or \
+                    loaded.network.input_width != self.network.input_width:
+                self.weightsRestored.emit(f"{path.name} was saved for a different network or data; starting fresh")
+                return
+            self.network.load_state_dict(loaded.file.arrays, str(path))
+            message = f"weights restored from {path.name}"
+            wf = loaded.file
+            if wf.is_checkpoint:
+                try:   # the optimizer's state only fits the same optimizer: otherwise keep just the weights
+                    self.trainer.load_checkpoint(wf.meta["checkpoint"], wf.optimizer, wf.checkpoint_arrays)
+                    message += f" (epoch {self.trainer.epoch})"
+                except Exception as exc:
+                    message += f"; training state not restored ({exc})"
+        except LayerLabError as exc:
+            self.weightsRestored.emit(f"could not restore weights: {exc}")
+            return
+        self.weightsRestored.emit(message)

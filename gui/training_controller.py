@@ -1,0 +1,174 @@
+"""Runs, pauses, steps and stops training on a worker thread; the window and the tests only see its signals.
+
+One QThread per run: the worker is moved to it and every connection is made before `thread.start()`. What the
+worker reports reaches this object (which lives in the GUI thread) through a `Mailbox`, in order, and is re-emitted
+as the controller's own signals, so nothing that touches a widget ever runs on the worker thread. Cleanup happens
+on `QThread.finished`, never by waiting inside a slot.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+
+from core.events import EpochEnd, Finished
+
+from . import gc_guard
+from .mailbox import Mailbox
+from .training_worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+
+
+class TrainingController(QObject):
+    started = Signal(object)         # TrainingStarted
+    batchesEnded = Signal(object)    # list[BatchEnd], oldest first
+    epochsEnded = Signal(object)     # list[EpochEnd], oldest first
+    snapshotReady = Signal(object)   # DiagnosticsSnapshot
+    viewsReady = Signal(object)      # ViewsSnapshot
+    finished = Signal(object)        # Finished | Diverged | Failed
+    stateChanged = Signal(str)       # "idle" | "running" | "paused"
+
+    def __init__(self, parent: QObject | None = None, flush_interval: float = DEFAULT_FLUSH_INTERVAL):
+        super().__init__(parent)
+        self.flush_interval = flush_interval
+        self.state = IDLE
+        self.mode = "train"              # "train" | "step": what the current (or last) run was
+        self.trainer = None
+        self.target_epochs: int | None = None
+        self.mailbox = Mailbox(self._deliver, self)
+        self._worker: TrainingWorker | None = None
+        self._threads: dict[QThread, TrainingWorker] = {}   # kept alive until their thread has finished
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setInterval(100)
+        self._drain_timer.timeout.connect(self._drain_paused)
+
+    # --- commands -----------------------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.state != IDLE
+
+    @property
+    def threads_alive(self) -> int:
+        """Worker threads not yet cleaned up (a run's thread ends just after its `finished` signal)."""
+        return len(self._threads)
+
+    def start(self, trainer, epochs: int | None = None, views_collector=None, mode: str = "train") -> bool:
+        """Train `epochs` more epochs (None: up to the configured total) on a new worker thread."""
+        if self.busy:
+            return False
+        self.trainer, self.mode = trainer, mode
+        self.target_epochs = None
+        worker = TrainingWorker(trainer, epochs, self.mailbox.post, views_collector, self.flush_interval)
+        thread = QThread(self)
+        thread.setObjectName("trainingThread")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        thread.finished.connect(self._on_thread_finished)
+        self._worker = worker
+        self._threads[thread] = worker
+        self._set_state(RUNNING)
+        gc_guard.hold()
+        thread.start()
+        return True
+
+    def step(self, trainer=None, views_collector=None) -> bool:
+        """Exactly one more epoch: from idle, a one-epoch run; while paused, finish the epoch in progress."""
+        if self.state == PAUSED and self._worker is not None:
+            self.mode = "step"
+            self._worker.stop_after_epoch = True
+            self.resume()
+            return True
+        if self.state == IDLE and trainer is not None:
+            return self.start(trainer, 1, views_collector, mode="step")
+        return False
+
+    def pause(self) -> None:
+        if self.state == RUNNING and self.trainer is not None:
+            self.trainer.pause()
+            self._set_state(PAUSED)
+            self._drain_timer.start()
+
+    def resume(self) -> None:
+        if self.state == PAUSED and self.trainer is not None:
+            self._drain_timer.stop()
+            self._set_state(RUNNING)
+            self.trainer.resume()
+
+    def toggle_pause(self) -> None:
+        if self.state == RUNNING:
+            self.pause()
+        elif self.state == PAUSED:
+            self.resume()
+
+    def stop(self) -> None:
+        """Ends the run before its next batch (core checks before every batch); `finished` follows."""
+        if self.busy and self.trainer is not None:
+            self._drain_timer.stop()
+            self.trainer.stop()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Stop and wait for every worker thread to end (closing the window); not for use inside a slot."""
+        self.stop()
+        ok = all(thread.wait(msecs) for thread in list(self._threads))
+        self.mailbox.drain()
+        QCoreApplication.sendPostedEvents(self)
+        return ok
+
+    # --- what the worker posts (delivered on the GUI thread, in order) ------------------------------------------
+    def _deliver(self, item: tuple[str, Any]) -> None:
+        kind, payload = item
+        if kind == "events":
+            self._events(payload)
+        elif kind == "snapshot":
+            self.snapshotReady.emit(payload)
+        elif kind == "views":
+            self.viewsReady.emit(payload)
+        elif kind == "started":
+            self.target_epochs = payload.target_epochs
+            self.started.emit(payload)
+        elif kind == "done":
+            self._done(payload)
+
+    def _done(self, event) -> None:
+        self._drain_timer.stop()
+        self._worker = None
+        for thread in self._threads:
+            thread.quit()                   # the worker has returned from run(): let its thread end
+        if isinstance(event, Finished) and self.mode == "step" and event.reason == "stopped":
+            event = Finished("completed", event.epochs, event.step, event.best_epoch, event.restored_best,
+                             event.elapsed, event.test_metrics)
+        self._set_state(IDLE)
+        self.finished.emit(event)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        for thread in [t for t in self._threads if t.isFinished()]:
+            self._threads.pop(thread)       # the worker, back in the GUI thread, is deleted here
+            thread.deleteLater()
+            gc_guard.release()
+
+    def _events(self, events: list) -> None:
+        """A list of batch and epoch events as (at most) two signals. Few emits matter: each one lets the
+        training thread take the GIL, so the GUI thread pays a thread switch per emit while training runs."""
+        batches = [e for e in events if not isinstance(e, EpochEnd)]
+        epochs = [e for e in events if isinstance(e, EpochEnd)]
+        if batches:
+            self.batchesEnded.emit(batches)
+        if epochs:
+            self.epochsEnded.emit(epochs)
+
+    def _drain_paused(self) -> None:
+        """While paused the worker is blocked: deliver what it buffered just before blocking."""
+        worker = self._worker
+        if worker is None:
+            return
+        with worker.lock:                   # the worker posts its buffer under this lock: nothing overtakes
+            self.mailbox.drain()
+            events = worker.take_pending()
+        self._events(events)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)

@@ -1,0 +1,242 @@
+"""Training settings: loss, optimizer and its hyperparameters, learning-rate schedule, batches, epochs, seed, early
+stopping, gradient clipping, precision and class weights.
+
+Every edit builds the candidate `training` section and validates it with core's `parse_training`, exactly as a
+project file is validated; a refusal shows core's message under the field and nothing is applied. The optimizer's
+form is rebuilt from the chosen optimizer's `get_config()`, so it always lists every hyperparameter it has.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from core.early_stopping import EarlyStopping
+from core.errors import LayerLabError
+from core.losses import LOSSES
+from core.optimizers import OPTIMIZERS, get_optimizer
+from core.schedules import SCHEDULES
+from core.trainer import default_loss_for
+from core.training_config import TrainingConfig, parse_training
+
+from .fields import CheckField, ChoiceField, Field, NumberField, TextField, choices_from
+from .param_forms import (LABEL_WIDTH, ParamForm, config_specs, configure_form, form_label, join_component, registered,
+                          signature_specs, split_component)
+
+# Schedules whose key argument has no default: start from the value their error message suggests.
+SCHEDULE_STARTERS = {"step": {"step_size": 10}, "exponential": {"gamma": 0.95}}
+EARLY_STOPPING_START = {"monitor": "val_loss", "patience": 10}
+COMMON_OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+
+
+class TrainingPanel(QScrollArea):
+    trainingEdited = Signal(object, str)     # (TrainingConfig, undo text)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("panelScroll")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.config = TrainingConfig()
+        self.task: str | None = None
+        body = QWidget()
+        body.setObjectName("trainingPanel")
+        self.setWidget(body)
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(10, 4, 10, 10)
+        self._layout.setSpacing(4)
+
+        form = self._section("Objective")
+        self.loss = self._field(form, "Loss", ChoiceField("training_loss", tooltip="The function training "
+                                "minimises; 'auto' follows the data's task as the course notes advise."),
+                                self._set_loss)
+        self.loss_args = self._subform("training_loss", self._set_loss_arg)
+
+        form = self._section("Optimizer")
+        self.optimizer = self._field(form, "Optimizer", ChoiceField(
+            "training_optimizer", choices_from(OPTIMIZERS.names(), COMMON_OPTIMIZERS)), self._set_optimizer)
+        self.optimizer_args = self._subform("training_optimizer", self._set_optimizer_arg)
+
+        form = self._section("Learning-rate schedule")
+        self.schedule = self._field(form, "Schedule", ChoiceField(
+            "training_schedule", [("constant", None)] + [(n.replace("_", " "), n) for n in SCHEDULES.names()
+                                                          if n != "constant"]), self._set_schedule)
+        self.schedule_args = self._subform("training_schedule", self._set_schedule_arg)
+
+        form = self._section("Batches")
+        self.batch_size = self._field(form, "Batch size", NumberField("training_batch_size", "int"),
+                                      lambda v: self._set_key("batch_size", v))
+        self.epochs = self._field(form, "Epochs", NumberField(
+            "training_epochs", "int", tooltip="Epochs per run; pressing Train again trains this many more."),
+            lambda v: self._set_key("epochs", v))
+        self.seed = self._field(form, "Seed", NumberField(
+            "training_seed", "int", tooltip="Initial weights, shuffling and dropout all follow this seed: "
+            "Reset with the same seed reproduces a run exactly."), lambda v: self._set_key("seed", v))
+        self.shuffle = self._field(form, "", CheckField("training_shuffle", "Shuffle every epoch"),
+                                   lambda v: self._set_key("shuffle", v))
+
+        form = self._section("Early stopping")
+        self.early = self._field(form, "", CheckField(
+            "training_early_stopping", "Stop when it stops improving"), self._set_early)
+        self.early_args = self._subform("training_early_stopping", self._set_early_arg)
+
+        form = self._section("Gradient clipping")
+        self.clip_norm = self._field(form, "Max norm", NumberField(
+            "training_clip_norm", "float", optional=True, tooltip="Rescale the whole gradient when its L2 norm "
+            "exceeds this (empty: off)."), lambda v: self._set_clip("norm", v))
+        self.clip_value = self._field(form, "Max value", NumberField(
+            "training_clip_value", "float", optional=True, tooltip="Clip each gradient entry to [-v, v] "
+            "(empty: off)."), lambda v: self._set_clip("value", v))
+
+        form = self._section("Precision and weighting")
+        self.dtype = self._field(form, "Precision", ChoiceField(
+            "training_dtype", [("float32", "float32"), ("float64", "float64")], tooltip="Changing the precision "
+            "rebuilds the network."), lambda v: self._set_key("dtype", v))
+        self.class_weight = self._field(form, "Class weights", TextField(
+            "training_class_weight", "none, balanced, or 1, 2.5, ...", "Weight each class's samples in the loss: "
+            "'balanced' evens out rare classes; or one weight per class."), self._set_class_weight)
+        self._layout.addStretch(1)
+
+    # --- layout helpers -----------------------------------------------------------------------------------------
+    def _section(self, title: str) -> QFormLayout:
+        label = QLabel(title)
+        label.setProperty("role", "section")
+        self._layout.addWidget(label)
+        host = QWidget()
+        form = QFormLayout(host)
+        configure_form(form)
+        form.setContentsMargins(0, 4, 0, 4)
+        self._layout.addWidget(host)
+        self._current_form = form
+        return form
+
+    def _field(self, form: QFormLayout, label: str, field: Field, handler: Callable[[Any], None]) -> Field:
+        field.committed.connect(lambda value, f=field: self._edit(f, handler, value))
+        spacer = QLabel()
+        spacer.setMinimumWidth(LABEL_WIDTH)
+        form.addRow(form_label(label, field) if label else spacer, field)
+        return field
+
+    def _subform(self, prefix: str, handler: Callable[[str, Any], None]) -> ParamForm:
+        sub = ParamForm(prefix)
+        sub.edited.connect(lambda key, value, s=sub: self._edit(s.fields[key], lambda v: handler(key, v), value))
+        self._current_form.addRow(sub)
+        return sub
+
+    # --- showing ------------------------------------------------------------------------------------------------
+    def show_config(self, config: TrainingConfig, task: str | None) -> None:
+        self.config, self.task = config, task
+        auto = f"auto ({default_loss_for(task).replace('_', ' ')})" if task else "auto (from the task)"
+        self.loss.set_choices([(auto, None), ("-", None)] + [(n, n) for n in LOSSES.names()])
+        name, args = split_component(config.loss)
+        self.loss.set_value(LOSSES.canonical(name) if name else None)
+        self.loss_args.set_specs(signature_specs(registered(LOSSES, name)) if name else [])
+        self.loss_args.set_values(args)
+
+        opt = get_optimizer(config.optimizer).get_config()
+        self.optimizer.set_value(opt["name"])
+        self.optimizer_args.set_specs(config_specs(opt))
+        self.optimizer_args.set_values(opt)
+
+        name, args = split_component(config.schedule)
+        name = SCHEDULES.canonical(name) if name else None
+        self.schedule.set_value(None if name == "constant" else name)
+        self.schedule_args.set_specs(signature_specs(registered(SCHEDULES, name)) if name else [])
+        self.schedule_args.set_values(args)
+
+        self.batch_size.set_value(config.batch_size)
+        self.epochs.set_value(config.epochs)
+        self.seed.set_value(config.seed)
+        self.shuffle.set_value(config.shuffle)
+        early = config.early_stopping
+        self.early.set_value(early is not None)
+        self.early_args.set_specs(signature_specs(EarlyStopping) if early is not None else [])
+        self.early_args.set_values(early or {})
+        self.clip_norm.set_value(config.clip_norm)
+        self.clip_value.set_value(config.clip_value)
+        self.dtype.set_value(config.dtype)
+        weights = config.class_weight
+        self.class_weight.set_value(", ".join(f"{w:g}" for w in weights) if isinstance(weights, list) else
+                                    (None if weights is None else str(weights)))
+
+    # --- editing ------------------------------------------------------------------------------------------------
+    def _edit(self, field: Field, handler: Callable[[Any], None], value: Any) -> None:
+        self._candidate = copy.deepcopy(self.config.to_dict())
+        self._text = f"Change {field.name.removeprefix('training_').replace('_', ' ')}"
+        handler(value)
+        try:
+            config = parse_training(self._candidate)
+        except LayerLabError as exc:
+            field.set_error(str(exc))
+            return
+        field.set_error(None)
+        if config != self.config:
+            self.trainingEdited.emit(config, self._text)
+
+    def _set_key(self, key: str, value: Any) -> None:
+        self._candidate[key] = value
+
+    def _set_loss(self, name: str | None) -> None:
+        if name is None:
+            self._candidate.pop("loss", None)
+        else:
+            self._candidate["loss"] = name
+
+    def _set_loss_arg(self, key: str, value: Any) -> None:
+        name, args = split_component(self._candidate.get("loss"))
+        args[key] = value
+        self._candidate["loss"] = join_component(name, args)
+
+    def _set_optimizer(self, name: str) -> None:
+        lr = get_optimizer(self._candidate["optimizer"]).get_config()["lr"]
+        self._candidate["optimizer"] = {"name": name, "lr": lr}
+
+    def _set_optimizer_arg(self, key: str, value: Any) -> None:
+        self._candidate["optimizer"] = {**self._candidate["optimizer"], key: value}
+
+    def _set_schedule(self, name: str | None) -> None:
+        if name is None:
+            self._candidate.pop("schedule", None)
+        else:
+            self._candidate["schedule"] = {"name": name, **SCHEDULE_STARTERS.get(name, {})}
+
+    def _set_schedule_arg(self, key: str, value: Any) -> None:
+        name, args = split_component(self._candidate.get("schedule"))
+        self._candidate["schedule"] = {"name": name, **args, key: value}
+
+    def _set_early(self, enabled: bool) -> None:
+        if enabled:
+            self._candidate["early_stopping"] = dict(EARLY_STOPPING_START)
+        else:
+            self._candidate.pop("early_stopping", None)
+
+    def _set_early_arg(self, key: str, value: Any) -> None:
+        self._candidate["early_stopping"] = {**self._candidate.get("early_stopping", {}), key: value}
+
+    def _set_clip(self, key: str, value: float | None) -> None:
+        clip = dict(self._candidate.get("clip", {}))
+        if value is None:
+            clip.pop(key, None)
+        else:
+            clip[key] = value
+        if clip:
+            self._candidate["clip"] = clip
+        else:
+            self._candidate.pop("clip", None)
+
+    def _set_class_weight(self, text: str) -> None:
+        text = text.strip()
+        if not text or text.lower() == "none":
+            self._candidate.pop("class_weight", None)
+        elif text.lower() == "balanced":
+            self._candidate["class_weight"] = "balanced"
+        else:
+            weights = []
+            for part in text.replace(";", ",").split(","):
+                try:
+                    weights.append(float(part))
+                except ValueError:
+                    weights.append(part.strip())
+            self._candidate["class_weight"] = weights

@@ -1,0 +1,107 @@
+"""The training controller on its own: everything the worker reports arrives, in order, on the GUI thread.
+
+PySide6 6.12.0 on Python 3.11 aborts after a few hundred `Signal.emit` calls from a worker thread (the project pins
+PySide6 < 6.12 there); this test pushes tens of thousands of queued signals from the worker thread through the
+controller (one per optimizer step) and checks that every one of them arrives.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Slot
+
+from core.network import Network
+from core.trainer import Trainer, TrainingData
+from core.training_config import parse_training
+from gui.training_controller import TrainingController
+
+
+class Recorder(QObject):
+    """Lives in the GUI thread and records what the controller relays (and on which thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches: list = []
+        self.epoch_lists: list[list] = []
+        self.threads: set[int] = set()
+
+    @Slot(object)
+    def batches_(self, events) -> None:
+        self.batches.extend(events)
+        self.threads.add(threading.get_ident())
+
+    @Slot(object)
+    def epochs(self, events) -> None:
+        self.epoch_lists.append(events)
+        self.threads.add(threading.get_ident())
+
+
+def tiny_trainer(epochs: int, rows: int = 20) -> Trainer:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(rows, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    network = Network([{"type": "dense", "units": 4, "activation": "tanh"},
+                       {"type": "dense", "units": 1, "activation": "sigmoid"}], 2)
+    config = parse_training({"batch_size": 1, "epochs": epochs, "seed": 0, "optimizer": {"name": "sgd", "lr": 0.1}})
+    # batch_event_interval=0: a BatchEnd for every optimizer step, i.e. one queued signal per step
+    return Trainer(network, TrainingData.from_arrays(X, y, task="binary", n_classes=2), config,
+                   batch_event_interval=0.0)
+
+
+def test_twenty_thousand_queued_signals_all_arrive(qtbot):
+    trainer = tiny_trainer(epochs=1000)                 # 20 rows, batch 1: 20,000 steps and BatchEnd events
+    controller = TrainingController(flush_interval=0.0)  # no batching: one queued signal per event
+    recorder = Recorder()
+    controller.batchesEnded.connect(recorder.batches_)
+    controller.epochsEnded.connect(recorder.epochs)
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as blocker:
+        assert controller.start(trainer)
+    assert blocker.args[0].reason == "completed"
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
+
+    assert controller.mailbox.signals_received >= 20_000      # one queued signal per posted item, all arrived
+    assert len(recorder.batches) == 20_000
+    assert [e.step for e in recorder.batches] == list(range(1, 20_001))
+    epochs = [e for events in recorder.epoch_lists for e in events]
+    assert [e.epoch for e in epochs] == list(range(1000))
+    assert recorder.threads == {threading.get_ident()}
+    assert trainer.step == 20_000 and trainer.epoch == 1000
+
+
+def test_events_travel_in_lists_a_few_times_a_second(qtbot):
+    trainer = tiny_trainer(epochs=600)
+    controller = TrainingController()                   # the default: lists at most ~30 times a second
+    recorder = Recorder()
+    controller.batchesEnded.connect(recorder.batches_)
+    controller.epochsEnded.connect(recorder.epochs)
+    start = time.perf_counter()
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.start(trainer)
+    seconds = time.perf_counter() - start
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
+    epochs = [e for events in recorder.epoch_lists for e in events]
+    assert [e.epoch for e in epochs] == list(range(600)) and len(recorder.batches) == 12_000
+    # never one signal per epoch: at most ~30 lists a second (plus the final flush)
+    assert len(recorder.epoch_lists) <= 30 * seconds + 5
+    assert controller.mailbox.signals_received <= 40 * seconds + 10
+
+
+def test_pause_holds_and_stop_ends_the_run(qtbot):
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    states: list[str] = []
+    controller.stateChanged.connect(states.append)
+    controller.start(trainer)
+    qtbot.waitUntil(lambda: trainer.step > 500, timeout=10_000)
+    controller.pause()
+    qtbot.wait(100)
+    frozen = trainer.step
+    qtbot.wait(300)
+    assert trainer.step == frozen
+    with qtbot.waitSignal(controller.finished, timeout=2000) as blocker:
+        controller.stop()                                  # stopping a paused run ends it too
+    assert blocker.args[0].reason == "stopped"
+    assert states == ["running", "paused", "idle"]
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)

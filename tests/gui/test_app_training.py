@@ -1,0 +1,209 @@
+"""Training from the window: Train, Pause/Resume, Step, Stop, Reset, edits between runs, failures and divergence."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+
+from core.events import Diverged, Finished
+from core.model_io import build_network, load_data
+from core.trainer import Trainer
+
+
+def epoch_label(window) -> str:
+    return window.findChild(QLabel, "epochLabel").text()
+
+
+def loss_curve(window, name: str = "train") -> np.ndarray:
+    window.dashboard.redraw()
+    y = window.dashboard.findChild(QWidget, "lossPlot").curve(name).yData
+    return np.asarray([] if y is None else y)
+
+
+def test_train_a_few_epochs_then_train_again(window, ui):
+    ui.set_field(window, "training_epochs", "5")
+    assert epoch_label(window) == "Epoch 0 / 5"
+    event = ui.train(window)
+    assert isinstance(event, Finished) and event.reason == "completed"
+    trainer = window.session.trainer
+    assert trainer.epoch == 5 and len(trainer.history["loss"]) == 5
+    assert epoch_label(window) == "Epoch 5 / 5"
+    np.testing.assert_allclose(loss_curve(window), trainer.history["loss"], rtol=1e-12)
+    np.testing.assert_allclose(loss_curve(window, "validation"), trainer.history["val_loss"], rtol=1e-12)
+    assert window.findChild(QLabel, "statusStepLabel").text() == f"step {trainer.step:,}"
+    assert trainer.step == 5 * 40                       # 400 training rows in batches of 10
+    assert window.isWindowModified()                     # trained weights are unsaved
+
+    ui.train(window)                                     # the configured epochs are done: 5 more
+    assert trainer.epoch == 10 and epoch_label(window) == "Epoch 10 / 10"
+    assert len(loss_curve(window)) == 10
+
+
+def test_ctrl_return_trains_with_the_value_still_being_typed(window, ui, qtbot):
+    edit = ui.find(window, "training_epochs")
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "3")                             # typed, not yet committed with Enter
+    with qtbot.waitSignal(window.controller.finished, timeout=20_000):
+        qtbot.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=5000)
+    assert window.document.project.training.epochs == 3 and window.session.trainer.epoch == 3
+    assert epoch_label(window) == "Epoch 3 / 3"
+
+
+def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
+    ui.set_field(window, "training_epochs", "100000")
+    trainer = window.session.trainer
+    pause = ui.find(window, "pauseButton")
+    ui.click(window, "trainButton")
+    qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
+    ui.click(window, "pauseButton")
+    assert pause.text() == "Resume" and window.controller.state == "paused"
+    assert not ui.find(window, "layer_units").isEnabled()          # no editing while paused
+    qtbot.wait(150)                                                # the batch in flight finishes
+    frozen = trainer.step
+    qtbot.wait(400)
+    assert trainer.step == frozen
+    # every finished epoch reached the dashboard and the label, even those buffered just before the pause
+    qtbot.waitUntil(lambda: len(loss_curve(window)) == trainer.epoch, timeout=2000)
+    assert epoch_label(window) == f"Epoch {trainer.epoch:,} / 100,000"
+
+    window.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Space)                      # Space resumes (and pauses)
+    assert pause.text() == "Pause" and window.controller.state == "running"
+    qtbot.waitUntil(lambda: trainer.step > frozen + 100, timeout=5000)
+    with qtbot.waitSignal(window.controller.finished, timeout=5000):
+        ui.click(window, "stopButton")
+
+
+def test_stop_takes_effect_within_200_ms(window, ui, qtbot):
+    ui.set_field(window, "training_epochs", "100000")
+    ui.click(window, "trainButton")
+    trainer = window.session.trainer
+    qtbot.waitUntil(lambda: trainer.step > 100, timeout=10_000)
+    start = time.perf_counter()
+    with qtbot.waitSignal(window.controller.finished, timeout=2000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)     # Ctrl+.
+    elapsed = time.perf_counter() - start
+    assert elapsed < 0.2, f"stop took {elapsed * 1000:.0f} ms"
+    assert blocker.args[0].reason == "stopped"
+    qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=2000)
+    assert ui.find(window, "trainButton").isEnabled() and not ui.find(window, "stopButton").isEnabled()
+
+
+def test_step_trains_exactly_one_epoch_idle_and_paused(window, ui, qtbot):
+    trainer = window.session.trainer
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert trainer.epoch == 1 and trainer.step == 40 and epoch_label(window) == "Epoch 1 / 200"
+
+    ui.click(window, "trainButton")
+    qtbot.waitUntil(lambda: trainer.epoch >= 3, timeout=10_000)
+    ui.click(window, "pauseButton")
+    qtbot.wait(150)
+    in_progress = trainer.epoch
+    with qtbot.waitSignal(window.controller.finished, timeout=10_000) as blocker:
+        ui.click(window, "stepButton")                 # finish the epoch in progress, then stop
+    assert trainer.epoch == in_progress + 1 and trainer.step == 40 * trainer.epoch
+    assert blocker.args[0].reason == "completed"
+    qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=2000)
+
+
+def test_reset_reproduces_the_same_start_and_the_same_run(window, ui):
+    trainer = window.session.trainer
+    project = window.document.project
+    # an independent network + trainer with the same seed gives the reference start
+    prepared = load_data(project)
+    reference = Trainer(build_network(project, prepared.input_width), prepared, project.training)
+    start = reference.network.params.copy()
+    np.testing.assert_array_equal(window.session.network.params, start)
+
+    ui.set_field(window, "training_epochs", "3")
+    ui.train(window)
+    trained = window.session.network.params.copy()
+    assert not np.array_equal(trained, start)
+    ui.click(window, "resetButton")
+    assert trainer.epoch == 0 and trainer.step == 0 and epoch_label(window) == "Epoch 0 / 3"
+    np.testing.assert_array_equal(window.session.network.params, start)
+    ui.train(window)
+    np.testing.assert_array_equal(window.session.network.params, trained)
+    # and the same as the reference trained headless
+    reference.reconfigure(window.document.project.training)
+    reference.fit()
+    np.testing.assert_array_equal(reference.network.params, trained)
+
+
+def test_edits_between_runs(window, ui):
+    ui.set_field(window, "training_epochs", "3")
+    ui.train(window)
+    trainer, weights = window.session.trainer, window.session.network.params.copy()
+
+    ui.set_field(window, "training_optimizer_lr", "0.002")      # a training setting: same trainer, same weights
+    assert window.session.trainer is trainer and trainer.optimizer.lr == 0.002
+    np.testing.assert_array_equal(window.session.network.params, weights)
+    assert trainer.epoch == 3 and len(loss_curve(window)) == 3
+    ui.set_field(window, "training_epochs", "5")
+    assert epoch_label(window) == "Epoch 3 / 5"
+    ui.train(window)                                           # continues up to the configured 5
+    assert trainer.epoch == 5 and len(loss_curve(window)) == 5
+
+    window.findChild(QWidget, "layerList").setCurrentRow(0)
+    ui.set_field(window, "layer_units", "8")                   # a layer change: new network, fresh dashboard
+    new = window.session.trainer
+    assert new is not trainer and new.epoch == 0 and window.session.network.param_count == 8 * 3 + 8 * 16 + 16 + 17
+    window.flush_dashboard()
+    assert len(loss_curve(window)) == 0 and epoch_label(window) == "Epoch 0 / 5"
+
+    ui.choose(ui.find(window, "training_dtype", QComboBox), "float64")      # precision rebuilds too
+    assert window.session.network.params.dtype == np.float64 and window.session.trainer is not new
+
+
+def test_worker_exception_shows_a_dialog_and_the_app_stays_usable(window, ui, dialogs, monkeypatch):
+    trainer = window.session.trainer
+    optimizer_class = type(trainer.optimizer)
+
+    def broken_step(self, params, grads):
+        raise RuntimeError("optimizer exploded")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(optimizer_class, "step", broken_step)
+        event = ui.train(window)
+    assert dialogs.of("critical") == [("critical", "Training failed", "RuntimeError: optimizer exploded")]
+    assert event.message == "RuntimeError: optimizer exploded"
+    assert window.controller.state == "idle" and ui.find(window, "trainButton").isEnabled()
+    assert ui.find(window, "layer_units").isEnabled()
+
+    ui.set_field(window, "training_epochs", "2")
+    assert ui.train(window).reason == "completed"
+    assert trainer.epoch == 2
+
+
+def test_a_bad_early_stopping_monitor_is_reported(window, ui, dialogs):
+    ui.find(window, "training_early_stopping").click()
+    ui.set_field(window, "training_early_stopping_monitor", "val_nothing")
+    ui.train(window)
+    (kind, title, text), = dialogs.of("critical")
+    assert title == "Training failed" and "val_nothing" in text
+    assert ui.find(window, "trainButton").isEnabled()
+
+
+def test_divergence_shows_a_banner_and_keeps_the_last_good_weights(window, ui, qtbot):
+    ui.choose(ui.find(window, "training_optimizer", QComboBox), "sgd")
+    ui.set_field(window, "training_optimizer_lr", "1e6")
+    event = ui.train(window)
+    assert isinstance(event, Diverged)
+    banner = window.findChild(QWidget, "divergedBanner")
+    assert banner.isVisible()
+    assert "training diverged" in window.findChild(QLabel, "divergedMessage").text().lower()
+    assert "diverged" in window.statusBar().currentMessage()
+    assert np.all(np.isfinite(window.session.network.params))
+    assert not ui.find(window, "trainButton").isEnabled()
+    assert "reset" in ui.find(window, "trainButton").toolTip()
+
+    ui.set_field(window, "training_optimizer_lr", "0.01")
+    qtbot.mouseClick(window.findChild(QWidget, "bannerResetButton"), Qt.MouseButton.LeftButton)
+    assert not banner.isVisible() and ui.find(window, "trainButton").isEnabled()
+    ui.set_field(window, "training_epochs", "2")
+    assert ui.train(window).reason == "completed"
