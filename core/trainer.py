@@ -195,6 +195,7 @@ class Trainer:
         yield TrainingStarted(self.epoch, target, nb, n, val_rows)
         diag = self.diagnostics
         track_dead = bool(diag.dead.layers)
+        trace_on = diag.enabled
         has_penalty = net.has_penalty
         has_constraints = bool(net._constrained)
         has_buffers = net.buffers.size > 0
@@ -204,6 +205,7 @@ class Trainer:
         run_start_step = self.step
         last_batch_event = -math.inf
         reason = "completed"
+        last_batch = (self.epoch, 0)
         while self.epoch < target:
             epoch = self.epoch
             self._start_epoch_lr(epoch)
@@ -249,7 +251,8 @@ class Trainer:
                         G *= clip_norm / (norm + 1e-6)
                 if track_dead:
                     diag.dead.update()
-                snap = diag.due(self.step + 1)
+                # A snapshot after the run's last step too, so the views end on the final state.
+                snap = diag.due(self.step + 1) or (trace_on and b == nb - 1 and epoch == target - 1)
                 if snap:
                     diag.before_update()
                 np.copyto(self._prev_params, P)
@@ -259,6 +262,7 @@ class Trainer:
                 if has_constraints:
                     net.apply_constraints()
                 self.step += 1
+                last_batch = (epoch, b)
                 rows = e - s
                 loss_sum += value * rows
                 pending_sum += value
@@ -266,6 +270,8 @@ class Trainer:
                 if snap:
                     self.last_snapshot = diag.snapshot(self.step, epoch, b)
                     yield self.last_snapshot
+                elif trace_on and diag.clock() >= diag.next_trace:
+                    diag.record(self.step)
                 now = time.perf_counter()
                 if now - last_batch_event >= self.batch_event_interval or b == nb - 1:
                     last_batch_event = now
@@ -291,6 +297,11 @@ class Trainer:
             if stop_now:
                 reason = "early_stopping"
                 break
+        if trace_on and self.step > run_start_step and \
+                (self.last_snapshot is None or self.last_snapshot.step < self.step):
+            # Stopped or stopped early: one more snapshot so the views end on the final state.
+            self.last_snapshot = diag.snapshot(self.step, *last_batch)
+            yield self.last_snapshot
         yield self._finish(reason, active)
 
     def _start_epoch_lr(self, epoch: int) -> None:

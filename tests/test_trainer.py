@@ -282,6 +282,47 @@ def test_diagnostics_snapshots_on_a_step_cadence():
     assert relu.update_ratio > 0
 
 
+def test_snapshots_carry_a_trace_of_every_step_and_end_on_the_last_step():
+    """Between snapshots the per-layer gradient norms and per-batch dead counts are traced (every step on a step
+    cadence), and a run always ends with a snapshot of its last step, whatever the cadence."""
+    X, y = blobs(200)
+    data = TrainingData.from_arrays(X, y, task="binary", n_classes=2)
+    net = Network([{"type": "dense", "units": 6, "activation": "relu"},
+                   {"type": "dense", "units": 1, "activation": "sigmoid"}], 2)
+    t = Trainer(net, data, parse_training({"epochs": 2, "batch_size": 20}), diagnostics_every_steps=7)
+    snaps = [e for e in t.run() if isinstance(e, DiagnosticsSnapshot)]
+    assert [s.step for s in snaps] == [7, 14, 20]
+    steps = np.concatenate([s.trace.steps for s in snaps])
+    assert steps.tolist() == list(range(1, 21))
+    for snap in snaps:
+        trace = snap.trace
+        assert trace.grad_layers == (0, 1) and trace.dead_layers == (0,)
+        assert trace.grad_norms.shape == (len(trace), 2) and trace.dead_batch.shape == (len(trace), 1)
+        assert not trace.grad_norms.flags.writeable
+        # The trace's last row is the snapshot's own step and agrees with it.
+        assert trace.steps[-1] == snap.step
+        np.testing.assert_allclose(trace.grad_norms[-1], [snap.layer(0).grad_norm, snap.layer(1).grad_norm])
+        assert trace.dead_batch[-1, 0] == snap.layer(0).dead_batch
+    # The last row was taken from the final gradients.
+    g = net.grads
+    per_layer = [np.sqrt(sum(float(np.dot(g[e.offset:e.offset + e.size], g[e.offset:e.offset + e.size]))
+                             for e in net.entries if e.layer == i and e.trainable)) for i in (0, 1)]
+    np.testing.assert_allclose(snaps[-1].trace.grad_norms[-1], per_layer, rtol=1e-6)
+
+
+def test_a_stopped_run_ends_with_a_snapshot_of_its_last_step():
+    t = make_trainer(epochs=50)
+    t.diagnostics.budget, t.diagnostics.min_interval = 1e-9, 3600.0   # one snapshot, then none for an hour
+    last_snapshot = None
+    for event in t.run():
+        if isinstance(event, DiagnosticsSnapshot):
+            last_snapshot = event
+        if isinstance(event, BatchEnd) and event.step >= 23:
+            t.stop()
+    assert t.step >= 23 and last_snapshot.step == t.step
+    assert last_snapshot.trace.steps[-1] == t.step
+
+
 def test_dead_relu_units_are_counted_per_epoch():
     """Units whose pre-activation is <= 0 for every sample of the epoch are dead; others are not."""
     X, y = blobs(100)

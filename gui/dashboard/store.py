@@ -29,11 +29,11 @@ TOPICS = ("batch", "epoch", "snapshot", "views", "info")
 class LayerHistory:
     """Everything recorded for one diagnosed layer."""
 
-    grad_norm: DecimatingSeries
+    grad_norm: DecimatingSeries           # traced: a point every few milliseconds, not only per snapshot
     weight_norm: DecimatingSeries
     update_ratio: DecimatingSeries
     dead_epoch: DecimatingSeries          # EpochEnd.dead_units at the epoch's last step
-    dead_batch: DecimatingSeries          # snapshot dead_batch: dead for every sample of one batch
+    dead_batch: DecimatingSeries          # traced: units dead for every sample of one batch
     saturation: DecimatingSeries
     unit_norms: HistogramHistory          # per-unit gradient norms over UNIT_NORM_EDGES
     grad_values: HistogramHistory         # gradient entries over GRAD_VALUE_EDGES
@@ -149,21 +149,37 @@ class RunData:
         step = snapshot.step
         self._rewound(self._last_step, step)
         self._last_step = step
+        trace = snapshot.trace
+        if trace is not None and len(trace):
+            # The trace has a point every few milliseconds; the snapshot's own figures are its last row.
+            self._add_trace_columns(trace.steps, trace.grad_layers, trace.grad_norms, "grad_norm")
+            self._add_trace_columns(trace.steps, trace.dead_layers, trace.dead_batch, "dead_batch")
         for entry in snapshot.layers:
             history = self.layers.get(entry.index)
             if history is None:
                 continue
-            history.grad_norm.append(step, entry.grad_norm)
+            if trace is None:
+                history.grad_norm.append(step, entry.grad_norm)
+                if entry.dead_batch is not None:
+                    history.dead_batch.append(step, entry.dead_batch)
             history.weight_norm.append(step, entry.weight_norm)
             history.update_ratio.append(step, entry.update_ratio)
-            if entry.dead_batch is not None:
-                history.dead_batch.append(step, entry.dead_batch)
             if entry.saturation is not None:
                 history.saturation.append(step, entry.saturation)
             history.unit_norms.append(step, entry.unit_grad_norm_counts)
             history.grad_values.append(step, entry.grad_value_counts)
         self.snapshot = snapshot
         self.versions["snapshot"] += 1
+
+    def _add_trace_columns(self, steps, layer_indices, values, series_name: str) -> None:
+        for column, index in enumerate(layer_indices):
+            history = self.layers.get(index)
+            if history is None:
+                continue
+            series = getattr(history, series_name)
+            append = series.append
+            for x, y in zip(steps.tolist(), values[:, column].tolist()):
+                append(x, y)
 
     def add_views(self, views: ViewsSnapshot) -> None:
         self.views = views

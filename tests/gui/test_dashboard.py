@@ -178,6 +178,28 @@ def test_gradient_norm_plot_has_one_curve_per_diagnosed_layer(dash, run):
     assert {label.text for _, label in plot.legend.items} == set(run.info.layer_labels.values())
 
 
+def test_gradient_norms_and_batch_dead_counts_have_a_point_for_every_traced_step(dash, run):
+    """Snapshots are rare on a fast run; the curves come from the trace they carry, so no step is skipped."""
+    rng = np.random.default_rng(1)
+    X, y = two_moons_like(160, rng)
+    network = Network(LAYERS, 2)
+    trainer = Trainer(network, TrainingData.from_arrays(X, y, task="binary", n_classes=2),
+                      TrainingConfig(loss="binary_crossentropy", batch_size=16, epochs=3, seed=0),
+                      diagnostics_every_steps=9)
+    snapshots = [e for e in trainer.run() if isinstance(e, DiagnosticsSnapshot)]
+    assert len(snapshots) == 4                                  # steps 9, 18, 27 and the last one, 30
+    dash.reset(run.info)
+    for snapshot in snapshots:
+        dash.add_snapshot(snapshot)
+    dash.redraw()
+    traced = np.concatenate([s.trace.grad_norms for s in snapshots])
+    curve = view(dash, "gradientNormPlot").curve(0)
+    np.testing.assert_array_equal(curve.xData, np.arange(1, 31))
+    np.testing.assert_allclose(curve.yData, traced[:, 0])
+    batch_dead = view(dash, "deadReluPlot").batch_curve(1).yData
+    np.testing.assert_array_equal(batch_dead, np.concatenate([s.trace.dead_batch[:, 1] for s in snapshots]))
+
+
 def test_zero_bin_shows_the_units_that_got_no_gradient(dash, run):
     feed(dash, run)
     dash.redraw()
@@ -329,7 +351,10 @@ def test_a_new_run_on_the_same_dashboard_starts_the_curves_over(dash, run):
 
 def test_a_layer_without_any_gradient_is_named_in_the_legend(dash, run):
     last = run.snapshots[-1]
-    silent = dataclasses.replace(last, step=last.step + 1, layers=tuple(
+    norms = last.trace.grad_norms.copy()
+    norms[:, list(last.trace.grad_layers).index(1)] = 0.0
+    trace = dataclasses.replace(last.trace, steps=last.trace.steps + 1, grad_norms=norms)
+    silent = dataclasses.replace(last, step=last.step + 1, trace=trace, layers=tuple(
         dataclasses.replace(entry, grad_norm=0.0) if entry.index == 1 else entry for entry in last.layers))
     dash.add_snapshot(last)
     dash.add_snapshot(silent)
