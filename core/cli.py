@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import LayerLabError
 from .fileio import FileWriteError, atomic_write_text
+from .history_csv import write_history_csv
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -158,7 +159,7 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     if isinstance(result, Failed):
         raise CliError(f"training failed: {result.message}")
     if args.history:
-        _write_history(Path(args.history), trainer.history)
+        write_history_csv(Path(args.history), trainer.history)
     if isinstance(result, Diverged):
         print(f"error: {result.message}", file=stderr)
         if np.all(np.isfinite(network.params)):
@@ -189,17 +190,6 @@ def _check_writable(path: Path, option: str) -> None:
         raise CliError(f"{option} {path}: folder {folder} does not exist")
     if path.is_dir():
         raise CliError(f"{option} {path} is a folder")
-
-
-def _write_history(path: Path, history: dict[str, list[float]]) -> None:
-    keys = list(history)
-    rows = len(next(iter(history.values()), []))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", *keys])
-    for i in range(rows):
-        writer.writerow([i + 1, *(repr(float(history[k][i])) for k in keys)])
-    atomic_write_text(path, buffer.getvalue(), "history file")
 
 
 # --- predict -------------------------------------------------------------------------------------------------------

@@ -1,42 +1,29 @@
 """The Export menu: weights (the trainer's .npz, optionally a checkpoint), the per-epoch history as CSV, every plot,
-and other model formats through `core.export.export_model` when that module is installed."""
+and the other model formats of `core.export` (ONNX, JSON, safetensors, PyTorch and Keras scripts)."""
 from __future__ import annotations
 
-import importlib
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from core.cli import _write_history as write_history_csv
 from core.errors import LayerLabError
+from core.export import DESCRIPTIONS, FORMATS, SUFFIXES, export_model
 from core.fileio import FileWriteError
+from core.history_csv import write_history_csv
 from core.model_io import load_model, save_model
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-def export_module():
-    """`core.export` if it is installed, else None (the "Export model as" action is then hidden)."""
-    try:
-        module = importlib.import_module("core.export")
-    except ImportError:
-        return None
-    return module if hasattr(module, "export_model") else None
-
-
 def export_formats() -> list[str]:
-    module = export_module()
-    return [] if module is None else [str(f) for f in getattr(module, "FORMATS", ())]
+    return list(FORMATS)
 
 
 def format_filter(fmt: str) -> str:
     """A file-dialog filter for `fmt`, from core.export's own description and suffix."""
-    module = export_module()
-    description = getattr(module, "DESCRIPTIONS", {}).get(fmt, fmt)
-    suffix = getattr(module, "SUFFIXES", {}).get(fmt, "")
-    return f"{description.split(' (')[0]} (*{suffix or '.*'})"
+    return f"{DESCRIPTIONS[fmt].split(' (')[0]} (*{SUFFIXES[fmt]})"
 
 
 class Exporter:
@@ -122,7 +109,7 @@ class Exporter:
         if not path:
             return None
         fmt = formats[filters.index(chosen)] if chosen in filters else formats[0]
-        suffix = getattr(export_module(), "SUFFIXES", {}).get(fmt, "")
+        suffix = SUFFIXES[fmt]
         path = Path(path)
         if suffix and not path.suffix:
             path = path.with_suffix(suffix)
@@ -131,7 +118,7 @@ class Exporter:
             with tempfile.TemporaryDirectory() as tmp:
                 weights = Path(tmp) / "model.weights.npz"
                 save_model(weights, self.window.document.project, s.prepared, s.network, s.trainer)
-                written = export_module().export_model(load_model(weights), fmt, path)
+                written = export_model(load_model(weights), fmt, path)
         except (LayerLabError, FileWriteError, OSError) as exc:
             self._failed(exc)
             return None

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from .exporting import export_formats
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -69,8 +68,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
                                 tip="Every dashboard plot as PNG, into a folder")
     export.addSeparator()
     a["export_model"] = _action(window, export, "actionExportModel", "&Model as…", window.exporter.model,
-                                tip="ONNX, JSON, safetensors, or a PyTorch / Keras script (core.export)")
-    a["export_model"].setVisible(bool(export_formats()))
+                                tip="ONNX, JSON, safetensors, or a PyTorch / Keras script")
 
     view = bar.addMenu("&View")
     for dock in window.docks.values():

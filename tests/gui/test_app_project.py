@@ -3,7 +3,6 @@ recent files, the remembered window layout, weights that the command line predic
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 
 import numpy as np
@@ -170,13 +169,27 @@ def test_export_history_and_plots(window, ui, dialogs, tmp_path):
     assert all((tmp_path / "plots" / name).stat().st_size > 1000 for name in written)
 
 
-def test_the_export_model_action_needs_core_export(window):
-    available = importlib.util.find_spec("core.export") is not None
-    assert action(window, "actionExportModel").isVisible() == available
+def test_export_model_as_onnx_runs_in_onnxruntime_like_the_window(window, ui, dialogs, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from gui.exporting import format_filter
+
+    ui.set_field(window, "training_epochs", "2")
+    ui.train(window)
+    dialogs.save_path = str(tmp_path / "spiral.onnx")
+    dialogs.save_filter = format_filter("onnx")
+    action(window, "actionExportModel").trigger()
+    session_ort = ort.InferenceSession(str(tmp_path / "spiral.onnx"), providers=["CPUExecutionProvider"])
+    points = np.array([[0.5, 1.0], [-2.0, 3.0], [4.0, -4.0]], dtype=np.float32)
+    outputs = session_ort.run(None, {session_ort.get_inputs()[0].name: points})
+    session = window.session
+    expected = session.network.predict(session.prepared.preprocessor.transform(points))   # raw inputs in both
+    # A binary model's ONNX output holds both class probabilities; LayerLab's holds P(class 1).
+    np.testing.assert_allclose(outputs[0][:, 1], expected[:, 0], atol=1e-5)
+    np.testing.assert_allclose(outputs[0].sum(axis=1), 1.0, atol=1e-6)
 
 
 def test_export_model_as_json_predicts_like_the_window(window, ui, dialogs, tmp_path):
-    export = pytest.importorskip("core.export")
+    from core import export
     from core.model_io import load_model
     from gui.exporting import format_filter
 
