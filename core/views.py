@@ -105,6 +105,18 @@ class ViewsCollector:
         self.bounds = None
         if dataset is not None and dataset.X.shape[1] == 2:
             self.bounds = grid_bounds(dataset.X)
+        self.data_bounds = self.bounds
+
+    def set_bounds(self, bounds: tuple[float, float, float, float]) -> None:
+        """Compute the decision grid over raw (x_min, x_max, y_min, y_max): the region a plot shows, so the
+        boundary fills it however the user resizes, zooms or pans. Safe from another thread: the training thread
+        reads `bounds` whole (one tuple, replaced, never mutated)."""
+        if self.data_bounds is None:
+            return
+        x0, x1, y0, y1 = (float(v) for v in bounds)
+        if not all(math.isfinite(v) for v in (x0, x1, y0, y1)) or x1 <= x0 or y1 <= y0:
+            raise ValueError(f"decision-grid bounds must be finite and increasing, got {bounds!r}")
+        self.bounds = (x0, x1, y0, y1)
 
     def due(self) -> bool:
         return self.clock() >= self._next
@@ -112,8 +124,9 @@ class ViewsCollector:
     def collect(self, epoch: int, step: int) -> ViewsSnapshot:
         start = self.clock()
         grid = None
-        if self.bounds is not None:
-            grid = decision_grid(self.network, getattr(self.prepared, "preprocessor", None), self.bounds, self.task,
+        bounds = self.bounds
+        if bounds is not None:
+            grid = decision_grid(self.network, getattr(self.prepared, "preprocessor", None), bounds, self.task,
                                  self.resolution)
         out = self.network.predict(self._X)
         confusion, roc, pr, metrics = None, {}, {}, {}

@@ -52,6 +52,12 @@ class MainWindow(QMainWindow):
         self._dashboard_timer.setSingleShot(True)
         self._dashboard_timer.setInterval(150)
         self._dashboard_timer.timeout.connect(self._reset_dashboard)
+        # The decision boundary is computed over the region its plot shows; follow resizes, zooms and pans.
+        self._boundary_region: tuple[float, float, float, float] | None = None
+        self._region_timer = QTimer(self)
+        self._region_timer.setSingleShot(True)
+        self._region_timer.setInterval(120)
+        self._region_timer.timeout.connect(self._apply_boundary_region)
         self._build_widgets()
         self.actions_ = build_menus(self)
         self.refresh_recent()
@@ -117,6 +123,7 @@ class MainWindow(QMainWindow):
         ctl.snapshotReady.connect(self.feed.add_snapshot)
         ctl.viewsReady.connect(self.feed.add_views)
         ctl.finished.connect(self._run_finished)
+        self.dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
 
     # --- projects -----------------------------------------------------------------------------------------------
     def open_project(self, project: Project, path: Path | None) -> None:
@@ -219,7 +226,23 @@ class MainWindow(QMainWindow):
         self._refresh_idle()
         self.statusBar().showMessage(message.capitalize(), 6000)
 
+    def _boundary_region_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        self._boundary_region = (x0, x1, y0, y1)
+        self._region_timer.start()
+
+    def _apply_boundary_region(self) -> None:
+        """Hand the region to the views collector; between runs, recompute the views at once (during a run the
+        worker's next views use it)."""
+        if self._boundary_region is None or self.session.collector is None:
+            return
+        self.session.collector.set_bounds(self._boundary_region)
+        if not self.controller.busy:
+            self._show_initial_views()
+
     def _show_initial_views(self) -> None:
+        collector = self.session.collector
+        if collector is not None and self._boundary_region is not None and collector.bounds == collector.data_bounds:
+            collector.set_bounds(self._boundary_region)
         views = self.session.initial_views()
         if views is not None:
             self.dashboard.add_views(views)

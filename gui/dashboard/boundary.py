@@ -45,9 +45,14 @@ def class_image(grid: DecisionGrid) -> np.ndarray:
 
 
 class DecisionBoundaryPanel(PlotPanel):
-    """objectName "decisionBoundaryView"."""
+    """objectName "decisionBoundaryView".
+
+    `regionChanged(x_min, x_max, y_min, y_max)` reports the raw region on screen (after a resize, zoom or pan), so
+    the owner can have the grid computed over exactly that region and the boundary fill the plot.
+    """
 
     topics = ("views", "info")
+    regionChanged = QtCore.Signal(float, float, float, float)
 
     def __init__(self, parent=None):
         super().__init__("decisionBoundaryView", "Decision boundary", parent)
@@ -70,6 +75,15 @@ class DecisionBoundaryPanel(PlotPanel):
         self.grid: DecisionGrid | None = None
         self.value_levels = (0.0, 1.0)
         self.hover = HoverReadout(self.plot, self.describe, vertical=True, horizontal=True)
+        self.plot.vb.sigRangeChanged.connect(self._range_changed)
+
+    def _range_changed(self, *_args) -> None:
+        size = self.plot.vb.size()
+        if self.info is None or not self.applicable or size.width() < 20 or size.height() < 20:
+            return                       # hidden or not laid out yet: its range means nothing
+        (x0, x1), (y0, y1) = self.plot.vb.viewRange()
+        if x1 > x0 and y1 > y0:
+            self.regionChanged.emit(x0, x1, y0, y1)
 
     # --- per run ------------------------------------------------------------------------------------------------
     def reset(self, info: RunInfo) -> None:

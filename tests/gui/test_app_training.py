@@ -207,3 +207,34 @@ def test_divergence_shows_a_banner_and_keeps_the_last_good_weights(window, ui, q
     assert not banner.isVisible() and ui.find(window, "trainButton").isEnabled()
     ui.set_field(window, "training_epochs", "2")
     assert ui.train(window).reason == "completed"
+
+
+def test_the_decision_boundary_is_computed_over_the_region_on_screen(window, ui, qtbot):
+    """Zooming (or resizing) the boundary plot recomputes the grid over exactly what is shown, between runs and
+    during them, so the boundary always fills the plot."""
+    boundary = window.dashboard.boundary_view
+
+    def grid_region():
+        window.feed.flush()
+        grid = window.dashboard.data.views.grid
+        return grid.x[0], grid.x[-1], grid.y[0], grid.y[-1]
+
+    data_bounds = window.session.collector.data_bounds
+    qtbot.waitUntil(lambda: window.session.collector.bounds != data_bounds, timeout=5000)
+    shown = boundary.plot.vb.viewRange()
+    qtbot.waitUntil(lambda: np.allclose(grid_region(), [*shown[0], *shown[1]]), timeout=5000)
+
+    boundary.plot.setAspectLocked(False)
+    boundary.plot.setRange(xRange=(0.5, 2.0), yRange=(-1.0, 0.25), padding=0)     # zoom in, idle
+    qtbot.waitUntil(lambda: np.allclose(grid_region(), [0.5, 2.0, -1.0, 0.25], atol=1e-6), timeout=5000)
+    network = window.session.network
+    corner = network.predict(window.session.prepared.preprocessor.transform(np.array([[0.5, -1.0]])))
+    assert window.dashboard.data.views.grid.values[0, 0] == corner[0, 0]
+
+    ui.set_field(window, "training_epochs", "100000")
+    ui.click(window, "trainButton")
+    qtbot.waitUntil(lambda: window.session.trainer.epoch >= 1, timeout=10_000)
+    boundary.plot.setRange(xRange=(-3.0, 3.0), yRange=(-2.0, 2.0), padding=0)       # zoom out, training
+    qtbot.waitUntil(lambda: np.allclose(grid_region(), [-3.0, 3.0, -2.0, 2.0], atol=1e-6), timeout=10_000)
+    ui.click(window, "stopButton")
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
