@@ -1,9 +1,10 @@
-"""Importing the user's own data: the CSV/TSV dialog, and where file paths are stored in the project.
+"""Importing the user's own CSV/TSV file: the dialog that turns it into the project's `data` section.
 
 The dialog shows the file's first rows as core sniffs them, lets the user pick the target column(s), fix the
 delimiter or header if the guess was wrong, choose what to do with missing values and force the task. Each choice
 is checked by loading the file with core's loader on a worker thread, so the user sees the loader's own message
-(or a summary of what will be trained on) before accepting, and the GUI never blocks on a big file.
+(or a summary of what will be trained on) before accepting, and the GUI never blocks on a big file. Asking for
+files and storing their paths live in gui/data_files.py.
 """
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from core.data import load_dataset
-from core.data.csv_table import CsvLayout, is_number, sniff_layout
+from core.data import CsvLayout, is_number, load_dataset, sniff_layout
 from core.errors import LayerLabError
+
+from .data_files import stored_path
 
 PREVIEW_ROWS = 20
 ROLES = ("Feature", "Target", "Ignore")
@@ -30,61 +31,6 @@ MISSING = (("Error: stop and report them", "error"), ("Drop the rows", "drop"),
            ("Fill (column mean / most frequent)", "fill"))
 TASKS = (("Auto (from the target)", "auto"), ("Classification", "classification"), ("Regression", "regression"))
 TARGET_TINT = QColor("#dcebf7")
-
-
-# --- paths ------------------------------------------------------------------------------------------------------
-def stored_path(path: str | os.PathLike, base_dir: str | os.PathLike | None) -> str:
-    """How the project stores a data file: relative (POSIX separators) to the project's folder when the file is
-    inside it, so the folder can move as a whole; absolute otherwise."""
-    target = Path(path).expanduser().resolve()
-    if base_dir is not None:
-        try:
-            return target.relative_to(Path(base_dir).expanduser().resolve()).as_posix()
-        except ValueError:
-            pass
-    return str(target)
-
-
-def guess_labels_path(images: str | os.PathLike) -> Path:
-    """The usual labels file next to an MNIST-style images file ("train-images-idx3-ubyte.gz" ->
-    "train-labels-idx1-ubyte.gz"); the images' folder when no such file exists."""
-    images = Path(images)
-    name = images.name.replace("images", "labels").replace("idx3", "idx1")
-    candidate = images.with_name(name)
-    return candidate if name != images.name and candidate.is_file() else images.parent
-
-
-def resolve_path(stored: str, base_dir: str | os.PathLike | None) -> Path:
-    """Where a stored path points: relative paths are from the project's folder."""
-    path = Path(os.path.expanduser(stored))
-    return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
-
-
-# --- asking for files (static QFileDialog calls, so tests can patch them) ----------------------------------------
-def ask_csv_file(parent: QWidget, start_dir: str) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import a CSV or TSV file", start_dir,
-                                          "Delimited text (*.csv *.tsv *.txt);;All files (*)")
-    return Path(path) if path else None
-
-
-def ask_npz(parent: QWidget, start_dir: str, base_dir: str | os.PathLike | None) -> dict | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import a NumPy archive (arrays X and y)", start_dir,
-                                          "NumPy archives (*.npz);;All files (*)")
-    return {"source": "npz", "path": stored_path(path, base_dir)} if path else None
-
-
-def ask_idx(parent: QWidget, start_dir: str, base_dir: str | os.PathLike | None) -> dict | None:
-    """The images file, then the labels file (the dialog opens on the matching labels file when there is one)."""
-    images, _ = QFileDialog.getOpenFileName(parent, "Import IDX: the images file (idx3-ubyte)", start_dir,
-                                            "IDX images (*idx3-ubyte *idx3-ubyte.gz *.idx3);;All files (*)")
-    if not images:
-        return None
-    labels, _ = QFileDialog.getOpenFileName(parent, "Import IDX: the labels file (idx1-ubyte)",
-                                            str(guess_labels_path(images)),
-                                            "IDX labels (*idx1-ubyte *idx1-ubyte.gz *.idx1);;All files (*)")
-    if not labels:
-        return None
-    return {"source": "idx", "images": stored_path(images, base_dir), "labels": stored_path(labels, base_dir)}
 
 
 # --- checking a choice on a worker thread ---------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The panel edits the project's `data` section and nothing else: every edit is validated by
 `core.data.validate_data_spec` and, when valid and different, announced once through `specChanged`; the main window
-loads the data off the GUI thread and hands the result back through `show_prepared` / `show_error`.
+loads the data off the GUI thread and hands the result back through `show_prepared` / `show_error`. The widgets
+themselves are built in gui/data_panel_layout.py; this module is what they do.
 """
 from __future__ import annotations
 
@@ -12,203 +13,31 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QStyledItemDelegate,
-                               QStyleOptionViewItem, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
 
-from core.data import (CROSSES, builtin_datasets, output_advice, summarize, validate_data_spec)
-from core.data.preprocess import apply_crosses, build_crosses
+from core.data import CROSSES, build_crosses, builtin_datasets, output_advice, summarize, validate_data_spec
 from core.errors import LayerLabError, SpecError
 
-from .data_import import CsvImportDialog, ask_csv_file, ask_idx, ask_npz, resolve_path
-from .data_preview import BLUE, ORANGE, DataHeader, DataPreview
+from .data_catalog import EXTRA_LABELS, file_description, file_key, file_text
+from .data_files import ask_csv_file, ask_idx, ask_npz, resolve_path
+from .data_import import CsvImportDialog
+from .data_panel_layout import INVALID, TOGGLES_INVALID, TOGGLES_QSS, DataPanelLayout
+from .data_summary_job import SummaryJob
 
-GROUPS = (("Playground", ("circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss")),
-          ("More toys", ("moons", "blobs", "spirals", "checkerboard", "sine", "reg-multi")),
-          ("Real datasets", ("iris", "wine", "breast_cancer", "digits", "diabetes", "linnerud")))
-LABELS = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral",
-          "reg-plane": "Plane (regression)", "reg-gauss": "Gaussian bumps (regression)", "moons": "Two moons",
-          "blobs": "Blobs (k classes)", "spirals": "Spiral arms (k classes)", "checkerboard": "Checkerboard",
-          "sine": "Sine (1-D regression)", "reg-multi": "Wave + bowl (2 outputs)", "iris": "Iris",
-          "wine": "Wine", "breast_cancer": "Breast cancer", "digits": "Digits (8\u00d78 images)",
-          "diabetes": "Diabetes (regression)", "linnerud": "Linnerud (3 outputs)"}
-IMPORTS = (("csv", "Import CSV / TSV\u2026"), ("npz", "Import NPZ\u2026"), ("idx", "Import IDX (MNIST-style)\u2026"))
-EXTRA_LABELS = {"classes": "Classes", "arms": "Arms", "cells": "Cells per side"}
-SCALINGS = (("None", "none"), ("Standard (z-score)", "standard"), ("Min-max to [0, 1]", "minmax"))
 DEBOUNCE_MS = 300
 SYNC_SUMMARY_CELLS = 2_000_000     # bigger data get their summary computed on a worker thread
-INVALID = "border: 1px solid #c62828; border-radius: 3px; background: #fff5f5;"
-TOGGLES_QSS = ("#featureToggles QToolButton { border: 1px solid #d5d9de; border-radius: 4px; background: #fafafa;"
-               " color: #80868b; padding: 2px 0px; font-size: 11px; }"
-               "#featureToggles QToolButton:checked { border: 2px solid #0877bd; background: #eaf3fa;"
-               " color: #0b3d66; font-weight: 600; }"
-               "#featureToggles QToolButton:hover { border-color: #5a9fd4; }")
-TOGGLES_INVALID = "#featureToggles { border: 1px solid #c62828; border-radius: 4px; background: #fff5f5; }"
 FIELD_OF = {"samples": "samples", "noise": "noise", "classes": "extra", "arms": "extra", "cells": "extra",
             "seed": "seed", "split": "split", "features": "features", "scaling": "scaling"}
 
 
-class _SoftSpin:
-    """Arrows and the wheel stay inside the valid range; typed values may leave it, so core's validation (not
-    the widget silently clamping) tells the user what is accepted."""
-
-    def set_soft_range(self, lo: float, hi: float) -> None:
-        self._soft = (lo, hi)
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
-        lo, hi = getattr(self, "_soft", (self.minimum(), self.maximum()))
-        self.setValue(min(hi, max(lo, self.value() + steps * self.singleStep())))
-
-    def stepEnabled(self):  # noqa: N802
-        lo, hi = getattr(self, "_soft", (self.minimum(), self.maximum()))
-        flags = QSpinBox.StepEnabledFlag.StepNone
-        if self.value() > lo:
-            flags |= QSpinBox.StepEnabledFlag.StepDownEnabled
-        if self.value() < hi:
-            flags |= QSpinBox.StepEnabledFlag.StepUpEnabled
-        return flags
-
-    def wheelEvent(self, event) -> None:  # noqa: N802
-        """Scrolling the side column over a field must not change it: the wheel edits a focused field only."""
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-    def sizeHint(self) -> QSize:  # noqa: N802  (the wide typing range must not widen the field)
-        return QSize(96, super().sizeHint().height())
-
-    minimumSizeHint = sizeHint
-
-
-class IntSpin(_SoftSpin, QSpinBox):
-    def __init__(self, name: str, step: int = 1) -> None:
-        QSpinBox.__init__(self)
-        self.setObjectName(name)
-        self.setRange(-2 ** 31 + 1, 2 ** 31 - 1)
-        self.setSingleStep(step)
-        self.setKeyboardTracking(False)
-        self.setGroupSeparatorShown(True)
-        self.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-
-class FloatSpin(_SoftSpin, QDoubleSpinBox):
-    def __init__(self, name: str, step: float, decimals: int, suffix: str = "") -> None:
-        QDoubleSpinBox.__init__(self)
-        self.setObjectName(name)
-        self.setRange(-1e9, 1e9)
-        self.setDecimals(decimals)
-        self.setSingleStep(step)
-        self.setSuffix(suffix)
-        self.setKeyboardTracking(False)
-        self.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-
-def _feature_icon(token: str) -> QIcon:
-    """A small heat map of one feature cross over the playground's [-6, 6] square (orange < 0 < blue)."""
-    n = 28
-    axis = np.linspace(-6, 6, n)
-    grid = np.stack(np.meshgrid(axis, -axis), axis=-1).reshape(-1, 2)
-    values = apply_crosses(grid, build_crosses([token], ("x1", "x2"))).reshape(n, n)
-    t = values / (np.abs(values).max() or 1.0)
-    lo, hi, mid = (np.array(_rgb(c)) for c in (ORANGE, BLUE, "#f4f4f4"))
-    rgb = np.where(t[..., None] < 0, mid + (lo - mid) * -t[..., None], mid + (hi - mid) * t[..., None])
-    icon = QIcon()
-    for pixels, state in ((rgb, QIcon.State.On), (255 - (255 - rgb) * 0.4, QIcon.State.Off)):  # off: faded
-        data = np.ascontiguousarray(pixels.astype(np.uint8))
-        image = QImage(data.data, n, n, 3 * n, QImage.Format.Format_RGB888).copy()
-        icon.addPixmap(QPixmap.fromImage(image), QIcon.Mode.Normal, state)
-    return icon
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
-class _SummaryJob(QRunnable):
-    """core.data.summarize on a worker thread, for data too big to summarise between two frames."""
-
-    class Signals(QObject):
-        done = Signal(int, object)
-
-    def __init__(self, generation: int, dataset: Any, signals: "_SummaryJob.Signals") -> None:
-        super().__init__()
-        self.generation, self.dataset, self.signals = generation, dataset, signals
-
-    def run(self) -> None:
-        try:
-            self.signals.done.emit(self.generation, summarize(self.dataset))
-        except Exception:  # the summary is decoration; the header just keeps its placeholder
-            pass
-
-
-class _ElidedLabel(QLabel):
-    """One line that shortens long file names in the middle instead of widening the side column."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.full_text = ""
-
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
-        self._elide()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._elide()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(40, super().minimumSizeHint().height())
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideMiddle, self.width()))
-
-
-class _PickerDelegate(QStyledItemDelegate):
-    """Indents the datasets under their group titles in the picker's list."""
-
-    def paint(self, painter, option, index) -> None:
-        opt = QStyleOptionViewItem(option)
-        if index.data(Qt.ItemDataRole.UserRole) is not None:
-            opt.rect.adjust(14, 0, 0, 0)
-        else:
-            opt.palette.setColor(opt.palette.ColorRole.Text, QColor("#5f6b7a"))
-        super().paint(painter, opt, index)
-
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        return QSize(size.width() + 14, max(size.height(), 22))
-
-
-def _section(text: str) -> QLabel:
-    """A section title, styled by the app's stylesheet (role "section") like the other panels'."""
-    label = QLabel(text)
-    label.setProperty("role", "section")
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
-class DataPanel(QWidget):
+class DataPanel(DataPanelLayout):
     """Dataset picker, parameters, import and preview. See the module docstring for the protocol."""
 
     specChanged = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("dataPanel")
-        # Number fields are typed (as everywhere in the app); zero-width step buttons keep the edit field full
-        # width under any app stylesheet. Up/Down keys and a focused wheel still step within the valid range.
-        self.setStyleSheet("QAbstractSpinBox::up-button, QAbstractSpinBox::down-button"
-                           " { subcontrol-origin: border; width: 0px; border: none; }")
-        self._infos = {info.name: info for info in builtin_datasets()}
+        super().__init__({info.name: info for info in builtin_datasets()}, parent)   # builds the widgets
         self._spec = validate_data_spec({"source": "builtin", "name": "spiral"})
         self._last_file_spec: dict | None = None
         self._base_dir: Path | None = None
@@ -219,190 +48,23 @@ class DataPanel(QWidget):
         self._summary_generation = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._summary_signals = _SummaryJob.Signals(self)
+        self._summary_signals = SummaryJob.Signals(self)
         self._summary_signals.done.connect(self._on_summary)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._commit_widgets)
-        self._build()
+        self._connect()
         self._sync_widgets()
 
-    # --- construction -------------------------------------------------------------------------------------------
-    def _build(self) -> None:
-        self.combo = QComboBox()
-        self.combo.setObjectName("datasetCombo")
-        self.combo.setMaxVisibleItems(30)
-        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(16)
-        self.combo.setItemDelegate(_PickerDelegate(self.combo))
-        self._fill_combo()
+    def _connect(self) -> None:
+        """Steps of a number field are debounced into one edit; finished edits and choices commit at once."""
         self.combo.activated.connect(self._on_combo)
-        self.description = QLabel()
-        self.description.setObjectName("datasetDescription")
-        self.description.setWordWrap(True)
-        self.description.setProperty("role", "hint")
-        self.file_label = _ElidedLabel()
-        self.file_label.setObjectName("dataFileLabel")
-        self.options_button = QPushButton("Options\u2026")
-        self.options_button.setObjectName("csvOptionsButton")
-        self.options_button.setToolTip("Target column(s), delimiter, header, missing values, task")
         self.options_button.clicked.connect(self._reopen_csv)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.file_label, 1)
-        file_row.addWidget(self.options_button)
-        self.samples = IntSpin("samplesSpin", 100)
-        self.noise = FloatSpin("noiseSpin", 0.05, 2)
-        self.extra = IntSpin("extraSpin")
-        self.seed = IntSpin("seedSpin")
-        self.seed.set_soft_range(0, 2 ** 31 - 1)
-        self.seed.setToolTip("Seeds the data generation and the split: the same seed gives the same data")
-        self.val = FloatSpin("valSpin", 5, 0, " %")
-        self.test = FloatSpin("testSpin", 5, 0, " %")
-        for box in (self.val, self.test):
-            box.set_soft_range(0, 90)
-        split = QHBoxLayout()
-        split.setSpacing(6)
-        for text, box in (("validation", self.val), ("test", self.test)):
-            split.addWidget(box)
-            label = QLabel(text)
-            label.setProperty("role", "hint")
-            split.addWidget(label)
-        split.addStretch(1)
-        self.scaling = QComboBox()
-        self.scaling.setObjectName("scalingCombo")
-        for text, value in SCALINGS:
-            self.scaling.addItem(text, value)
-        self.scaling.setToolTip("Fitted on the training rows only and saved with the model")
-        self.toggles: dict[str, QToolButton] = {}
-        strip = QHBoxLayout()
-        strip.setSpacing(2)
-        for token in CROSSES:
-            button = QToolButton()
-            button.setObjectName(f"feature:{token}")
-            button.setCheckable(True)
-            button.setText(token)
-            button.setIcon(_feature_icon(token))
-            button.setIconSize(QSize(26, 26))
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            button.setFixedWidth(44)
-            button.setToolTip(f"Feed {token} to the network")
+        for button in self.toggles.values():
             button.toggled.connect(self._commit_widgets)
-            strip.addWidget(button)
-            self.toggles[token] = button
-        strip.addStretch(1)
-        self.features = QFrame()
-        self.features.setObjectName("featureToggles")
-        self.features.setStyleSheet(TOGGLES_QSS)
-        self.features.setLayout(strip)
-        strip.setContentsMargins(2, 2, 2, 2)
-        self.form = QFormLayout()
-        self.form.setHorizontalSpacing(10)
-        self.form.setVerticalSpacing(6)
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._file_row = QWidget()
-        self._file_row.setLayout(file_row)
-        file_row.setContentsMargins(0, 0, 0, 0)
-        self.extra_label = QLabel("Classes")
-        self.form.addRow("File", self._file_row)
-        self.form.addRow("Samples", self._left(self.samples))
-        self.form.addRow("Noise", self._left(self.noise))
-        self.form.addRow(self.extra_label, self._left(self.extra))
-        self.form.addRow("Seed", self._left(self.seed))
-        self.form.addRow("Split", split)
-        self.form.addRow("Scaling", self.scaling)
-        self.spec_error = QLabel()
-        self.spec_error.setObjectName("specErrorLabel")
-        self.spec_error.setWordWrap(True)
-        self.spec_error.setProperty("role", "error")
-        self.spec_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.spec_error.hide()
         for box in (self.samples, self.noise, self.extra, self.seed, self.val, self.test):
             box.valueChanged.connect(self._value_changed)
             box.editingFinished.connect(self._commit_widgets)
         self.scaling.currentIndexChanged.connect(self._commit_widgets)
-        self.header = DataHeader()
-        self.header.hide()                       # until there is loaded data to describe
-        self.progress = QProgressBar()
-        self.progress.setObjectName("dataLoadingBar")
-        self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(6)
-        self.progress.hide()
-        self.data_error = QLabel()
-        self.data_error.setObjectName("dataErrorLabel")
-        self.data_error.setWordWrap(True)
-        self.data_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.data_error.setStyleSheet("color: #b71c1c; background: #fdecea; border: 1px solid #f5c2c0;"
-                                      " border-radius: 3px; padding: 5px;")
-        self.data_error.hide()
-        self.preview = DataPreview()
-        # Everything scrolls as one page when the dock is short; when it is tall the preview takes the room.
-        scroll = QScrollArea()
-        scroll.setObjectName("panelScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        body.setObjectName("dataPanelBody")
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(10, 4, 10, 10)
-        layout.setSpacing(5)
-        layout.addWidget(_section("Dataset"))
-        layout.addWidget(self.combo)
-        layout.addWidget(self.description)
-        layout.addLayout(self.form)
-        self._features_title = _section("Features")
-        layout.addWidget(self._features_title)
-        layout.addWidget(self.features)
-        layout.addWidget(self.spec_error)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #e0e0e0;")
-        layout.addWidget(line)
-        layout.addWidget(self.header)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.data_error)
-        layout.addWidget(self.preview, 1)
-
-    @staticmethod
-    def _left(widget: QWidget) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.addWidget(widget)
-        row.addStretch(1)
-        return row
-
-    def _fill_combo(self) -> None:
-        model = QStandardItemModel(self.combo)
-        listed = {name for _, names in GROUPS for name in names}
-        extra_toys = [n for n, i in self._infos.items() if n not in listed and i.generated]
-        extra_real = [n for n, i in self._infos.items() if n not in listed and not i.generated]
-        groups = [(title, [n for n in names if n in self._infos]) for title, names in GROUPS]
-        groups[1][1].extend(extra_toys)
-        groups[2][1].extend(extra_real)
-        bold = QFont()
-        bold.setBold(True)
-        for title, names in groups + [("Your data", [])]:
-            header = QStandardItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            header.setFont(bold)
-            model.appendRow(header)
-            for name in names:
-                item = QStandardItem(LABELS.get(name, name))
-                item.setData(("builtin", name), Qt.ItemDataRole.UserRole)
-                item.setToolTip(self._infos[name].description)
-                model.appendRow(item)
-        self._file_item = QStandardItem()
-        self._file_item.setData(("file", None), Qt.ItemDataRole.UserRole)
-        model.appendRow(self._file_item)
-        for kind, text in IMPORTS:
-            item = QStandardItem(text)
-            item.setData(("import", kind), Qt.ItemDataRole.UserRole)
-            model.appendRow(item)
-        self.combo.setModel(model)
-        self._model = model
 
     # --- the public interface -----------------------------------------------------------------------------------
     def set_spec(self, spec: dict, base_dir: str | os.PathLike | None) -> None:
@@ -417,7 +79,7 @@ class DataPanel(QWidget):
         except SpecError as exc:
             self._show_spec_error(str(exc))
             return
-        if _file_key(normalized) != _file_key(self._spec):
+        if file_key(normalized) != file_key(self._spec):
             self._raw_width = None
         self._spec = normalized
         if normalized["source"] != "builtin":
@@ -434,7 +96,7 @@ class DataPanel(QWidget):
         self._summary_generation += 1
         summary = summarize(dataset) if dataset.X.size <= SYNC_SUMMARY_CELLS else None
         if summary is None:
-            self._pool.start(_SummaryJob(self._summary_generation, dataset, self._summary_signals))
+            self._pool.start(SummaryJob(self._summary_generation, dataset, self._summary_signals))
         self.header.show_prepared(prepared, output_advice(prepared.task, prepared.n_outputs))
         self.header.show()
         if summary is not None:
@@ -507,8 +169,8 @@ class DataPanel(QWidget):
                 if key == "Extra":
                     self.extra_label.setText(EXTRA_LABELS.get(p.name, p.name.capitalize()))
         else:
-            self.description.setText(_file_description(spec))
-            self.file_label.set_full_text(_file_text(spec))
+            self.description.setText(file_description(spec))
+            self.file_label.set_full_text(file_text(spec))
             self.file_label.setToolTip("\n".join(str(spec[k]) for k in ("path", "images", "labels") if k in spec))
             self.options_button.setVisible(source == "csv")
         for row, key in enumerate(("File", "Samples", "Noise", "Extra")):   # the form's first four rows
@@ -551,7 +213,7 @@ class DataPanel(QWidget):
         else:
             wanted = ("file", None)
         file_spec = self._last_file_spec
-        self._file_item.setText(_file_text(file_spec) if file_spec else "")
+        self._file_item.setText(file_text(file_spec) if file_spec else "")
         self._file_item.setEnabled(file_spec is not None)
         row = self.combo.view()
         if hasattr(row, "setRowHidden"):
@@ -608,7 +270,7 @@ class DataPanel(QWidget):
             if resync:
                 self._sync_widgets()
             return True
-        if _file_key(spec) != _file_key(self._spec):
+        if file_key(spec) != file_key(self._spec):
             self._raw_width = None
         self._spec = spec
         if spec["source"] != "builtin":
@@ -683,7 +345,7 @@ class DataPanel(QWidget):
         spec["seed"] = keep["seed"]
         spec["split"] = keep["split"]
         spec["scaling"] = keep["scaling"] if keep["source"] != "builtin" else "standard"
-        if _file_key(spec) == _file_key(keep):   # new options for the same file keep its feature crosses
+        if file_key(spec) == file_key(keep):   # new options for the same file keep its feature crosses
             spec["features"] = keep["features"]
         return spec
 
@@ -732,23 +394,3 @@ class DataPanel(QWidget):
         if generation == self._summary_generation:
             self.header.show_summary(summary)
             self.preview.show_summary(summary)
-
-
-def _file_key(spec: dict) -> tuple:
-    return tuple(spec.get(k) for k in ("source", "path", "images", "labels"))
-
-
-def _file_text(spec: dict) -> str:
-    if spec["source"] == "idx":
-        return f"{Path(spec['images']).name} + {Path(spec['labels']).name}"
-    return Path(spec["path"]).name
-
-
-def _file_description(spec: dict) -> str:
-    if spec["source"] == "csv":
-        target = spec["target"]
-        shown = ", ".join(map(str, target)) if isinstance(target, list) else str(target)
-        return f"Your CSV file; target: {shown if target != -1 else 'the last column'}"
-    if spec["source"] == "npz":
-        return "Your NumPy archive (X, y; optional X_val/y_val, X_test/y_test)"
-    return "Your IDX image files (MNIST format)"

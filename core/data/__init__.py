@@ -5,16 +5,18 @@
 """
 from .advice import OutputAdvice, output_advice
 from .builtin import BuiltinInfo, ParamInfo, builtin_datasets
+from .csv_table import CsvLayout, is_number, sniff_layout
 from .dataset import TASKS, Dataset
 from .loading import load_dataset, load_features
 from .prepare import PreparedData, Split, prepare
-from .preprocess import CROSSES, Preprocessor
+from .preprocess import CROSSES, Preprocessor, apply_crosses, build_crosses
 from .spec import validate_data_spec
 from .splits import kfold_indices
 from .summary import ColumnStats, DataSummary, summarize
 
 __all__ = [
-    "BuiltinInfo", "CROSSES", "ColumnStats", "DataSummary", "Dataset", "OutputAdvice", "ParamInfo", "PreparedData",
-    "Preprocessor", "Split", "TASKS", "builtin_datasets", "kfold_indices", "load_dataset", "load_features",
-    "output_advice", "prepare", "summarize", "validate_data_spec",
+    "BuiltinInfo", "CROSSES", "ColumnStats", "CsvLayout", "DataSummary", "Dataset", "OutputAdvice", "ParamInfo",
+    "PreparedData", "Preprocessor", "Split", "TASKS", "apply_crosses", "build_crosses", "builtin_datasets",
+    "is_number", "kfold_indices", "load_dataset", "load_features", "output_advice", "prepare", "sniff_layout",
+    "summarize", "validate_data_spec",
 ]

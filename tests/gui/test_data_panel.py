@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from core.data import load_dataset, prepare, validate_data_spec  # noqa: E402
 from core.errors import DataError  # noqa: E402
-from gui.data_import import CsvImportDialog, stored_path  # noqa: E402
+from gui.data_files import stored_path  # noqa: E402
+from gui.data_import import CsvImportDialog  # noqa: E402
 from gui.data_panel import DataPanel  # noqa: E402
 
 SPIRAL = {"source": "builtin", "name": "spiral", "samples": 500, "noise": 0.1, "scaling": "standard",
