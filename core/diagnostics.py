@@ -20,6 +20,7 @@ import numpy as np
 from .events import frozen_array
 from .history import histogram_fixed, log_bins, symlog_bins
 from .network import Network
+from .training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE
 
 # Fixed bins shared by every snapshot, so histograms from different steps line up in a heat map.
 UNIT_NORM_EDGES = frozen_array(log_bins(1e-10, 1e2, 4))
@@ -74,7 +75,7 @@ class DiagnosticsSnapshot:
     batch: int
     global_grad_norm: float
     layers: tuple[LayerDiagnostics, ...]
-    cost_seconds: float              # how long computing this snapshot took
+    cost_seconds: float              # CPU seconds computing this snapshot took (its thread's)
     trace: StepTrace | None = None   # the steps recorded since the previous snapshot, this one's included
 
     def layer(self, index: int) -> LayerDiagnostics:
@@ -119,13 +120,17 @@ class DeadUnitTracker:
 class DiagnosticsCollector:
     """Decides when a snapshot is due and computes it from the network's current state."""
 
-    def __init__(self, network: Network, budget: float = 0.04, max_rate: float = 10.0,
-                 every_steps: int | None = None, clock=time.perf_counter, trace_rate: float = TRACE_RATE):
+    def __init__(self, network: Network, budget: float = DIAGNOSTICS_BUDGET, max_rate: float = DIAGNOSTICS_RATE,
+                 every_steps: int | None = None, clock=time.perf_counter, trace_rate: float = TRACE_RATE,
+                 cost_clock=time.thread_time):
         self.network = network
         self.budget = budget
         self.min_interval = 1.0 / max_rate if max_rate > 0 else math.inf
         self.every_steps = every_steps
         self.clock = clock
+        # A snapshot's cost is its thread's CPU time: while the GUI thread holds the GIL to paint, wall time
+        # would inflate the cost and space the snapshots out just when someone is watching them.
+        self.cost_clock = cost_clock
         self.dead = DeadUnitTracker(network)
         self.enabled = budget > 0 or every_steps is not None
         self._next_time = 0.0
@@ -186,7 +191,7 @@ class DiagnosticsCollector:
         self._has_before = True
 
     def snapshot(self, step: int, epoch: int, batch: int) -> DiagnosticsSnapshot:
-        start = self.clock()
+        start = self.cost_clock()
         net = self.network
         params, grads = net.params, net.grads
         layers = []
@@ -201,7 +206,7 @@ class DiagnosticsCollector:
         if not self._trace_steps or self._trace_steps[-1] != step:
             self.record(step)
         trace = self.take_trace()
-        cost = self.clock() - start
+        cost = self.cost_clock() - start
         if self.every_steps is None:
             wait = max(self.min_interval, cost / self.budget if self.budget > 0 else math.inf)
             self._next_time = self.clock() + wait

@@ -9,6 +9,10 @@ from .config import ConfigReader, check_float, describe
 from .errors import SpecError
 
 DEFAULT_OPTIMIZER = {"name": "adam", "lr": 0.001}
+# Diagnostics snapshots take at most this share of training time and come at most this often. 25 a second gives a
+# heat map a column every 40 ms, so even a one-second run shows how its gradients moved.
+DIAGNOSTICS_BUDGET = 0.04
+DIAGNOSTICS_RATE = 25.0
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,8 @@ class TrainingConfig:
     clip_norm: float | None = None        # clip gradients by global L2 norm (torch's clip_grad_norm_)
     clip_value: float | None = None       # clip each gradient entry to [-v, v] (torch's clip_grad_value_)
     class_weight: Any = None              # None | "balanced" | [w0, w1, ...] | {"0": w0, ...}
-    diagnostics_budget: float = 0.04      # fraction of training time diagnostics snapshots may take
-    diagnostics_rate: float = 10.0        # at most this many snapshots per second
+    diagnostics_budget: float = DIAGNOSTICS_BUDGET   # fraction of training time diagnostics snapshots may take
+    diagnostics_rate: float = DIAGNOSTICS_RATE   # at most this many snapshots per second
 
     def with_changes(self, **changes: Any) -> "TrainingConfig":
         return replace(self, **changes)
@@ -50,7 +54,7 @@ class TrainingConfig:
             out["clip"] = clip
         if self.class_weight is not None:
             out["class_weight"] = self.class_weight
-        if (self.diagnostics_budget, self.diagnostics_rate) != (0.04, 10.0):
+        if (self.diagnostics_budget, self.diagnostics_rate) != (DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE):
             out["diagnostics"] = {"budget": self.diagnostics_budget, "max_rate": self.diagnostics_rate}
         return out
 
@@ -86,12 +90,12 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
         clip_value = c.float("value", None, minimum=0.0, exclusive_minimum=True)
         c.finish()
     class_weight = _class_weight(r.raw("class_weight", None), f"{path}.class_weight")
-    budget, rate = 0.04, 10.0
+    budget, rate = DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE
     diagnostics = r.raw("diagnostics", None)
     if diagnostics is not None:
         d = ConfigReader(diagnostics, f"{path}.diagnostics")
-        budget = d.float("budget", 0.04, minimum=0.0, maximum=1.0)
-        rate = d.float("max_rate", 10.0, minimum=0.0)
+        budget = d.float("budget", DIAGNOSTICS_BUDGET, minimum=0.0, maximum=1.0)
+        rate = d.float("max_rate", DIAGNOSTICS_RATE, minimum=0.0)
         d.finish()
     config = TrainingConfig(
         loss=loss,

@@ -84,7 +84,7 @@ class ViewsCollector:
     """Computes ViewsSnapshots on the training thread, at most `max_rate` per second and within `budget`."""
 
     def __init__(self, network: Network, prepared: Any, budget: float = 0.05, max_rate: float = 5.0,
-                 resolution: int = GRID_RESOLUTION, clock=time.perf_counter):
+                 resolution: int = GRID_RESOLUTION, clock=time.perf_counter, cost_clock=time.thread_time):
         self.network = network
         self.prepared = prepared
         self.task = prepared.task
@@ -93,6 +93,7 @@ class ViewsCollector:
         self.min_interval = 1.0 / max_rate if max_rate > 0 else math.inf
         self.resolution = resolution
         self.clock = clock
+        self.cost_clock = cost_clock     # CPU time of this thread: GIL waits must not count as cost
         self._next = 0.0
         split = prepared.val if getattr(prepared, "val", None) is not None and len(prepared.val.y) else prepared.train
         self.split_name = "validation" if split is not prepared.train else "train"
@@ -122,7 +123,7 @@ class ViewsCollector:
         return self.clock() >= self._next
 
     def collect(self, epoch: int, step: int) -> ViewsSnapshot:
-        start = self.clock()
+        start = self.cost_clock()
         grid = None
         bounds = self.bounds
         if bounds is not None:
@@ -140,7 +141,7 @@ class ViewsCollector:
             roc = {int(k): (frozen_array(a), frozen_array(b)) for k, (a, b) in result.pop("roc").items()}
             pr = {int(k): (frozen_array(a), frozen_array(b)) for k, (a, b) in result.pop("pr").items()}
             metrics = {k: float(v) for k, v in result.items()}
-        cost = self.clock() - start
+        cost = self.cost_clock() - start
         self._next = self.clock() + max(self.min_interval, cost / self.budget if self.budget > 0 else math.inf)
         return ViewsSnapshot(epoch, step, self.split_name, grid, confusion, roc, pr, metrics, true_values, predicted,
                              cost)

@@ -179,7 +179,8 @@ class DecisionBoundaryPanel(PlotPanel):
         name = "accuracy" if "accuracy" in views.metrics else "R²"
         detail = f"epoch {views.epoch}"
         if metric is not None:
-            detail += f" · {views.split} {name} {format_value(metric)}"
+            split = "val" if views.split == "validation" else views.split        # short: the panel is narrow
+            detail += f" · {split} {name} {format_value(metric)}"
         self.set_title("Decision boundary", detail)
 
     def describe(self, x: float, y: float) -> str | None:

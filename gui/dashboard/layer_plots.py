@@ -94,7 +94,7 @@ class GradientNormPanel(LayerCurvesPanel):
 
 class DeadReluPanel(PlotPanel):
     """Dead units per ReLU-family layer over time (solid: dead for a whole epoch; faint: dead in one batch) and
-    bars with the latest per-epoch count ("7 / 16 dead")."""
+    bars with the latest per-epoch count ("layer 0: 7 / 16")."""
 
     topics = ("snapshot", "epoch", "info")
     min_interval = 0.25
@@ -191,7 +191,7 @@ class DeadReluPanel(PlotPanel):
                 count = f'<span style="color:{MUTED_COLOR}">waiting for the first epoch</span>'
             else:
                 color = ZERO_BIN_COLOR if dead else TEXT_COLOR
-                count = f'<b style="color:{color}">{dead}</b> / {units} dead'
+                count = f'<b style="color:{color}">{dead}</b> / {units}'
             text = f'<span style="color:{TEXT_COLOR}; font-size:8pt">{name}: {count}</span>'
             label = self.bar_labels[index]
             if getattr(label, "_html", None) != text:
@@ -212,8 +212,8 @@ class DeadReluPanel(PlotPanel):
         self.anchor.fit([*self.curves.values(), *self.batch_curves.values()])
         total = sum(c for c in counts.values() if c is not None)
         units = sum(self.info.layer_units[i] for i in self.curves)
-        self.set_title("Dead ReLU units", f"{total} / {units} dead · solid: whole epoch, faint: one batch"
-                       if any(c is not None for c in counts.values()) else "solid: whole epoch, faint: one batch")
+        self.set_title("Dead ReLU units", f"{total} / {units} dead · solid: epoch, faint: batch"
+                       if any(c is not None for c in counts.values()) else "solid: epoch, faint: batch")
 
 
 class SaturationPanel(LayerCurvesPanel):

@@ -254,7 +254,7 @@ def test_dead_relu_curves_equal_epoch_counts_and_bars_show_the_latest(dash, run)
         np.testing.assert_array_equal(dead.curve(index).xData, [e.step for e in run.epochs])
         np.testing.assert_array_equal(dead.batch_curve(index).yData,
                                       [s.layer(index).dead_batch for s in run.snapshots])
-        assert dead.bar_text(index) == f"layer {index}: {run.epochs[-1].dead_units[index]} / 8 dead"
+        assert dead.bar_text(index) == f"layer {index}: {run.epochs[-1].dead_units[index]} / 8"
     assert run.epochs[-1].dead_units[0] >= KILLED
 
 
