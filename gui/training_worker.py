@@ -16,7 +16,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Slot
 
 from core.diagnostics import DiagnosticsSnapshot
 from core.errors import TrainingError
@@ -60,6 +60,9 @@ class TrainingWorker(QObject):
         if app is not None:
             self.moveToThread(app.thread())
         self.post(("done", last))
+        # End the thread now rather than when the GUI thread handles "done": a GUI thread that is waiting for
+        # this thread (closing the window, saving during a run) cannot handle it until the wait is over.
+        QThread.currentThread().quit()
 
     def _on_event(self, event) -> None:
         if isinstance(event, (BatchEnd, EpochEnd)):
