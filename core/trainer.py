@@ -55,6 +55,9 @@ class Trainer:
         self._stop = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
+        # A lock another thread may hold to make the loop wait between batches: the app holds it while it draws,
+        # so a frame runs at full speed instead of trading the interpreter with training every few microseconds.
+        self.gate: Any = None
         self.epoch = 0            # epochs completed
         self.step = 0             # optimizer steps taken
         self.history: dict[str, list[float]] = {}
@@ -215,7 +218,11 @@ class Trainer:
             pending_sum, pending_count = 0.0, 0
             clock = time.perf_counter()
             stopped = False
+            gate = self.gate
             for b in range(nb):
+                if gate is not None:
+                    with gate:
+                        pass
                 if not self._resume.is_set():
                     active += time.perf_counter() - clock
                     self._resume.wait()

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from .draw_gate import DRAW_GATE
+
 DEFAULT_RATE = 10.0
 
 
@@ -51,6 +53,11 @@ class DashboardFeed(QObject):
         self._timer.stop()
         pending, self._pending = self._pending, []
         dash = self.dashboard
+        with DRAW_GATE:
+            self._deliver(dash, pending)
+
+    @staticmethod
+    def _deliver(dash, pending: list[tuple[str, Any]]) -> None:
         for kind, payload in pending:
             if kind == "batches":
                 for event in payload:

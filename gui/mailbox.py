@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from .draw_gate import DRAW_GATE
+
 
 class Mailbox(QObject):
     posted = Signal()
@@ -30,10 +32,12 @@ class Mailbox(QObject):
 
     def drain(self) -> None:
         """On the GUI thread: deliver what had been posted when the drain began, in order. (Not "until empty": a
-        fast producer would keep the GUI thread here for ever; later items have their own queued signal.)"""
+        fast producer would keep the GUI thread here for ever; later items have their own queued signal.)
+        Delivery holds the draw gate, so its Python work is not slowed down by a training thread."""
         items = self._items
-        for _ in range(len(items)):
-            self._deliver(items.popleft())
+        with DRAW_GATE:
+            for _ in range(len(items)):
+                self._deliver(items.popleft())
 
     @Slot()
     def _on_posted(self) -> None:

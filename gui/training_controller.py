@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from core.events import EpochEnd, Finished
 
 from . import gc_guard
+from .draw_gate import DRAW_GATE
 from .mailbox import Mailbox
 from .training_worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
 
@@ -58,6 +59,7 @@ class TrainingController(QObject):
         if self.busy:
             return False
         self.trainer, self.mode = trainer, mode
+        trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/draw_gate.py)
         self.target_epochs = None
         worker = TrainingWorker(trainer, epochs, self.mailbox.post, views_collector, self.flush_interval)
         thread = QThread(self)
@@ -110,7 +112,8 @@ class TrainingController(QObject):
     def wait(self, msecs: int = 5000) -> bool:
         """Stop and wait for every worker thread to end (closing the window); not for use inside a slot."""
         self.stop()
-        ok = all(thread.wait(msecs) for thread in list(self._threads))
+        with DRAW_GATE.released():              # the worker may be waiting at the gate
+            ok = all(thread.wait(msecs) for thread in list(self._threads))
         self.mailbox.drain()
         QCoreApplication.sendPostedEvents(self)
         return ok

@@ -106,6 +106,22 @@ def test_stop_from_another_thread_takes_effect_within_one_batch():
     assert t.step <= seen[2] + 1
 
 
+def test_a_held_gate_makes_the_loop_wait_between_batches():
+    t = make_trainer(epochs=100_000)
+    t.gate = threading.Lock()
+    worker = threading.Thread(target=t.fit)
+    with t.gate:
+        worker.start()
+        time.sleep(0.3)
+        assert t.step == 0                 # waiting at the gate before the first batch
+    deadline = time.perf_counter() + 10
+    while t.step == 0 and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    t.stop()
+    worker.join(10)
+    assert t.step > 0 and not worker.is_alive()
+
+
 def test_pause_and_resume():
     t = make_trainer(epochs=200, n=400)
     steps = []

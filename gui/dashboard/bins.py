@@ -17,6 +17,7 @@ from core.diagnostics import GRAD_VALUE_EDGES, UNIT_NORM_EDGES
 from core.history import HistogramHistory
 
 from .hover import HoverReadout
+from .ranges import RangeAnchor, nice_ceiling
 from .style import (MUTED_COLOR, ZERO_BIN_COLOR, bin_ticks, colorbar, lighter, sequential_map, set_colorbar_label,
                     style_plot, zero_bin_map)
 
@@ -146,6 +147,9 @@ class HeatMap:
         plot.addItem(self.zero)
         self.colorbar = colorbar(sequential_map(), "fraction")
         self.colorbar.setImageItem(self.image, insert_in=plot)
+        # The step axis and the colour scale move in coarse steps as the run grows, so their axes are re-laid
+        # out now and then instead of at every frame (that re-layout was most of a frame's cost).
+        self.anchor = RangeAnchor(plot)
         self.spec: BinSpec | None = None
         self.clear()
         self.hover = HoverReadout(plot, self.describe, vertical=True, horizontal=True)
@@ -158,6 +162,7 @@ class HeatMap:
         self.x_range = (0.0, 1.0)
         self.image.clear()
         self.zero.clear()
+        self.anchor.clear()
 
     def configure(self, spec: BinSpec, x_label: bool) -> None:
         self.spec = spec
@@ -188,12 +193,14 @@ class HeatMap:
         zero_row = picture[zb:zb + 1].copy()
         picture[zb] = 0.0
         top = float(picture.max()) if picture.size else 0.0
-        levels = (0.0, top if top > 0 else 1.0)
+        levels = (0.0, nice_ceiling(top) if top > 0 else 1.0)
         self.image.setImage(picture, autoLevels=False, levels=levels)
         self.image.setRect(QtCore.QRectF(x0, 0.0, x1 - x0, self.spec.n_bins))
         self.zero.setImage(zero_row, autoLevels=False, levels=(0.0, 1.0))
         self.zero.setRect(QtCore.QRectF(x0, float(zb), x1 - x0, 1.0))
-        self.colorbar.setLevels(levels)
+        if tuple(self.colorbar.levels()) != levels:
+            self.colorbar.setLevels(levels)
+        self.anchor.set_box(x0, x0 + nice_ceiling(x1 - x0), 0.0, float(self.spec.n_bins))
         self.x_range = (x0, x1)
 
     def column_at(self, x: float) -> int | None:

@@ -15,6 +15,7 @@ from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.views import ViewsSnapshot
 
+from ..draw_gate import DRAW_GATE
 from .boundary import DecisionBoundaryPanel
 from .curves import LearningRatePanel, LossPanel, MetricPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
@@ -27,7 +28,7 @@ from .weights import WeightHistogramView
 
 TICK_MS = 15                # a visible dashboard redraws one view per tick (each view at most ~30 times a second)
 MAX_TICK_MS = 250           # however slow the machine, a tick at least 4 times a second
-DRAW_SHARE = 0.33           # drawing may take at most this share of the GUI thread's time
+DRAW_SHARE = 0.10           # drawing may take at most this share of the time (training waits while it draws)
 
 
 def _splitter(orientation: QtCore.Qt.Orientation, widgets: list[QtWidgets.QWidget],
@@ -164,12 +165,20 @@ class Dashboard(QtWidgets.QWidget):
 
     def _tab_shown(self, _index: int = -1) -> None:
         """A tab just came into view: its views catch up at once, whatever their pace."""
+        with DRAW_GATE:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
         if self.info is not None:
             for panel in self.panels:
                 if panel.applicable and panel.isVisible():
                     panel.refresh(self.data, force=panel.needs(self.data.versions))
 
     def _frame(self, *_args) -> None:
+        with DRAW_GATE:
+            self._draw_frame()
+
+    def _draw_frame(self) -> None:
         """One timer tick. Shown on screen: redraw the one visible view that waited longest (Qt then repaints only
         that view, so the event loop is never blocked by a whole tab's painting). Not shown (a script, a test):
         bring every view up to date, so reading a view's data never depends on which tab is open."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..draw_gate import DRAW_GATE
 from .export import write_png, write_svg
 from .run_info import RunInfo
 from .store import RunData
@@ -40,9 +41,10 @@ class Figure(pg.GraphicsLayoutWidget):
         self.paint_seconds = 0.0
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        start = time.perf_counter()
-        super().paintEvent(event)
-        self.paint_seconds += time.perf_counter() - start
+        with DRAW_GATE:
+            start = time.perf_counter()
+            super().paintEvent(event)
+            self.paint_seconds += time.perf_counter() - start
 
     def take_paint_seconds(self) -> float:
         seconds, self.paint_seconds = self.paint_seconds, 0.0
@@ -137,9 +139,10 @@ class PlotPanel(QtWidgets.QWidget):
         """Draw if something this view shows changed (always, with `force`); returns whether it drew."""
         if not force and not self.needs(data.versions):
             return False
-        self.drawn_at = time.perf_counter()
-        self._seen = {t: data.versions[t] for t in self.topics}
-        self.draw(data)
+        with DRAW_GATE:
+            self.drawn_at = time.perf_counter()
+            self._seen = {t: data.versions[t] for t in self.topics}
+            self.draw(data)
         return True
 
     def invalidate(self) -> None:

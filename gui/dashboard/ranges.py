@@ -12,6 +12,7 @@ from typing import Iterable
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
 
 NICE_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)   # at most 1.5x apart: data fill >= 2/3
 
@@ -42,11 +43,14 @@ def rounded_span(lo: float, hi: float, log: bool) -> tuple[float, float]:
 class RangeAnchor:
     """An invisible two-point item whose box auto-range frames; `fit(curves)` updates it after new data."""
 
-    def __init__(self, plot: pg.PlotItem, y: bool = True, y_floor: float | None = None):
+    def __init__(self, plot: pg.PlotItem, y: bool = True, y_floor: float | None = None, round_x: bool = False):
         self.plot = plot
         self.y = y                      # False: leave y to the plot (e.g. a fixed 0..1 axis)
         self.y_floor = y_floor          # always include this value (0 for counts)
-        self.item = pg.PlotDataItem([], [], pen=None)
+        self.round_x = round_x          # round both ends of x (a histogram's bins), not only the far one (steps)
+        # An invisible pen, not pen=None: pyqtgraph hides a curve without a pen, and a hidden curve has no bounds
+        # for auto-range to frame.
+        self.item = pg.PlotDataItem([], [], pen=QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         self.item.setZValue(-100)
         plot.addItem(self.item)
         self.box: tuple[float, float, float, float] | None = None
@@ -72,13 +76,19 @@ class RangeAnchor:
             self.clear()
             return
         x_lo = float(np.min(x))
-        x_hi = x_lo + nice_ceiling((float(np.max(x)) - x_lo) * 1.02 or 1.0)
+        if self.round_x:
+            x_lo, x_hi = rounded_span(x_lo, float(np.max(x)), False)
+        else:
+            x_hi = x_lo + nice_ceiling((float(np.max(x)) - x_lo) * 1.02 or 1.0)
         lo, hi = float(np.min(y[keep])), float(np.max(y[keep]))
         if self.y_floor is not None and not log:
             lo = min(lo, self.y_floor)
         y_lo, y_hi = rounded_span(lo, hi, log)
-        box = (x_lo, x_hi, y_lo, y_hi)
+        self.set_box(x_lo, x_hi, y_lo, y_hi) if self.y else self.set_box(x_lo, x_hi, float(y[keep][0]))
+
+    def set_box(self, x_lo: float, x_hi: float, y_lo: float, y_hi: float | None = None) -> None:
+        """Frame exactly this box (a no-op when it is the one already framed)."""
+        box = (x_lo, x_hi, y_lo, y_lo if y_hi is None else y_hi)
         if box != self.box:
             self.box = box
-            y_values = [y_lo, y_hi] if self.y else [float(y[keep][0])] * 2
-            self.item.setData([x_lo, x_hi], y_values)
+            self.item.setData([box[0], box[1]], [box[2], box[3]])

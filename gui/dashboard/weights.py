@@ -31,6 +31,7 @@ class WeightHistogram:
         self.curve = plot.plot([0.0, 1.0], [0.0], stepMode="center", fillLevel=0)
         self.edges = np.zeros(0)
         self.counts = np.zeros(0)
+        self.anchor = RangeAnchor(plot, y_floor=0.0, round_x=True)    # axes move in coarse steps, not per frame
         self.hover = HoverReadout(plot, self.describe)
 
     def configure(self, layer: int, label: str) -> None:
@@ -41,12 +42,14 @@ class WeightHistogram:
         self.curve.setPen(solid_pen(color, 1.2))
         self.curve.setBrush(pg.mkBrush(lighter(color, 120)))
         self.curve.setData([0.0, 1.0], [0.0])
+        self.anchor.clear()
         self.edges, self.counts = np.zeros(0), np.zeros(0)
 
     def set_histogram(self, counts: np.ndarray, edges: np.ndarray) -> None:
         self.counts, self.edges = np.asarray(counts, dtype=float), np.asarray(edges, dtype=float)
         if self.counts.size and self.counts.sum() > 0:
             self.curve.setData(self.edges, self.counts)
+            self.anchor.fit([self.curve])
 
     def describe(self, x: float, _y: float) -> str | None:
         if self.edges.size < 2 or not self.edges[0] <= x <= self.edges[-1]:

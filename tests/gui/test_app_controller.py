@@ -106,3 +106,26 @@ def test_pause_holds_and_stop_ends_the_run(qtbot):
     assert blocker.args[0].reason == "stopped"
     assert states == ["running", "paused", "idle"]
     qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
+
+
+def test_the_draw_gate_holds_training_and_opens_while_the_gui_waits(qtbot):
+    """While the GUI thread holds the draw gate, training waits between batches; waiting for the worker from
+    inside a gated section (closing the window during a frame) opens the gate instead of deadlocking."""
+    from gui.draw_gate import DRAW_GATE
+
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    controller.start(trainer)
+    qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
+    with DRAW_GATE, DRAW_GATE:                             # nested, as a paint inside a frame would be
+        time.sleep(0.05)                                   # the worker reaches the gate
+        held = trainer.step
+        time.sleep(0.3)
+        assert trainer.step <= held + 1                    # at most the batch in progress
+        start = time.perf_counter()
+        assert controller.wait(5000)                       # stops the run: the worker passed the opened gate
+        assert time.perf_counter() - start < 1.0           # the thread ends by itself, not at the time-out
+        assert not DRAW_GATE.lock.acquire(blocking=False)  # ... and the gate is held again, both levels
+    assert DRAW_GATE.lock.acquire(blocking=False)
+    DRAW_GATE.lock.release()
+    assert not controller.busy and not controller.threads_alive

@@ -363,3 +363,40 @@ def test_a_layer_without_any_gradient_is_named_in_the_legend(dash, run):
     labels = {label.text for _, label in plot.legend.items}
     assert f"{run.info.layer_labels[1]} — no gradient (0)" in labels      # a log axis cannot show 0
     assert run.info.layer_labels[0] in labels
+
+
+def test_axes_stay_put_while_the_data_fit_their_rounded_range(qtbot):
+    """Re-laying out an axis is the costliest part of a frame: a growing curve moves its range in coarse steps."""
+    import pyqtgraph as pg
+
+    from gui.dashboard.ranges import RangeAnchor
+
+    figure = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(figure)
+    plot = figure.addPlot()
+    curve = plot.plot([], [])
+    anchor = RangeAnchor(plot)
+    ranges = []
+    for last in (87, 90, 95, 130):
+        x = np.arange(last + 1, dtype=float)
+        curve.setData(x, np.sin(x / 10))
+        anchor.fit([curve])
+        plot.getViewBox().updateAutoRange()
+        ranges.append(plot.getViewBox().viewRange()[0])
+    assert ranges[0] == ranges[1] == ranges[2]                 # 87, 90 and 95 fit a 0..100 box
+    assert ranges[0][0] <= 0 and 100 <= ranges[0][1] < 110
+    assert ranges[3][1] >= 130 and ranges[3] != ranges[2]    # outgrown: the next round size
+
+
+def test_heat_map_step_axis_moves_in_coarse_steps(dash, run):
+    snapshot = run.snapshots[0]
+    heat = view(dash, "gradientHistogramView").row(0, "unit_norms").heat
+    shown = []
+    for step in range(1, 400):
+        dash.add_snapshot(dataclasses.replace(snapshot, step=step, trace=None))
+        if step in (310, 350, 399):
+            dash.redraw()
+            heat.plot.getViewBox().updateAutoRange()
+            shown.append(tuple(heat.plot.getViewBox().viewRange()[0]))
+    assert shown[0] == shown[1] == shown[2]
+    assert shown[0][1] >= 400
