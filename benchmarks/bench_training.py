@@ -28,6 +28,7 @@ from core.diagnostics import DiagnosticsSnapshot  # noqa: E402
 from core.events import BatchEnd, EpochEnd  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.trainer import Trainer, TrainingData  # noqa: E402
+from core.training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE  # noqa: E402
 from core.training_config import parse_training  # noqa: E402
 
 
@@ -41,7 +42,7 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
     config = parse_training({
         "loss": "binary_crossentropy" if task == "binary" else "categorical_crossentropy",
         "optimizer": {"name": "adam"}, "batch_size": spec["batch"], "epochs": 10_000_000, "seed": 0,
-        "diagnostics": {"budget": 0.04 if diagnostics else 0.0, "max_rate": 10.0},
+        "diagnostics": {"budget": DIAGNOSTICS_BUDGET if diagnostics else 0.0, "max_rate": DIAGNOSTICS_RATE},
     })
     trainer = Trainer(Network(layers, sizes[0]), data, config)
     rates: list[float] = []

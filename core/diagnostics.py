@@ -2,7 +2,7 @@
 units, saturation and activation statistics.
 
 Three cadences, by cost. Every step: the running per-unit maximum of ReLU pre-activations (one reduction per
-ReLU layer, which is what "dead for every sample of the epoch" needs). Hundreds of times a second: a *trace* of
+ReLU layer, which is what "dead for every sample of the epoch" needs). 200 times a second: a *trace* of
 the per-layer gradient norms and per-batch dead counts (a few dot products), so their curves have a point every
 few milliseconds even when a whole run takes one second. Everything else is computed in snapshots whose schedule
 is driven by their measured cost: after each snapshot the next one waits long enough that snapshots use at most
@@ -26,8 +26,8 @@ from .training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE
 UNIT_NORM_EDGES = frozen_array(log_bins(1e-10, 1e2, 4))
 GRAD_VALUE_EDGES = frozen_array(symlog_bins(1e-10, 1e1, 2))
 WEIGHT_BINS = 40
-# Trace records per second between snapshots: ~10 us each on the benchmark nets, so well under 1% of training.
-TRACE_RATE = 500.0
+# Trace records per second between snapshots: 5-30 us each on the benchmark nets, well under 1% of training.
+TRACE_RATE = 200.0
 # A unit is saturated when its output is within 1% of the activation's range from either bound.
 SATURATION_MARGIN = 0.01
 
@@ -86,34 +86,65 @@ class DiagnosticsSnapshot:
 
 
 class DeadUnitTracker:
-    """Running per-unit maximum of pre-activations over an epoch, for layers whose activation can die."""
+    """Per unit, over an epoch, whether it ever fired, for layers whose activation can die: `maxima[i] <= 0` marks
+    the units of layer i that have not fired yet (each entry is the unit's largest batch sum of outputs).
+
+    Every step, so it must be cheap: one matrix-vector product per layer (every activation that can die outputs
+    > 0 exactly where z > 0, so a unit fired in a batch iff its column of outputs sums to more than 0) and one
+    maximum over all layers at once. Once every unit of every layer has fired, none can be dead for the whole
+    epoch and the tracker rests until the epoch ends (checked every CHECK_EVERY steps).
+    """
+
+    CHECK_EVERY = 16
 
     def __init__(self, network: Network):
         self.network = network
         self.layers = [i for i, layer in enumerate(network.layers)
                        if layer.activation is not None and layer.activation.can_die]
-        self.maxima = {i: np.full(network.widths[i + 1], -np.inf, dtype=network.dtype) for i in self.layers}
-        self.batch_maxima = {i: np.full(network.widths[i + 1], -np.inf, dtype=network.dtype) for i in self.layers}
+        widths = [network.widths[i + 1] for i in self.layers]
+        offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int) if widths else np.zeros(1, dtype=int)
+        self._all = np.full(int(offsets[-1]), -np.inf, dtype=network.dtype)
+        self._batch = np.empty_like(self._all)
+        self.maxima = {i: self._all[offsets[k]:offsets[k + 1]] for k, i in enumerate(self.layers)}
+        self._batch_parts = [self._batch[offsets[k]:offsets[k + 1]] for k in range(len(self.layers))]
+        self._ones = np.ones(0, dtype=network.dtype)
+        self._resting = False
+        self._steps = 0
 
     def update(self) -> None:
+        if self._resting or not self.layers:
+            return
         layers = self.network.layers
-        for i in self.layers:
-            z = layers[i].pre_activation
-            if z is not None:
-                batch_max = np.maximum.reduce(z, axis=0, out=self.batch_maxima[i])
-                np.maximum(self.maxima[i], batch_max, out=self.maxima[i])
+        for k, i in enumerate(self.layers):
+            layer = layers[i]
+            a = layer.output
+            part = self._batch_parts[k]
+            if a is not None:
+                n = a.shape[0]
+                if self._ones.shape[0] < n or self._ones.dtype != a.dtype:
+                    self._ones = np.ones(n, dtype=a.dtype)
+                np.matmul(self._ones[:n], a, out=part)
+            elif layer.pre_activation is not None:
+                np.maximum.reduce(layer.pre_activation, axis=0, out=part)
+            else:
+                part.fill(-np.inf)
+        np.maximum(self._all, self._batch, out=self._all)
+        self._steps += 1
+        if self._steps % self.CHECK_EVERY == 0 and self._all.min() > 0:
+            self._resting = True
 
     def dead_in_batch(self, index: int) -> int:
-        """Units whose pre-activation was <= 0 for every sample of the batch last passed to `update`."""
-        return int(np.count_nonzero(self.batch_maxima[index] <= 0))
+        """Units of layer `index` whose pre-activation was <= 0 for every sample of the latest batch."""
+        z = self.network.layers[index].pre_activation
+        return 0 if z is None else int(np.count_nonzero(np.max(z, axis=0) <= 0))
 
     def dead_so_far(self, index: int) -> int:
         return int(np.count_nonzero(self.maxima[index] <= 0))
 
     def end_epoch(self) -> dict[int, int]:
         counts = {i: int(np.count_nonzero(m <= 0)) for i, m in self.maxima.items()}
-        for m in self.maxima.values():
-            m.fill(-np.inf)
+        self._all.fill(-np.inf)
+        self._resting = False
         return counts
 
 
@@ -254,7 +285,7 @@ class DiagnosticsCollector:
             # A loss fused with the output activation skips it in training; apply it here to measure saturation.
             output = act.forward(layer.pre_activation)
         if act is not None and act.can_die and layer.pre_activation is not None:
-            dead_batch = int(np.count_nonzero(np.max(layer.pre_activation, axis=0) <= 0))
+            dead_batch = self.dead.dead_in_batch(i)
             dead_epoch = self.dead.dead_so_far(i)
         if output is not None:
             act_mean = float(np.mean(output))

@@ -357,3 +357,32 @@ def test_dead_relu_units_are_counted_per_epoch():
     expected = int(np.sum(np.max(X @ w["layers.0.weight"] + w["layers.0.bias"], axis=0) <= 0))
     assert expected == 2
     assert epoch_ends[0].dead_units == {0: 2}
+
+
+@pytest.mark.parametrize("bias", [0.0, -1.5, -50.0])
+def test_dead_unit_tracker_matches_the_definition_over_many_batches(bias):
+    """Dead for the epoch = pre-activation <= 0 for every sample of every batch; the tracker's cheap form (batch
+    sums of outputs, resting once every unit has fired) must count exactly that."""
+    from core.diagnostics import DeadUnitTracker
+
+    rng = np.random.default_rng(3)
+    net = Network([{"type": "dense", "units": 12, "activation": "relu"},
+                   {"type": "dense", "units": 7, "activation": "relu6"},
+                   {"type": "dense", "units": 1, "activation": "sigmoid"}], 3, "float64")
+    net.initialize(rng)
+    net.layers[0].params["bias"][:6] = bias
+    tracker = DeadUnitTracker(net)
+    seen = {0: [], 1: []}
+    for _ in range(3 * DeadUnitTracker.CHECK_EVERY):
+        net.forward(rng.normal(size=(int(rng.integers(1, 9)), 3)), True, rng)
+        tracker.update()
+        for i in seen:
+            seen[i].append(np.max(net.layers[i].pre_activation, axis=0))
+    expected = {i: int(np.count_nonzero(np.max(seen[i], axis=0) <= 0)) for i in seen}
+    resting = tracker._resting
+    assert tracker.end_epoch() == expected
+    assert resting == (expected == {0: 0, 1: 0})       # it rests once everyone has fired, and only then
+    if bias == 0.0:
+        assert expected == {0: 0, 1: 0}
+    if bias == -50.0:
+        assert expected[0] >= 6
