@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 
-from PySide6 import QtCore
-
 from .bins import GRAD_VALUES, UNIT_NORMS, BinSpec, HeatMap, LatestBars
 from .panel import PlotPanel, collapse, combo
 from .run_info import RunInfo
@@ -103,16 +101,6 @@ class GradientHistogramView(PlotPanel):
         self.layer_selector.blockSignals(False)
         self._layout_dirty = True     # laid out at its next frame: a hidden tab costs nothing until shown
         self.quantity_selector.setVisible(True)
-        # Building a row's plots is the slow part (~0.13 s each); do it now, between runs, rather than the first
-        # time the tab is shown, which is usually while training.
-        QtCore.QTimer.singleShot(0, self, lambda: self._warm_pool(len(self.histogram_layers(info))))
-
-    def _warm_pool(self, rows: int) -> None:
-        while len(self._pool) < max(rows, 2):
-            row = HistogramRow(self, len(self._pool))
-            for plot in row.plots:
-                collapse(plot, True)
-            self._pool.append(row)
 
     @staticmethod
     def histogram_layers(info: RunInfo) -> tuple[int, ...]:

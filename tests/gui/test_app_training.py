@@ -238,3 +238,15 @@ def test_the_decision_boundary_is_computed_over_the_region_on_screen(window, ui,
     qtbot.waitUntil(lambda: np.allclose(grid_region(), [-3.0, 3.0, -2.0, 2.0], atol=1e-6), timeout=10_000)
     ui.click(window, "stopButton")
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
+
+
+def test_the_histograms_tab_gives_every_layer_a_readable_row(window, ui, qtbot):
+    ui.set_field(window, "training_epochs", "2")
+    ui.train(window)
+    tabs = window.dashboard.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Histograms"))
+    view = window.dashboard.findChild(QWidget, "gradientHistogramView")
+    qtbot.waitUntil(lambda: len(view.rows) == 3, timeout=5000)
+    qtbot.wait(50)
+    heights = [row.heat_plot.size().height() for row in view.rows]
+    assert min(heights) > 0.2 * view.graphics.height(), heights       # three rows share the panel's height
