@@ -1,8 +1,8 @@
 """Per-layer training diagnostics: gradient norms and their histograms, weight norms, update ratios, dead ReLU
 units, saturation and activation statistics.
 
-Three cadences, by cost. Every step: the running per-unit maximum of ReLU pre-activations (one reduction per
-ReLU layer, which is what "dead for every sample of the epoch" needs). 200 times a second: a *trace* of
+Three cadences, by cost. Every step: whether each ReLU-family unit has fired yet this epoch (one matrix-vector
+product per layer, which is what "dead for every sample of the epoch" needs). 200 times a second: a *trace* of
 the per-layer gradient norms and per-batch dead counts (a few dot products), so their curves have a point every
 few milliseconds even when a whole run takes one second. Everything else is computed in snapshots whose schedule
 is driven by their measured cost: after each snapshot the next one waits long enough that snapshots use at most
