@@ -11,7 +11,7 @@ from .errors import SpecError
 DEFAULT_OPTIMIZER = {"name": "adam", "lr": 0.001}
 # Diagnostics snapshots take at most this share of training time and come at most this often. 25 a second gives a
 # heat map a column every 40 ms, so even a one-second run shows how its gradients moved.
-DIAGNOSTICS_BUDGET = 0.015
+DIAGNOSTICS_BUDGET = 0.012
 DIAGNOSTICS_RATE = 25.0
 
 
