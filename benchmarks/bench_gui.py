@@ -46,15 +46,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 # --- headless -------------------------------------------------------------------------------------------------
-def headless_rate(project, epochs: int) -> float:
-    """Samples per second of Trainer.fit alone (same project, same diagnostics budget)."""
+def headless_rate(project, epochs: int) -> tuple[float, float]:
+    """Samples per second of Trainer.fit alone (same project, same diagnostics budget): over the batch loop (the
+    trainer's own clock, which leaves out each epoch's evaluation) and over the whole run (wall clock)."""
     from core.model_io import build_network, load_data
     from core.trainer import Trainer
 
     prepared = load_data(project)
     trainer = Trainer(build_network(project, prepared.input_width), prepared, project.training)
+    start = time.perf_counter()
     last = trainer.fit(epochs)
-    return trainer.step * trainer.batch_size / last.elapsed
+    wall = time.perf_counter() - start
+    samples = trainer.step * trainer.batch_size
+    return samples / last.elapsed, samples / wall
 
 
 # --- inside the GUI -------------------------------------------------------------------------------------------
@@ -124,6 +128,7 @@ def gui_run(app, window, epochs: int, cycle_tabs: bool = True) -> dict:
     frames = window.dashboard.frame_times
     return {
         "rate": trainer.step * trainer.batch_size / event.elapsed,
+        "wall_rate": trainer.step * trainer.batch_size / wall,
         "wall": wall,
         "steps": trainer.step,
         "lateness": probe.lateness,
@@ -196,15 +201,19 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeats):
         headless.append(headless_rate(project, args.epochs))
         runs.append(gui_run(app, window, args.epochs, not args.no_cycle))
-    ratios = [r["rate"] / h for r, h in zip(runs, headless)]
+    ratios = [r["rate"] / h[0] for r, h in zip(runs, headless)]
+    wall_ratios = [r["wall_rate"] / h[1] for r, h in zip(runs, headless)]
     lateness = [1000 * x for r in runs for x in r["lateness"]]
     frames = [f for r in runs for f in r["frame_ms"]]
     how = "Training tab shown" if args.no_cycle else "tabs cycling"
-    print(f"headless: {statistics.median(headless):,.0f} samples/s (median of {args.repeats} runs of {args.epochs} "
-          "epochs of the spiral project)")
-    print(f"in the GUI (dashboard live, {how}): {statistics.median([r['rate'] for r in runs]):,.0f} samples/s; "
-          f"GUI/headless per pair {', '.join(f'{x:.0%}' for x in ratios)}, median {statistics.median(ratios):.0%} "
-          "(target >= 80%)")
+    print(f"headless: {statistics.median(h[0] for h in headless):,.0f} samples/s in the batch loop, "
+          f"{statistics.median(h[1] for h in headless):,.0f} over the whole run (median of {args.repeats} runs of "
+          f"{args.epochs} epochs of the spiral project)")
+    print(f"in the GUI (dashboard live, {how}): {statistics.median([r['rate'] for r in runs]):,.0f} samples/s in "
+          f"the batch loop; GUI/headless per pair {', '.join(f'{x:.0%}' for x in ratios)}, median "
+          f"{statistics.median(ratios):.0%} (target >= 80%)")
+    print(f"  over the whole run (Train pressed to run finished, against fit() end to end): per pair "
+          f"{', '.join(f'{x:.0%}' for x in wall_ratios)}, median {statistics.median(wall_ratios):.0%}")
     print(f"event-loop lateness of a 10 ms timer while training: p50 {percentile(lateness, 50):.1f} ms, "
           f"p95 {percentile(lateness, 95):.1f} ms, p99 {percentile(lateness, 99):.1f} ms, max {max(lateness):.1f} ms "
           f"({len(lateness)} ticks; targets p95 < 50, p99 < 100)")
