@@ -86,6 +86,7 @@ class LossPanel(CurvePanel):
     """Train and validation loss per epoch, the raw batch loss as a faint line, and the best epoch."""
 
     topics = ("batch", "epoch", "info")
+    priority = 0.3                  # the curve people watch: drawn first unless another view waited 0.3 s longer
 
     def __init__(self, parent=None):
         super().__init__("lossPlot", "Loss", "loss", parent)
@@ -130,6 +131,7 @@ class MetricPanel(CurvePanel):
     """The task's metric for train and validation; a selector switches to any other logged metric."""
 
     topics = ("epoch", "info")
+    priority = 0.3                  # as the loss: the two curves people read together
 
     def __init__(self, parent=None):
         super().__init__("metricPlot", "Accuracy", "accuracy", parent)

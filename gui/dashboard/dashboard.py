@@ -28,7 +28,7 @@ from .weights import WeightHistogramView
 
 TICK_MS = 15                # a visible dashboard redraws one view per tick (each view at most ~30 times a second)
 MAX_TICK_MS = 250           # however slow the machine, a tick at least 4 times a second
-DRAW_SHARE = 0.10           # drawing may take at most this share of the time (training waits while it draws)
+DRAW_SHARE = 0.06           # drawing may take at most this share of the time (training waits while it draws)
 
 
 def _splitter(orientation: QtCore.Qt.Orientation, widgets: list[QtWidgets.QWidget],
@@ -196,7 +196,7 @@ class Dashboard(QtWidgets.QWidget):
                    if panel.applicable and panel.isVisible() and panel.needs(versions)]
         due = [panel for panel in waiting if panel.due(now)]
         if due:
-            panel = min(due, key=lambda p: p.drawn_at)
+            panel = min(due, key=lambda p: p.drawn_at - p.priority)
             panel.refresh(self.data, force=True)
             seconds = time.perf_counter() - now
             self._record(seconds, painted)

@@ -56,6 +56,7 @@ class PlotPanel(QtWidgets.QWidget):
 
     topics: tuple[str, ...] = ()    # store topics this view draws from
     min_interval = 1 / 30           # seconds between two draws: secondary views refresh less often than the loss
+    priority = 0.0                  # seconds of head start when views queue for a frame (the loss goes first)
 
     def __init__(self, object_name: str, title: str, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
