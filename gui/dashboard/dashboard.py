@@ -165,17 +165,13 @@ class Dashboard(QtWidgets.QWidget):
 
     def _tab_shown(self, _index: int = -1) -> None:
         """A tab just came into view: its views catch up at once, whatever their pace."""
-        with DRAW_GATE:
-            self._catch_up()
-
-    def _catch_up(self) -> None:
         if self.info is not None:
             for panel in self.panels:
                 if panel.applicable and panel.isVisible():
                     panel.refresh(self.data, force=panel.needs(self.data.versions))
 
     def _frame(self, *_args) -> None:
-        with DRAW_GATE:
+        with DRAW_GATE:                  # the bookkeeping too, not only the drawing: it is Python as well
             self._draw_frame()
 
     def _draw_frame(self) -> None:

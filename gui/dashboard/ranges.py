@@ -84,7 +84,10 @@ class RangeAnchor:
         if self.y_floor is not None and not log:
             lo = min(lo, self.y_floor)
         y_lo, y_hi = rounded_span(lo, hi, log)
-        self.set_box(x_lo, x_hi, y_lo, y_hi) if self.y else self.set_box(x_lo, x_hi, float(y[keep][0]))
+        if self.y:
+            self.set_box(x_lo, x_hi, y_lo, y_hi)
+        else:
+            self.set_box(x_lo, x_hi, float(y[keep][0]))
 
     def set_box(self, x_lo: float, x_hi: float, y_lo: float, y_hi: float | None = None) -> None:
         """Frame exactly this box (a no-op when it is the one already framed)."""
