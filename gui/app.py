@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import LayerLabError
 
-from . import app_settings
+from . import app_settings, gc_guard
 from .theme import apply_style, icon
 
 
@@ -41,6 +41,7 @@ def run(project_path: str | None = None) -> int:
         QMessageBox.critical(None, "Cannot open project", f"{exc}\n\nOpening the built-in spiral project instead.")
         window = create_window(None)
     window.show()
+    gc_guard.freeze_startup()
     code = app.exec()
     window.stop_training()
     window.deleteLater()                 # destroy the widgets while the application still exists
