@@ -9,7 +9,9 @@ Runs on the default (spiral) project, the one `python main.py` opens:
   p99 < 100 ms);
 - memory over a 100,000-step run (resident set size sampled every half second; it must level off, because every
   live history is decimated);
-- time from launching the app to a visible window, and to a window ready to train (median of 3 launches).
+- time from launching the app to a visible window, and to a window ready to train (median of 3 launches);
+- how long Stop takes: from the click to the run's `finished` signal, and to the window ready for the next run
+  (target: 200 ms).
 
 Without a display it uses Qt's offscreen platform (run it under `xvfb-run -a` to include real drawing).
 """
@@ -137,6 +139,38 @@ def gui_run(app, window, epochs: int, cycle_tabs: bool = True) -> dict:
     }
 
 
+def stop_times(app, window, repeats: int = 10) -> tuple[list[float], list[float]]:
+    """Milliseconds from Stop to (a) the controller's `finished` signal, (b) the worker thread cleaned up and Train
+    enabled again; each stop lands at a random moment of a run that has been going for a second or so."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    rng = np.random.default_rng(0)
+    to_finished, to_ready = [], []
+    project = window.document.project
+    window.document.edit(project.with_changes(training=project.training.with_changes(epochs=100_000)), "bench")
+    for _ in range(repeats):
+        marks: dict[str, float] = {}
+
+        def stop() -> None:
+            marks["stop"] = time.perf_counter()
+            window.controller.stop()
+
+        def finished(_event) -> None:
+            marks["finished"] = time.perf_counter()
+
+        window.controller.finished.connect(finished)
+        QTimer.singleShot(int(800 + 400 * rng.random()), stop)
+        window.train()
+        while not ("finished" in marks and not window.controller.threads_alive
+                   and window.run_bar.action("train").isEnabled()):
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+        ready = time.perf_counter()
+        window.controller.finished.disconnect(finished)
+        to_finished.append(1000 * (marks["finished"] - marks["stop"]))
+        to_ready.append(1000 * (ready - marks["stop"]))
+    return to_finished, to_ready
+
+
 def launch_times(repeats: int = 3) -> tuple[float, float]:
     """Median seconds from starting a Python process to (a) a visible window, (b) a window ready to train."""
     code = (
@@ -182,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app()
     from core.project import default_project
+    from gui import gc_guard
     from gui.main_window import create_window
 
     print(f"platform: {app.platformName()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
@@ -195,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     while window.session.trainer is None:
         app.processEvents()
+    gc_guard.freeze_startup()                                   # as the app does once its window is shown
     gui_run(app, window, 20)                                    # warm-up: first draws, caches
     # Headless and GUI runs alternate, so a machine whose speed drifts affects both sides of each ratio alike.
     headless, runs = [], []
@@ -220,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     if frames:
         print(f"dashboard frames while training: median {percentile(frames, 50):.1f} ms, "
               f"p95 {percentile(frames, 95):.1f} ms ({len(frames)} frames)")
+
+    to_finished, to_ready = stop_times(app, window)
+    print(f"Stop to the run's finished signal: median {statistics.median(to_finished):.0f} ms, max "
+          f"{max(to_finished):.0f} ms; to the window ready for the next run: median {statistics.median(to_ready):.0f} "
+          f"ms, max {max(to_ready):.0f} ms ({len(to_ready)} stops; target 200 ms)")
 
     if not args.skip_long:
         steps_per_epoch = window.session.trainer.batches_per_epoch

@@ -1,8 +1,6 @@
 """Training from the window: Train, Pause/Resume, Step, Stop, Reset, edits between runs, failures and divergence."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
@@ -78,17 +76,22 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
         ui.click(window, "stopButton")
 
 
-def test_stop_takes_effect_within_200_ms(window, ui, qtbot):
+def test_stop_takes_effect_within_one_batch(window, ui, qtbot):
+    """Ctrl+. stops before the next batch. (How long that takes in milliseconds is a benchmark figure:
+    benchmarks/bench_gui.py, target 200 ms; a timed assertion here would fail on a busy test machine.)"""
+    from gui.draw_gate import DRAW_GATE
+
     ui.set_field(window, "training_epochs", "100000")
     ui.click(window, "trainButton")
     trainer = window.session.trainer
     qtbot.waitUntil(lambda: trainer.step > 100, timeout=10_000)
-    start = time.perf_counter()
-    with qtbot.waitSignal(window.controller.finished, timeout=2000) as blocker:
-        qtbot.keyClick(window, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)     # Ctrl+.
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.2, f"stop took {elapsed * 1000:.0f} ms"
+    with qtbot.waitSignal(window.controller.finished, timeout=5000) as blocker:
+        with DRAW_GATE:          # the worker is now between batches at the gate, or finishing the batch in flight
+            at_stop = trainer.step
+            qtbot.keyClick(window, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)     # Ctrl+.
     assert blocker.args[0].reason == "stopped"
+    assert at_stop <= trainer.step <= at_stop + 1
+    assert blocker.args[0].step == trainer.step
     qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=2000)
     assert ui.find(window, "trainButton").isEnabled() and not ui.find(window, "stopButton").isEnabled()
 
