@@ -4,7 +4,6 @@ References are independent of the code under test: per-point transcriptions of t
 and Monte Carlo estimates (with their own generator) of how often its noise flips a label.
 """
 import math
-import time
 
 import numpy as np
 import pytest
@@ -165,12 +164,11 @@ def test_same_seed_same_data_other_seed_other_data():
         assert not np.array_equal(a.X, c.X), info.name
 
 
-def test_generation_is_fast():
+def test_the_largest_size_generates():
+    """(How fast: benchmarks/bench_core_ops.py.)"""
     for info in builtin_datasets():
         if info.generated:
-            start = time.perf_counter()
             d = gen(info.name, samples=50_000, noise=0.2)
-            assert time.perf_counter() - start < 0.5, info.name
             assert d.n_samples == 50_000 and np.all(np.isfinite(d.X))
 
 

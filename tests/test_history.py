@@ -1,8 +1,6 @@
 """Bounded histories keep memory flat without dropping early steps; fixed bins count like np.histogram."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -20,22 +18,19 @@ def reference_buckets(raw: np.ndarray, counts: np.ndarray):
 # ------------------------------------------------------------------------------------------------ DecimatingSeries
 
 
-def test_million_appends_stay_within_capacity_and_are_fast():
+def test_million_appends_stay_within_capacity():
     s = DecimatingSeries(capacity=4096)
     buffers = [s._x, s._y, s._lo, s._hi]
     longest = 0
-    start = time.perf_counter()
     for i in range(1_000_000):
         s.append(i, 1.0)
         if i % 997 == 0:
             longest = max(longest, len(s))
-    elapsed = time.perf_counter() - start
     assert longest <= 4096 and len(s) <= 4096
     assert len(s) > 2048  # decimation halves, it does not collapse
     assert [b.size for b in (s._x, s._y, s._lo, s._hi)] == [4096] * 4
     assert all(a is b for a, b in zip(buffers, [s._x, s._y, s._lo, s._hi]))  # no reallocation
     assert s.counts().sum() == 1_000_000
-    assert elapsed < 3.0, f"1e6 appends took {elapsed:.2f} s"  # measured ~0.5 s
 
 
 @pytest.mark.parametrize("n", [1, 63, 64, 65, 1000, 12345])
