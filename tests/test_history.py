@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from core.errors import SpecError
-from core.history import DecimatingSeries, HistogramHistory, _float32_tables, histogram_fixed, log_bins, symlog_bins
+from core.histograms import _float32_tables, histogram_fixed, histogram_uniform, log_bins, symlog_bins
+from core.history import DecimatingSeries, HistogramHistory
 
 
 def reference_buckets(raw: np.ndarray, counts: np.ndarray):
@@ -207,6 +208,33 @@ def test_histogram_fixed_equals_np_histogram(kind, per_decade):
     strided = v[: v.size // 7 * 7].reshape(-1, 7)[:, ::2]  # any shape, non-contiguous
     np.testing.assert_array_equal(histogram_fixed(strided, edges), reference_counts(strided, edges))
     np.testing.assert_array_equal(histogram_fixed(v.astype(np.float64), edges), reference_counts(v, edges))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_histogram_fixed_on_small_arrays_takes_the_search_and_equals_np_histogram(dtype):
+    """Up to SMALL values (a layer's units, a small kernel) the counts come from one binary search."""
+    rng = np.random.default_rng(5)
+    for edges in (log_bins(), symlog_bins(), np.array([-1.0, 0.0, 1.0])):
+        v = nasty_values(rng, edges, signed=True)
+        if dtype is np.int64:
+            v = np.round(np.nan_to_num(v, nan=0.0, posinf=1e9, neginf=-1e9).clip(-1e9, 1e9)).astype(np.int64)
+        for size in (1, 16, 257, 4096):
+            part = rng.choice(v, size).astype(dtype)
+            np.testing.assert_array_equal(histogram_fixed(part, edges), reference_counts(part, edges))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 3, 16, 1000, 4096, 4097, 50_000])
+def test_histogram_uniform_equals_np_histogram_over_the_values_range(dtype, size):
+    rng = np.random.default_rng(size)
+    for v in (rng.standard_normal(size), np.full(size, 0.25), rng.integers(-3, 4, size) / 8):
+        v = v.astype(dtype)
+        counts, edges = histogram_uniform(v, 40)
+        ref_counts, ref_edges = np.histogram(v, bins=40, range=(float(v.min()), float(v.max())) if v.min() < v.max()
+                                             else (float(v.min()) - 0.5, float(v.max()) + 0.5))
+        np.testing.assert_array_equal(counts, ref_counts)
+        np.testing.assert_array_equal(edges, ref_edges)
+        assert counts.dtype == np.int64 and edges.dtype == ref_edges.dtype
 
 
 def test_histogram_fixed_zero_bin_and_clipping():
