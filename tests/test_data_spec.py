@@ -93,6 +93,16 @@ def test_each_problem_names_its_path(spec, message):
         validate_data_spec(spec)
 
 
+def test_unknown_dataset_message_uses_the_canonical_names():
+    with pytest.raises(SpecError) as err:
+        validate_data_spec({"source": "builtin", "name": "reg plain"})
+    message = str(err.value)
+    assert message.startswith("data.name: unknown dataset 'reg plain'; nearest: 'reg-plane'; known: ")
+    known = message.split("known: ")[1].split(", ")
+    assert "reg-plane" in known and "reg-gauss" in known and "reg-multi" in known and "breast_cancer" in known
+    assert not [name for name in known if name.startswith("reg_")]
+
+
 def test_custom_path_prefix():
     with pytest.raises(SpecError, match=r"project.data.noise must be <= 0.5"):
         validate_data_spec({"source": "builtin", "name": "xor", "noise": 1}, "project.data")

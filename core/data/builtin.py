@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import SpecError
 from ..registry import Registry
 from . import playground, toys
 from .dataset import Dataset
@@ -129,7 +130,15 @@ def builtin_datasets() -> list[BuiltinInfo]:
 
 
 def builtin_info(name: str, where: str = "data.name") -> BuiltinInfo:
-    """Look a dataset up by name or alias ("reg_plane", "Two moons"); SpecError with the nearest name if unknown."""
+    """Look a dataset up by name or alias ("reg_plane", "Two moons"); SpecError with the nearest name if unknown.
+
+    The message spells names as the docs and the picker do ("reg-plane"), not as the registry's keys ("reg_plane").
+    """
+    if isinstance(name, str) and name not in DATASETS:
+        nearest = DATASETS.nearest(name)
+        hint = f"; nearest: {_BY_KEY[nearest].name!r}" if nearest else ""
+        known = ", ".join(sorted(info.name for info in _BY_KEY.values()))
+        raise SpecError(f"{where}: unknown dataset {name!r}{hint}; known: {known}")
     return _BY_KEY[DATASETS.canonical(name, where)]
 
 
