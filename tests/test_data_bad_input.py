@@ -3,6 +3,7 @@
 Property-based tests throw random bytes, random CSV text and corrupted NPZ/IDX files at every loader: the only
 exception allowed out is DataError.
 """
+import codecs
 import gzip
 import os
 import struct
@@ -50,6 +51,10 @@ CSV_CASES = [
     ("duplicate names", b"a,b,a\n1,2,3\n", {}, r"columns 0 and 2 are both named 'a'"),
     ("latin-1", "name,v\ncaf\xe9,1\nthe,2\n".encode("latin-1"), {}, r"line 2 is not UTF-8 text \(byte 0xe9\)"),
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), {}, r"looks like a binary file"),
+    ("utf-16 le", "a,b\n1,0\n2,1\n".encode("utf-16"), {}, r"bad.csv: is UTF-16 text \(it starts with a UTF-16 "
+                                                          r"byte-order mark\); save it as UTF-8"),
+    ("utf-16 be", codecs.BOM_UTF16_BE + "a,b\n1,0\n".encode("utf-16-be"), {}, r"bad.csv: is UTF-16 text"),
+    ("utf-32", "a,b\n1,0\n".encode("utf-32"), {}, r"bad.csv: is UTF-32 text"),
     ("unclosed quote", b'a,b\n1,"2\n3,4\n', {}, r"line 2: a quoted field is never closed"),
     ("old mac", b"a,b\r1,2\r3,4\r", {}, r"bare carriage return"),
     ("only target", b"y\n1\n2\n", {}, r"no feature columns left besides the target 'y'"),
@@ -85,6 +90,12 @@ def test_missing_file_and_folder(tmp_path):
         load_features(tmp_path / "x.csv", 2)
     with pytest.raises(DataError, match=r"is a folder"):
         load_features(tmp_path / "folder.csv", 2)
+
+
+def test_utf16_prediction_inputs_are_named_as_such(tmp_path):
+    (tmp_path / "in.csv").write_bytes("x1,x2\n1,2\n".encode("utf-16"))
+    with pytest.raises(DataError, match=r"in.csv: is UTF-16 text .* save it as UTF-8"):
+        load_features(tmp_path / "in.csv", 2)
 
 
 def test_relative_paths_resolve_from_base_dir(tmp_path):

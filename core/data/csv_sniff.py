@@ -61,6 +61,16 @@ def _score(lines: list[str], delimiter: str) -> tuple[float, int]:
     return (hits / len(counts), mode) if mode >= 2 else (0.0, 0)
 
 
+def _wide_unicode(raw: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" for text that starts with that encoding's byte-order mark (else its NUL bytes would
+    make it look binary); None otherwise."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    return None
+
+
 def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None = None) -> CsvLayout:
     """Delimiter (",", tab, ";" or "|"), header presence and column names, from the first 64 KiB."""
     label = path.name
@@ -68,6 +78,9 @@ def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None =
     raw = read_head(path, SAMPLE_BYTES)
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         raise DataError(f"{label}: the file is empty")
+    wide = _wide_unicode(raw)
+    if wide:
+        raise DataError(f"{label}: is {wide} text (it starts with a {wide} byte-order mark); save it as UTF-8")
     if b"\x00" in raw[:8192]:
         raise DataError(f"{label}: looks like a binary file, not CSV text (it contains NUL bytes)")
     complete = size <= SAMPLE_BYTES
