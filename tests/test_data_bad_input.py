@@ -1,19 +1,25 @@
 """Bad input: each case fails with a DataError whose one-line message names the file, the place and the problem.
 
-Property-based tests throw random bytes, random CSV text and corrupted NPZ/IDX files at every loader: the only
-exception allowed out is DataError.
+Property-based tests throw random bytes, random CSV text, corrupted NPZ/IDX files, valid-looking IDX headers (zero
+dimensions included) and zip archives of random members at every loader: the only exception allowed out is
+DataError.
 """
 import codecs
 import gzip
+import io
 import os
+import re
+import string
 import struct
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as npst
 
 from core.data import load_dataset, load_features
 from core.errors import DataError
@@ -170,6 +176,32 @@ def test_npz_that_is_not_an_archive_or_is_truncated(tmp_path):
         load_dataset({"source": "npz", "path": "cut.npz"}, tmp_path)
 
 
+def test_npz_members_that_are_not_npy_arrays_are_refused(tmp_path):
+    with zipfile.ZipFile(tmp_path / "plain.npz", "w") as archive:      # a zip of text members named X and y
+        archive.writestr("X", "1 2\n3 4\n")
+        archive.writestr("y", "0 1\n")
+    for call in (lambda: load_dataset({"source": "npz", "path": "plain.npz"}, tmp_path),
+                 lambda: load_features(tmp_path / "plain.npz", 2)):
+        with pytest.raises(DataError, match=r"^plain.npz: member 'X' is not a .npy array; an NPZ archive holds only"
+                                            r" .npy arrays"):
+            call()
+    np.savez(tmp_path / "extra.npz", X=np.ones((4, 2)), y=np.arange(4) % 2)
+    with zipfile.ZipFile(tmp_path / "extra.npz", "a") as archive:     # valid arrays plus a stray file
+        archive.writestr("notes/readme.txt", "hello")
+    with pytest.raises(DataError, match=r"extra.npz: member 'notes/readme.txt' is not a .npy array"):
+        load_dataset({"source": "npz", "path": "extra.npz"}, tmp_path)
+
+
+@pytest.mark.parametrize("shape", [(0, 4, 4), (3, 0, 4), (3, 4, 0), (0, 2), (3, 0)])
+def test_npz_empty_features_of_any_shape(tmp_path, shape):
+    np.savez(tmp_path / "e.npz", X=np.zeros(shape), y=np.arange(shape[0]) % 2)
+    message = rf"e.npz: array 'X' is empty \(shape {re.escape(str(shape))}\)"
+    with pytest.raises(DataError, match=message):
+        load_dataset({"source": "npz", "path": "e.npz"}, tmp_path)
+    with pytest.raises(DataError, match=message):
+        load_features(tmp_path / "e.npz", 4)
+
+
 IDX_CASES = [
     ("wrong magic", b"\x00\x00\x07\x03" + bytes(40), r"img: not an IDX images file \(magic number 0x00000703, expected "
                                                      r"0x00000803\)"),
@@ -181,8 +213,14 @@ IDX_CASES = [
     ("truncated header", idx_bytes(IMAGES)[:9], r"img: truncated header"),
     ("trailing bytes", idx_bytes(IMAGES) + b"\x00", r"img: more bytes than the header's shape"),
     ("absurd header", b"\x00\x00\x08\x03" + b"\xff" * 12, r"img: header claims"),
+    ("no images of absurd size", b"\x00\x00\x08\x03" + bytes(4) + b"\xff" * 8,
+     r"img: header claims shape \(0, 4294967295, 4294967295\), far more than a data file holds"),
+    ("absurd shape of zero size", b"\x00\x00\x08\x03" + b"\xff" * 4 + bytes(4) + b"\xff" * 4,
+     r"img: header claims shape \(4294967295, 0, 4294967295\)"),
     ("broken gzip", gzip.compress(idx_bytes(IMAGES))[:-12], r"img: cannot be read \(EOFError"),
     ("gzip magic only", b"\x1f\x8b" + bytes(30), r"img: cannot be read"),
+    ("no images", idx_bytes(np.zeros((0, 28, 28))), r"img: array 'images' is empty \(shape \(0, 28, 28\)\)"),
+    ("zero-width images", idx_bytes(np.zeros((12, 0, 3))), r"img: array 'images' is empty \(shape \(12, 0, 3\)\)"),
 ]
 
 
@@ -285,6 +323,88 @@ def test_corrupted_npz_and_idx(scratch, edits, cut):
             (scratch / "lab").write_bytes(idx_bytes(LABELS))
             only_data_errors(lambda: load_dataset({"source": "idx", "images": name, "labels": "lab"}, scratch))
             only_data_errors(lambda: load_dataset({"source": "idx", "images": "lab", "labels": name}, scratch))
+
+
+IDX_CODES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+@st.composite
+def idx_files(draw, rows, ndim):
+    """Valid-looking IDX files: a known type, mostly `ndim` dimensions, small (often zero) or absurd sizes, and a
+    body of exactly the size the header claims, give or take a few bytes."""
+    code = draw(st.sampled_from(sorted(IDX_CODES)))
+    ndim = draw(st.sampled_from([ndim] * 6 + [0, 1, 2, 3, 4]))
+    dims = draw(st.lists(st.sampled_from([0, 1, 2, 3, 4] * 3 + [2 ** 32 - 1]), min_size=ndim, max_size=ndim))
+    if dims and draw(st.integers(0, 3)):
+        dims[0] = rows
+    size = int(np.prod(dims, dtype=np.float64)) * np.dtype(IDX_CODES[code]).itemsize
+    size = min(size, 4096) + draw(st.sampled_from([0, 0, 0, -1, 1]))
+    body = draw(st.binary(min_size=max(0, size), max_size=max(0, size)))
+    raw = bytes([0, 0, code, ndim]) + b"".join(struct.pack(">I", d) for d in dims) + body
+    return gzip.compress(raw) if draw(st.booleans()) else raw
+
+
+@FUZZ
+@given(data=st.data(), rows=st.integers(0, 4))
+def test_valid_looking_idx_headers(scratch, data, rows):
+    for name, ndim in (("img", 3), ("lab", 1), ("timg", 3), ("tlab", 1)):
+        (scratch / name).write_bytes(data.draw(idx_files(rows, ndim)))
+    only_data_errors(lambda: load_dataset({"source": "idx", "images": "img", "labels": "lab"}, scratch))
+    only_data_errors(lambda: load_dataset({"source": "idx", "images": "img", "labels": "lab", "test_images": "timg",
+                                           "test_labels": "tlab"}, scratch))
+
+
+MEMBER_NAME = st.one_of(
+    st.sampled_from(["X", "y", "X.npy", "y.npy", "X_val.npy", "y_val.npy", "X_test.npy", "y_test.npy",
+                     "feature_names.npy", "class_names.npy", "target_names.npy", "inputs.npy", "dir/", "a/X.npy",
+                     "X.txt", ".npy"]),
+    st.text(alphabet=string.ascii_letters + string.digits + "._-/", min_size=1, max_size=12))
+NPY_DTYPE = st.sampled_from([np.float64, np.float32, np.int64, np.int8, np.uint8, np.bool_, np.complex64, "<U3",
+                             "S3", "<M8[s]"])
+
+
+@st.composite
+def npy_bytes(draw, rows):
+    """A real .npy serialisation of a random array whose first dimension is often the shared `rows`."""
+    shape = draw(st.one_of(st.lists(st.integers(0, 3), max_size=2).map(lambda rest: (rows, *rest)),
+                           npst.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=3)))
+    array = draw(npst.arrays(draw(NPY_DTYPE), shape))
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    raw = buffer.getvalue()
+    cut = draw(st.sampled_from([len(raw)] * 14 + [len(raw) // 2, 10]))
+    return raw[:cut]
+
+
+ARRAY_NAMES = ["X", "y", "X_val", "y_val", "X_test", "y_test", "feature_names", "class_names", "target_names",
+               "inputs"]
+
+
+@st.composite
+def zip_members(draw, rows):
+    """{member name: bytes}: either anything, or laid out as numpy.savez writes (.npy members under the names the
+    loader looks for), sometimes with one stray member."""
+    if draw(st.integers(0, 2)) == 0:
+        return draw(st.dictionaries(MEMBER_NAME, st.one_of(st.binary(max_size=80), npy_bytes(rows)), max_size=5))
+    names = draw(st.lists(st.sampled_from(ARRAY_NAMES), unique=True, max_size=6))
+    members = {f"{name}.npy": draw(npy_bytes(rows)) for name in names}
+    if draw(st.integers(0, 4)) == 0:
+        members[draw(MEMBER_NAME)] = draw(st.binary(max_size=80))
+    return members
+
+
+@FUZZ
+@given(data=st.data(), rows=st.integers(0, 5), compression=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+def test_zip_archives_with_random_members(scratch, data, rows, compression):
+    members = data.draw(zip_members(rows))
+    path = scratch / "members.npz"
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    only_data_errors(lambda: load_dataset({"source": "npz", "path": "members.npz"}, scratch))
+    only_data_errors(lambda: load_dataset({"source": "npz", "path": "members.npz", "task": "regression"}, scratch))
+    for width in (1, 3, 4):
+        only_data_errors(lambda: load_features(path, width))
 
 
 def test_no_temporary_files_left_behind(tmp_path):

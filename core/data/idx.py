@@ -50,8 +50,10 @@ def read_idx(path: Path, ndim: int, what: str) -> np.ndarray:
             dims = struct.unpack(f">{ndim}I", _read_exact(fp, 4 * ndim, label, "header"))
             dtype = np.dtype(TYPES[magic[2]])
             size = int(np.prod(dims, dtype=np.float64)) * dtype.itemsize
-            if size > MAX_BYTES:
-                raise DataError(f"{label}: header claims {dims} values, far more than a data file holds")
+            # Zeros aside: (0, 2**32 - 1, 2**32 - 1) claims no bytes, but NumPy cannot make an array of that shape.
+            extent = int(np.prod([max(d, 1) for d in dims], dtype=np.float64)) * dtype.itemsize
+            if extent > MAX_BYTES:
+                raise DataError(f"{label}: header claims shape {dims}, far more than a data file holds")
             data = _read_exact(fp, size, label, f"data for shape {dims}")
             if fp.read(1):
                 raise DataError(f"{label}: more bytes than the header's shape {dims} accounts for")

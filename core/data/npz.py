@@ -52,9 +52,11 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
             raise DataError(f"{label}: not an NPZ archive (a zip of .npy arrays, as numpy.savez writes)")
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                if info.filename.endswith(".npy"):
-                    with archive.open(info) as fp:
-                        _check_header(fp, label, info.filename[:-4], info.file_size)
+                if not info.filename.endswith(".npy"):   # np.load would hand back its raw bytes
+                    raise DataError(f"{label}: member {info.filename!r} is not a .npy array; an NPZ archive holds"
+                                    f" only .npy arrays (save it with numpy.savez)")
+                with archive.open(info) as fp:
+                    _check_header(fp, label, info.filename[:-4], info.file_size)
         with np.load(path, allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}
     except DataError:
@@ -76,15 +78,14 @@ def _numeric(array: np.ndarray, label: str, key: str) -> np.ndarray:
 
 def features_from(array: np.ndarray, label: str, key: str) -> tuple[np.ndarray, tuple[int, int] | None]:
     """(n, d) or (n, h, w) images -> (n, d) float64 and the image shape."""
+    if array.ndim not in (2, 3):
+        raise DataError(f"{label}: array {key!r} has shape {array.shape}; features must be (n, d) or images (n, h, w)")
+    if array.size == 0:    # before reshaping: reshape(n, -1) cannot infer a width from zero values
+        raise DataError(f"{label}: array {key!r} is empty (shape {array.shape})")
+    image_shape = None
     if array.ndim == 3:
         image_shape = (int(array.shape[1]), int(array.shape[2]))
-        array = array.reshape(len(array), -1)
-    elif array.ndim == 2:
-        image_shape = None
-    else:
-        raise DataError(f"{label}: array {key!r} has shape {array.shape}; features must be (n, d) or images (n, h, w)")
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise DataError(f"{label}: array {key!r} is empty (shape {array.shape})")
+        array = array.reshape(array.shape[0], image_shape[0] * image_shape[1])
     return _numeric(array, label, key), image_shape
 
 
