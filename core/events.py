@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -12,6 +13,12 @@ def frozen_array(values: Any, dtype=None) -> np.ndarray:
     array = np.array(values, dtype=dtype, copy=True)
     array.setflags(write=False)
     return array
+
+
+def _freeze_mappings(event: Any, *names: str) -> None:
+    """Replace dict fields by read-only views of copies (a frozen dataclass still lets a listener edit a dict)."""
+    for name in names:
+        object.__setattr__(event, name, MappingProxyType(dict(getattr(event, name))))
 
 
 @dataclass(frozen=True)
@@ -40,11 +47,14 @@ class BatchEnd:
 @dataclass(frozen=True)
 class EpochEnd:
     epoch: int                 # 0-based index of the epoch just completed
-    logs: dict[str, float]     # "loss", "val_loss", metrics ("accuracy", "val_accuracy", ...), "lr"
+    logs: Mapping[str, float]  # "loss", "val_loss", metrics ("accuracy", "val_accuracy", ...), "lr"
     step: int
     elapsed: float
-    dead_units: dict[int, int] = field(default_factory=dict)   # layer index -> units dead for the whole epoch
+    dead_units: Mapping[int, int] = field(default_factory=dict)   # layer index -> units dead for the whole epoch
     improved: bool = False     # early stopping saw an improvement (or best so far)
+
+    def __post_init__(self) -> None:
+        _freeze_mappings(self, "logs", "dead_units")
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,10 @@ class Finished:
     best_epoch: int | None     # epoch whose weights were restored, if any
     restored_best: bool
     elapsed: float
-    test_metrics: dict[str, float] = field(default_factory=dict)
+    test_metrics: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _freeze_mappings(self, "test_metrics")
 
 
 @dataclass(frozen=True)

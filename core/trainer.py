@@ -7,6 +7,7 @@ and training-time noise (dropout, Gaussian noise, RReLU) draw from three generat
 """
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
@@ -184,6 +185,7 @@ class Trainer:
         except TrainingError:
             raise
         except Exception as exc:  # reported to the user, never swallowed silently
+            self._restore_best()     # whatever ends a run restores the best weights, a failure too
             yield Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
     def _run(self, epochs: int | None):
@@ -193,6 +195,9 @@ class Trainer:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
         net, opt, loss_fn = self.network, self.optimizer, self.loss
         P, G = net.params, net.grads
+        # The weights a divergence falls back to: the run's starting weights until its first step is taken.
+        np.copyto(self._prev_params, P)
+        np.copyto(self._prev_buffers, net.buffers)
         n, bs, nb = self._X.shape[0], self.batch_size, self.batches_per_epoch
         val_rows = 0 if self._val is None else self._val[0].shape[0]
         yield TrainingStarted(self.epoch, target, nb, n, val_rows)
@@ -365,9 +370,8 @@ class Trainer:
 
     def _diverge(self, epoch: int, batch: int, what: str, value: float) -> Diverged:
         """Stop with the last weights that gave a finite loss and gradient (or the best ones, if kept)."""
-        if self.step > 0:
-            self.network.params[...] = self._prev_params
-            self.network.buffers[...] = self._prev_buffers
+        self.network.params[...] = self._prev_params
+        self.network.buffers[...] = self._prev_buffers
         self._restore_best()
         lr = self.optimizer.lr
         message = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: the {what} became {value} "
@@ -410,26 +414,46 @@ class Trainer:
         return {"best_params": self.best_state[0], "best_buffers": self.best_state[1]}
 
     def load_checkpoint(self, state: dict, optimizer_state: dict, arrays: dict[str, np.ndarray]) -> None:
-        """Restore what `checkpoint_state`/`checkpoint_arrays` and the optimizer's state_dict saved."""
+        """Restore what `checkpoint_state`/`checkpoint_arrays` and the optimizer's state_dict saved. Everything is
+        read and checked into new objects first, so a corrupt checkpoint changes nothing."""
         try:
-            self.optimizer.load_state_dict(optimizer_state)
-            self.optimizer.lr = float(state["lr"])
+            optimizer = get_optimizer(self.config.optimizer, "training.optimizer")
+            optimizer.build(self.network.params.size, self.network.dtype)
+            optimizer.load_state_dict(optimizer_state)
+            optimizer.lr = float(state["lr"])
+            rngs = {}
             for name in ("init", "shuffle", "noise"):
-                getattr(self, f"{name}_rng").bit_generator.state = state["rng"][name]
-            self.epoch = int(state["epoch"])
-            self.step = int(state["step"])
-            self.history = {k: [float(v) for v in vs] for k, vs in state["history"].items()}
-            self.best_epoch = state.get("best_epoch")
-            if self.schedule is not None and "schedule" in state:
-                self.schedule.load_state_dict(state["schedule"])
-            if self.early_stopping is not None and "early_stopping" in state:
-                self.early_stopping.load_state_dict(state["early_stopping"])
+                rng = np.random.Generator(type(getattr(self, f"{name}_rng").bit_generator)())
+                rng.bit_generator.state = state["rng"][name]
+                rngs[name] = rng
+            epoch, step = int(state["epoch"]), int(state["step"])
+            history = {str(k): [float(v) for v in vs] for k, vs in state["history"].items()}
+            best_epoch = state.get("best_epoch")
+            best_epoch = None if best_epoch is None else int(best_epoch)
+            schedule_state = state.get("schedule") if self.schedule is not None else None
+            stopping_state = state.get("early_stopping") if self.early_stopping is not None else None
+            if schedule_state is not None:
+                copy.deepcopy(self.schedule).load_state_dict(schedule_state)          # a dry run: raises if bad
+            if stopping_state is not None:
+                copy.deepcopy(self.early_stopping).load_state_dict(stopping_state)
         except LayerLabError:
             raise
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TrainingError(f"the checkpoint's trainer state is incomplete or corrupt ({exc})") from None
+        best_state = None
         if "best_params" in arrays:
             params, buffers = arrays["best_params"], arrays.get("best_buffers", np.empty(0))
             if params.shape != self.network.params.shape or buffers.shape != self.network.buffers.shape:
                 raise TrainingError("the checkpoint's best weights do not match the network")
-            self.best_state = (params.astype(self.network.dtype), buffers.astype(self.network.dtype))
+            best_state = (params.astype(self.network.dtype), buffers.astype(self.network.dtype))
+        # Every part is good: now change the trainer.
+        self.optimizer = optimizer
+        for name, rng in rngs.items():
+            setattr(self, f"{name}_rng", rng)
+        self.epoch, self.step, self.history, self.best_epoch = epoch, step, history, best_epoch
+        if schedule_state is not None:
+            self.schedule.load_state_dict(schedule_state)
+        if stopping_state is not None:
+            self.early_stopping.load_state_dict(stopping_state)
+        if best_state is not None:
+            self.best_state = best_state

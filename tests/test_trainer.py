@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.diagnostics import DiagnosticsSnapshot
-from core.errors import TrainingError
+from core.errors import LayerLabError, TrainingError
 from core.events import BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
 from core.network import Network
 from core.trainer import Trainer, TrainingData
@@ -243,6 +243,59 @@ def test_unexpected_exception_becomes_a_failed_event(monkeypatch):
     assert isinstance(result, Failed) and "kaboom" in result.message and "Traceback" in result.traceback
 
 
+def test_a_failure_restores_the_best_weights_too():
+    t = make_trainer(epochs=50, early_stopping={"monitor": "val_loss", "patience": 1000})
+    kept = {}
+    original = t.optimizer.step
+
+    def step(params, grads):
+        if t.epoch == 6:
+            raise RuntimeError("kaboom")
+        original(params, grads)
+
+    def listener(event):
+        if isinstance(event, EpochEnd) and event.improved:
+            kept[event.epoch] = t.network.params.copy()
+
+    t.optimizer.step = step
+    result = t.fit(listener=listener)
+    assert isinstance(result, Failed)
+    assert t.best_epoch == max(kept) and np.array_equal(t.network.params, kept[t.best_epoch])
+
+
+def test_divergence_on_the_first_batch_of_a_later_run_keeps_that_runs_starting_weights():
+    t = make_trainer(epochs=2)
+    t.fit()
+    start = t.network.params.copy()
+    t._prev_params[...] = 12345.0                 # whatever a buffer held before this run must not come back
+    real = t.loss.value_and_grad_logits
+
+    def poisoned(out, targets, weights=None):
+        value, d = real(out, targets, weights)
+        return float("nan"), d
+
+    t.loss.value_and_grad_logits = poisoned
+    result = t.fit(2)
+    assert isinstance(result, Diverged) and result.batch == 0 and result.step == t.step
+    assert np.array_equal(t.network.params, start)
+
+
+def test_event_mappings_cannot_be_changed_by_a_listener():
+    t = make_trainer(epochs=1, layers=[{"type": "dense", "units": 8, "activation": "relu"},
+                                       {"type": "dense", "units": 1, "activation": "sigmoid"}])
+    epochs = [e for e in t.run() if isinstance(e, EpochEnd)]
+    logs, dead = epochs[0].logs, epochs[0].dead_units
+    assert logs["loss"] == t.history["loss"][0] and 0 in dead
+    with pytest.raises(TypeError):
+        logs["loss"] = 0.0
+    with pytest.raises(TypeError):
+        dead[0] = 99
+    source = {"accuracy": 0.5}
+    finished = Finished("completed", 1, 1, None, False, 0.0, source)
+    source["accuracy"] = 1.0                      # the event holds its own copy
+    assert finished.test_metrics["accuracy"] == 0.5
+
+
 def test_gradient_clipping_by_norm_and_value():
     t = make_trainer(epochs=1, clip={"norm": 1e-3})
     norms = []
@@ -386,3 +439,29 @@ def test_dead_unit_tracker_matches_the_definition_over_many_batches(bias):
         assert expected == {0: 0, 1: 0}
     if bias == -50.0:
         assert expected[0] >= 6
+
+
+def test_a_corrupt_checkpoint_changes_nothing():
+    """Every part of a checkpoint is checked before any is applied: the optimizer's moments, the generators and the
+    counters stay as they were when a later part turns out to be bad."""
+    source = make_trainer(epochs=3, schedule={"name": "step", "step_size": 1, "gamma": 0.5})
+    source.fit()
+    target = make_trainer(epochs=3, schedule={"name": "step", "step_size": 1, "gamma": 0.5})
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in target.optimizer.state_dict().items()}
+    rng_before = target.shuffle_rng.bit_generator.state
+    for corrupt in ("rng", "schedule", "history"):
+        state = source.checkpoint_state()
+        if corrupt == "rng":
+            del state["rng"]["noise"]
+        elif corrupt == "schedule":
+            state["schedule"] = {"nonsense": True}
+        else:
+            state["history"] = {"loss": ["not a number"]}
+        with pytest.raises(LayerLabError, match="checkpoint|state"):
+            target.load_checkpoint(state, source.optimizer.state_dict(), {})
+        assert target.epoch == 0 and target.step == 0 and target.history == {}
+        assert target.shuffle_rng.bit_generator.state == rng_before
+        for key, value in target.optimizer.state_dict().items():
+            assert np.array_equal(value, before[key]) if isinstance(value, np.ndarray) else value == before[key]
+    target.load_checkpoint(source.checkpoint_state(), source.optimizer.state_dict(), {})
+    assert (target.epoch, target.step) == (source.epoch, source.step)
