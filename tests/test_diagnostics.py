@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from core.diagnostics import (GRAD_VALUE_EDGES, SATURATION_MARGIN, UNIT_NORM_EDGES, WEIGHT_BINS,
+from core.diagnostics import (GRAD_VALUE_EDGES, SATURATION_MARGIN, TRACE_BUDGET, TRACE_RATE, UNIT_NORM_EDGES,
+                              WEIGHT_BINS,
                               DiagnosticsCollector, DiagnosticsSnapshot)
 from core.network import Network
 from core.trainer import Trainer, TrainingData
@@ -122,10 +123,16 @@ def test_dead_so_far_counts_units_silent_for_every_batch_of_the_epoch():
 def test_after_a_cold_first_snapshot_the_next_waits_only_the_minimum_interval():
     """The first snapshot pays for warm-up (table caches, first allocations): its cost must not set the pace."""
     net = Network([{"type": "dense", "units": 4, "activation": "relu"}], 2)
-    now = [0.0]
-    cpu = iter([0.0, 0.5, 1.0, 1.001])          # the first snapshot "costs" 0.5 s of CPU, the second 1 ms
+    now, cpu, cost = [0.0], [0.0], [0.5]          # the first snapshot "costs" 0.5 s of CPU
     collector = DiagnosticsCollector(net, budget=0.01, max_rate=25.0, clock=lambda: now[0],
-                                     cost_clock=lambda: next(cpu))
+                                     cost_clock=lambda: cpu[0])
+    take_trace = collector.take_trace
+
+    def costly_take_trace():
+        cpu[0] += cost[0]
+        return take_trace()
+
+    collector.take_trace = costly_take_trace
     net.forward(np.ones((3, 2), dtype=net.dtype), True, np.random.default_rng(0))
     assert collector.due(1)
     collector.snapshot(1, 0, 0)
@@ -133,8 +140,23 @@ def test_after_a_cold_first_snapshot_the_next_waits_only_the_minimum_interval():
     assert not collector.due(2)
     now[0] = 0.041
     assert collector.due(3)                      # 1 / max_rate later, not 0.5 s / 1% = 50 s later
+    cost[0] = 0.001
     collector.snapshot(3, 0, 2)
     now[0] = 0.041 + 0.09
     assert not collector.due(4)                  # from now on the measured cost sets the pace: 1 ms / 1%
     now[0] = 0.041 + 0.11
     assert collector.due(5)
+
+
+def test_a_costly_trace_record_is_spaced_out_to_its_budget():
+    net = Network([{"type": "dense", "units": 4, "activation": "relu"}], 2)
+    now = [0.0]
+    cpu = iter([0.0, 0.0, 1.0, 1.0002])          # CPU clock at the start and end of each record: 0, then 200 us
+    collector = DiagnosticsCollector(net, clock=lambda: now[0], cost_clock=lambda: next(cpu))
+    net.forward(np.ones((3, 2), dtype=net.dtype), True, np.random.default_rng(0))
+    collector.record(1)                          # free: the next one may follow at the maximum rate
+    assert collector.next_trace == pytest.approx(1 / TRACE_RATE)
+    now[0] = 1.0
+    collector.record(2)
+    assert collector.next_trace == pytest.approx(1.0 + 0.0002 / TRACE_BUDGET)    # 40 ms: 0.5% of the time
+    assert 0.0002 / TRACE_BUDGET > 1 / TRACE_RATE
