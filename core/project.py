@@ -46,14 +46,18 @@ class Project:
         return replace(self, **changes)
 
 
-def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "project") -> Project:
-    """Validate a decoded project JSON object."""
+def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "the project") -> Project:
+    """Validate a decoded project JSON object. Messages name the place inside the project, never the file: the
+    caller that knows the file (`load_project`) puts its name in front once. `source` is what a message calls the
+    whole object when it is not one."""
     from .data import validate_data_spec
 
+    if not isinstance(obj, dict):
+        raise SpecError(f"{source} must be a JSON object (with \"format\": \"{FORMAT}\"), got {_kind(obj)}")
     r = ConfigReader(obj, "")
     fmt = r.raw("format", None)
     if fmt != FORMAT:
-        raise SpecError(f"{source}: \"format\" must be {FORMAT!r}, got {fmt!r}")
+        raise SpecError(f"\"format\" must be {FORMAT!r}, got {fmt!r}")
     name = r.str("name", "Untitled")
     description = r.str("description", "")
     data = validate_data_spec(r.raw("data"), "data")
@@ -87,9 +91,16 @@ def load_project(path: str | Path) -> Project:
     except json.JSONDecodeError as exc:
         raise SpecError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     try:
-        return parse_project(obj, path.parent, str(path))
+        return parse_project(obj, path.parent)
     except SpecError as exc:
         raise SpecError(f"{path.name}: {exc}") from None
+
+
+def _kind(value: Any) -> str:
+    """'a list', 'a string', ...: how a message names a JSON value of the wrong kind."""
+    names = {list: "a list", str: "a string", bool: "true/false", int: "a number", float: "a number",
+             type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def save_project(project: Project, path: str | Path) -> None:

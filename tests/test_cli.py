@@ -240,3 +240,16 @@ def test_main_dispatches_commands_without_qt(tmp_path):
 
     project = write_project(tmp_path)
     assert main.main(["check", str(project)]) == 0
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"format": "layerlab/2"}', "error: bad.json: \"format\" must be 'layerlab/1', got 'layerlab/2'"),
+    ("[1, 2]", 'error: bad.json: the project must be a JSON object (with "format": "layerlab/1"), got a list'),
+    ('"spiral"', 'error: bad.json: the project must be a JSON object (with "format": "layerlab/1"), got a string'),
+])
+def test_project_errors_name_the_file_once_and_the_place(tmp_path, content, message):
+    (tmp_path / "bad.json").write_text(content)
+    for command in ("check", "train"):
+        code, out, err = run(command, tmp_path / "bad.json")
+        assert_one_line_error(code, err)
+        assert err.strip() == message
