@@ -126,9 +126,13 @@ class MainWindow(QMainWindow):
         self.dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
 
     # --- projects -----------------------------------------------------------------------------------------------
-    def open_project(self, project: Project, path: Path | None) -> None:
+    def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> None:
+        """Show `project` (saved at `path`, or untitled); restore `weights` (default: the project's own weights file
+        next to it) once its data is loaded, if they fit."""
         self.banner.hide()
-        self.session.restore_weights_after_load(weights_path(path) if path is not None else None)
+        if weights is None and path is not None:
+            weights = weights_path(path)
+        self.session.restore_weights_after_load(weights)
         self.document.replace(project, path)
 
     def refresh_recent(self) -> None:

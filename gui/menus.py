@@ -34,7 +34,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     a["new"] = _action(window, file, "actionNewProject", "&New project", window.files.new, "Ctrl+N",
                        "Start from the built-in spiral project")
     a["open"] = _action(window, file, "actionOpenProject", "&Open project…", window.files.open, "Ctrl+O",
-                        "Open a project file (.json)")
+                        "Open a project (.json) or a trained model (.npz weights file, JSON export)")
     window.recent_menu = file.addMenu("Open &recent")
     window.recent_menu.setObjectName("recentMenu")
     file.addSeparator()

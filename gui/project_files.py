@@ -2,7 +2,9 @@
 
 A saved project is two files side by side: `name.json` (core.project) and `name.weights.npz` (core.model_io, with
 the trainer's state, so reopening continues where training stopped). Reopening restores the weights when the file
-is there and fits the project's network and data.
+is there and fits the project's network and data. Open also takes a trained model on its own (a weights file from
+`layerlab train --out`, or a JSON export): its embedded project opens untitled, with its weights (and, from a
+checkpoint, its training state) restored.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
 from core.fileio import FileWriteError
-from core.model_io import save_model
+from core.model_io import load_model, save_model
 from core.project import default_project, load_project, save_project
 
 from . import app_settings
@@ -23,6 +25,23 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 PROJECT_FILTER = "LayerLab projects (*.json);;All files (*)"
+OPEN_FILTER = ("Projects and trained models (*.json *.npz *.safetensors);;LayerLab projects (*.json);;"
+               "Trained models (*.npz *.safetensors *.json);;All files (*)")
+MODEL_SUFFIXES = (".npz", ".safetensors")
+
+
+def is_model_file(path: Path) -> bool:
+    """A trained model rather than a project: a weights file, or a JSON export (its "format" comes first)."""
+    suffix = path.suffix.lower()
+    if suffix in MODEL_SUFFIXES:
+        return True
+    if suffix != ".json":
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return b'"layerlab-json/' in handle.read(256)
+    except OSError:
+        return False
 
 
 def weights_path(project_path: str | Path) -> Path:
@@ -57,19 +76,29 @@ class ProjectFiles:
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open project", self.start_folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open project or trained model", self.start_folder(),
+                                                  OPEN_FILTER)
             if not path:
                 return False
         path = Path(path)
+        model = is_model_file(path)
         try:
-            project = load_project(path)
+            if model:
+                project = load_model(path).project       # checked whole here: nothing opens half-way
+            else:
+                project = load_project(path)
         except LayerLabError as exc:
-            QMessageBox.critical(self.window, "Cannot open project", str(exc))
+            QMessageBox.critical(self.window, "Cannot open model" if model else "Cannot open project", str(exc))
             if not path.exists():
                 app_settings.remove_recent(path)
                 self.window.refresh_recent()
             return False
-        self.window.open_project(project, path)
+        if model:
+            self.window.open_project(project, None, weights=path)
+            self.window.statusBar().showMessage(f"Opened the model in {path.name}; Save As keeps it as a project",
+                                                8000)
+        else:
+            self.window.open_project(project, path)
         app_settings.add_recent(path)
         self.window.refresh_recent()
         return True

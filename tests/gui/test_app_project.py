@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +12,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QWidget
 
 from core.cli import main as cli_main
+from core.model_io import load_model
 from core.project import load_project
 from core.weights import load_weights
 from gui import app_settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 def action(window, name: str) -> QAction:
@@ -204,3 +208,63 @@ def test_export_model_as_json_predicts_like_the_window(window, ui, dialogs, tmp_
     session = window.session
     expected = session.network.predict(session.prepared.preprocessor.transform(points))
     np.testing.assert_allclose(load_model(exported).predict_raw(points), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_model_trained_on_the_command_line_opens_and_continues_training(make_window, ui, dialogs, tmp_path,
+                                                                          qtbot):
+    """Open takes a weights file on its own: the embedded project opens untitled, weights and training state
+    restored, and training continues as if it had never stopped; Save As then keeps it as a project."""
+    model = tmp_path / "trained.npz"
+    assert cli_main(["train", str(_spiral_copy(tmp_path, epochs=4)), "--out", str(model), "--checkpoint"]) == 0
+    trained = load_model(model)
+
+    window = make_window()
+    dialogs.open_path = str(model)
+    action(window, "actionOpenProject").trigger()
+    qtbot.waitUntil(lambda: window.session.trainer is not None and window.session.trainer.epoch == 4,
+                    timeout=10_000)
+    assert window.document.path is None and window.document.project.layers == trained.project.layers
+    np.testing.assert_array_equal(window.session.network.params, trained.network.params)
+    assert window.findChild(QLabel, "epochLabel").text() == "Epoch 4 / 4"
+    ui.set_field(window, "training_epochs", "6")
+    assert ui.train(window).reason == "completed" and window.session.trainer.epoch == 6
+
+    dialogs.save_path = str(tmp_path / "kept.json")
+    action(window, "actionSaveProject").trigger()
+    assert load_project(tmp_path / "kept.json").layers == trained.project.layers
+    assert load_weights(tmp_path / "kept.weights.npz").meta["checkpoint"]["epoch"] == 6
+
+
+def test_a_json_export_opens_and_a_broken_model_file_is_refused(make_window, ui, dialogs, tmp_path, qtbot):
+    window = make_window()
+    ui.set_field(window, "training_epochs", "2")
+    ui.train(window)
+    trained = window.session.network.params.copy()
+    exported = tmp_path / "model.json"
+    assert cli_main(["train", str(_spiral_copy(tmp_path)), "--epochs", "2", "--out", str(tmp_path / "m.npz")]) == 0
+    assert cli_main(["export", str(tmp_path / "m.npz"), "--format", "json", "--out", str(exported)]) == 0
+
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    dialogs.open_path = str(broken)
+    action(window, "actionOpenProject").trigger()
+    kind, title, text = dialogs.calls[-1]
+    assert kind == "critical" and title == "Cannot open model" and "broken.npz" in text
+    np.testing.assert_array_equal(window.session.network.params, trained)     # nothing changed
+
+    dialogs.open_path = str(exported)
+    dialogs.question_answer = QMessageBox.StandardButton.Discard             # the unsaved trained weights
+    action(window, "actionOpenProject").trigger()
+    expected = load_model(exported).network.params
+    qtbot.waitUntil(lambda: window.session.network is not None
+                    and np.array_equal(window.session.network.params, expected), timeout=10_000)
+    assert window.document.path is None
+
+
+def _spiral_copy(folder: Path, **training) -> Path:
+    """The spiral example project, copied into `folder` with these training settings."""
+    project = json.loads((EXAMPLES / "spiral.json").read_text())
+    project["training"].update(training)
+    target = folder / "spiral.json"
+    target.write_text(json.dumps(project))
+    return target
