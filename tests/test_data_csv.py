@@ -107,6 +107,18 @@ def test_target_by_index_negative_index_and_several_targets(tmp_path):
     np.testing.assert_array_equal(d.X[:, 0], [10, 20, 15, 30])
 
 
+@pytest.mark.parametrize("key, refs, message", [
+    ("columns", [0, -4], r"data.columns: entries 0 \(0\) and 1 \(-4\) both name column 'a' of r.csv"),
+    ("columns", ["a", 0], r"data.columns: entries 0 \('a'\) and 1 \(0\) both name column 'a' of r.csv"),
+    ("columns", ["b", "a", 1], r"data.columns: entries 0 \('b'\) and 2 \(1\) both name column 'b'"),
+    ("target", ["t2", -1], r"data.target: entries 0 \('t2'\) and 1 \(-1\) both name column 't2' of r.csv"),
+])
+def test_a_column_listed_twice_by_different_references_is_an_error(tmp_path, key, refs, message):
+    write(tmp_path, "r.csv", "a,b,t1,t2\n0.5,1,1.5,10\n1.5,2,2.5,20\n2.5,4,3.75,15\n")
+    with pytest.raises(DataError, match=message):
+        load(tmp_path, "r.csv", **{key: refs})
+
+
 def test_numeric_target_inference_and_forcing(tmp_path):
     rows = "\n".join(f"{i * 0.5},{[3, 1, 2][i % 3]}" for i in range(12))
     write(tmp_path, "k.csv", "x,grade\n" + rows + "\n")

@@ -41,6 +41,17 @@ def _resolve(ref: str | int, layout: CsvLayout, where: str) -> int:
     raise DataError(f"{where}: column {ref!r} not found in {layout.label}{hint}; columns: {shown}{no_header}")
 
 
+def _resolve_list(refs: list[str | int], layout: CsvLayout, where: str) -> list[int]:
+    """Column indices for a list of references; two entries naming one column (0 and -4, "a" and 0) are an error."""
+    indices = [_resolve(ref, layout, where) for ref in refs]
+    for i, j in enumerate(indices):
+        if j in indices[:i]:
+            first = indices.index(j)
+            raise DataError(f"{where}: entries {first} ({refs[first]!r}) and {i} ({refs[i]!r}) both name column"
+                            f" {layout.names[j]!r} of {layout.label}; list each column once")
+    return indices
+
+
 def _missing_report(table: Table, names: list[str], missing: list[np.ndarray]) -> str:
     parts = []
     for k, miss in enumerate(missing):
@@ -58,11 +69,9 @@ def load_csv_dataset(path: Path, spec: dict[str, Any], progress: Callable[[float
     layout = sniff_layout(path, delimiter, header)
     label = layout.label
     target_refs = spec["target"] if isinstance(spec["target"], list) else [spec["target"]]
-    targets = [_resolve(ref, layout, "data.target") for ref in target_refs]
-    if len(set(targets)) != len(targets):
-        raise DataError(f"data.target names the same column of {label} twice")
+    targets = _resolve_list(target_refs, layout, "data.target")
     if spec["columns"] is not None:
-        features = [_resolve(ref, layout, "data.columns") for ref in spec["columns"]]
+        features = _resolve_list(spec["columns"], layout, "data.columns")
         clash = [layout.names[j] for j in features if j in targets]
         if clash:
             raise DataError(f"data.columns: {clash[0]!r} is the target; a column cannot be both")
