@@ -3,9 +3,11 @@ against PyTorch on the CPU when an interpreter with torch is available.
 
     python benchmarks/bench_training.py [--seconds 10] [--torch-python /path/to/python-with-torch]
 
-For each network it reports samples/s of the batch loop (median over epochs), separately for the first epochs
-(fresh start) and the last ones (steady state, after ReLU units have died and optimizer state has decayed), with
-live diagnostics off and on (the app's default budget), so their overhead is visible.
+For each network it reports samples/s of the batch loop (median over epochs; each epoch's shuffle is left out on
+both sides), separately for the first three epochs (fresh start) and the last three (steady state, after ReLU
+units have died and optimizer state has decayed: where float32 subnormals would slow arithmetic down), with
+live diagnostics off and on (the app's default budget), so their overhead is visible. The ratios compare like
+with like: LayerLab's fresh start with PyTorch's, and steady state with steady state.
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
             if state["last_step"] > 0 and dt > 0:  # skip the first (warm-up) epoch
                 rates.append(steps * X.shape[0] / batches / dt)
             state["last_step"], state["last_elapsed"] = event.step, event.elapsed
-        elif isinstance(event, EpochEnd) and time.perf_counter() - state["start"] > seconds:
+        elif isinstance(event, EpochEnd) and time.perf_counter() - state["start"] > seconds and len(rates) >= 6:
             trainer.stop()
 
     trainer.fit(listener=listener)
@@ -106,24 +108,23 @@ def main() -> None:
     args = parser.parse_args()
     nets = NETS if args.only is None else [NETS[args.only - 1]]
     torch = torch_results(args.torch_python, args.seconds)
-    print(f"{'network':44s} {'diag':>4s} {'samples/s':>11s} {'fresh':>10s} {'steady':>10s} {'torch':>10s} {'x torch':>8s}")
+    print(f"{'network':44s} {'':10s} {'fresh':>10s} {'steady':>10s} {'median':>10s}")
     for spec in nets:
-        base = None
-        for diagnostics in (False, True):
-            r = layerlab_run(spec, args.seconds, diagnostics)
-            t = torch.get(spec["name"])
-            ratio = f"{r['samples_per_second'] / t['samples_per_second']:.1f}x" if t else "-"
-            tval = f"{t['samples_per_second']:,.0f}" if t else "-"
-            overhead = ""
-            if base is None:
-                base = r["samples_per_second"]
-            else:
-                overhead = (f"  snapshots {100 * r['snapshot_share']:.1f}% of time ({r['snapshots_per_second']:.1f}/s),"
-                            f" dead-unit tracking {100 * r['dead_tracking_share']:.1f}% of a step")
-            print(f"{spec['name']:44s} {'on' if diagnostics else 'off':>4s} {r['samples_per_second']:>11,.0f} "
-                  f"{r['first_epochs']:>10,.0f} {r['last_epochs']:>10,.0f} {tval:>10s} {ratio:>8s}{overhead}",
-                  flush=True)
-
+        off = layerlab_run(spec, args.seconds, diagnostics=False)
+        on = layerlab_run(spec, args.seconds, diagnostics=True)
+        t = torch.get(spec["name"])
+        rows = [("LayerLab", off), ("+ diagnostics", on)] + ([("PyTorch", t)] if t else [])
+        for i, (who, r) in enumerate(rows):
+            print(f"{spec['name'] if i == 0 else '':44s} {who:10s} {r['first_epochs']:>10,.0f} {r['last_epochs']:>10,.0f} "
+                  f"{r['samples_per_second']:>10,.0f}  samples/s ({r['epochs']} epochs)")
+        if t:
+            print(f"{'':44s} {'x PyTorch':10s} {off['first_epochs'] / t['first_epochs']:>9.1f}x "
+                  f"{off['last_epochs'] / t['last_epochs']:>9.1f}x {off['samples_per_second'] / t['samples_per_second']:>9.1f}x"
+                  f"  (with diagnostics: {on['last_epochs'] / t['last_epochs']:.1f}x steady)")
+        print(f"{'':44s} diagnostics: snapshots {100 * on['snapshot_share']:.1f}% of the time "
+              f"({on['snapshots_per_second']:.1f}/s), dead-unit tracking {100 * on['dead_tracking_share']:.1f}% of a "
+              f"step; throughput with them {on['samples_per_second'] / off['samples_per_second'] - 1:+.1%}",
+              flush=True)
 
 if __name__ == "__main__":
     main()
