@@ -260,7 +260,7 @@ def only_data_errors(call):
 
 
 CSV_SPECS = [{}, {"missing": "fill"}, {"missing": "drop", "header": False}, {"target": 0, "task": "regression"},
-             {"target": [0, 1], "delimiter": ";"}, {"categorical": [0], "missing": "drop"}]
+             {"target": [0, 1], "delimiter": ";"}, {"categorical": [0], "missing": "drop"}, {"delimiter": "space"}]
 
 
 @FUZZ
@@ -286,7 +286,7 @@ CELL = st.one_of(
 
 @FUZZ
 @given(rows=st.lists(st.lists(CELL, min_size=1, max_size=4), min_size=0, max_size=12),
-       delimiter=st.sampled_from([",", ";", "\t", "|"]), newline=st.sampled_from(["\n", "\r\n"]),
+       delimiter=st.sampled_from([",", ";", "\t", "|", " ", "  "]), newline=st.sampled_from(["\n", "\r\n"]),
        spec=st.sampled_from(CSV_SPECS))
 def test_random_csv_text(scratch, rows, delimiter, newline, spec):
     path = scratch / "text.csv"

@@ -48,6 +48,40 @@ def test_delimiter_is_sniffed(tmp_path, delimiter, name):
     assert d.encoder["source_columns"] == ["x", "y", "label"]
 
 
+@pytest.mark.parametrize("text", [
+    "x y label\n1.5 -2 a\n2.5 3e2 b\n0 7 a\n",                              # single spaces
+    "x    y  label\n  1.5   -2  a\n  2.5  3e2  b\n    0    7  a\n",          # aligned: runs, leading spaces
+    "x y label  \r\n1.5 -2 a \r\n2.5 3e2 b\r\n0 7 a   \r\n",                # trailing spaces, CRLF
+])
+def test_columns_separated_by_runs_of_spaces_are_sniffed(tmp_path, text):
+    write(tmp_path, "ws.txt", text)
+    assert sniff_layout(tmp_path / "ws.txt").delimiter == " "
+    d = load(tmp_path, "ws.txt", target="label")
+    assert d.feature_names == ("x", "y") and d.class_names == ("a", "b")
+    np.testing.assert_array_equal(d.X, [[1.5, -2], [2.5, 300], [0, 7]])
+    np.testing.assert_array_equal(d.y, [0, 1, 0])
+
+
+def test_space_separated_numbers_without_header(tmp_path):
+    write(tmp_path, "ws.csv", "1 2 0\n3 4 1\n5 6 0\n7 8 1\n")
+    d = load(tmp_path, "ws.csv")
+    assert d.feature_names == ("col0", "col1") and d.task == "binary" and d.n_samples == 4
+    np.testing.assert_array_equal(d.X, [[1, 2], [3, 4], [5, 6], [7, 8]])
+    np.testing.assert_array_equal(load_features(tmp_path / "ws.csv", 3), [[1, 2, 0], [3, 4, 1], [5, 6, 0], [7, 8, 1]])
+
+
+def test_spaces_are_not_sniffed_unless_every_line_splits_the_same(tmp_path):
+    write(tmp_path, "towns.csv", "New York 3 1\nParis 2 0\nSan Jose 1 1\n")   # 4, 3 and 4 fields
+    with pytest.raises(DataError, match=r"^towns.csv: no feature columns left besides the target 'New York 3 1'; the"
+                                        r" file reads as a single column .*: set data.delimiter if its fields"):
+        load(tmp_path, "towns.csv")
+    write(tmp_path, "commas.csv", "a, b, y\n1, 2, 0\n3, 4, 1\n")                # spaces after commas: still commas
+    assert sniff_layout(tmp_path / "commas.csv").delimiter == ","
+    with pytest.raises(DataError, match=r"one.csv: has 1 columns; the model takes 3 inputs; the file reads as a"
+                                        r" single column .*: separate its fields with commas"):
+        load_features(write(tmp_path, "one.csv", "1:2:0\n3:4:1\n"), 3)
+
+
 def test_semicolon_file_with_decimal_commas_picks_the_semicolon_and_explains_the_commas(tmp_path):
     write(tmp_path, "eu.csv", "a;b;c\n1;2,5;x\n4;5,5;y\n")
     with pytest.raises(DataError, match=r"eu.csv line 2, column 'b': '2,5' looks like a number with a decimal comma"):

@@ -41,6 +41,16 @@ def _resolve(ref: str | int, layout: CsvLayout, where: str) -> int:
     raise DataError(f"{where}: column {ref!r} not found in {layout.label}{hint}; columns: {shown}{no_header}")
 
 
+def _single_column_hint(layout: CsvLayout, fix: str) -> str:
+    """For a file read as one column: its fields are probably separated by something the sniffer did not find."""
+    if len(layout.names) != 1:
+        return ""
+    return f"; the file reads as a single column (no , tab ; | or regular spaces between fields): {fix}"
+
+
+SET_DELIMITER = "set data.delimiter if its fields are separated by something else"
+
+
 def _resolve_list(refs: list[str | int], layout: CsvLayout, where: str) -> list[int]:
     """Column indices for a list of references; two entries naming one column (0 and -4, "a" and 0) are an error."""
     indices = [_resolve(ref, layout, where) for ref in refs]
@@ -78,7 +88,8 @@ def load_csv_dataset(path: Path, spec: dict[str, Any], progress: Callable[[float
     else:
         features = [j for j in range(len(layout.names)) if j not in targets]
     if not features:
-        raise DataError(f"{label}: no feature columns left besides the target {layout.names[targets[0]]!r}")
+        raise DataError(f"{label}: no feature columns left besides the target {layout.names[targets[0]]!r}"
+                        f"{_single_column_hint(layout, SET_DELIMITER)}")
     text_columns = {_resolve(ref, layout, "data.categorical") for ref in spec["categorical"]}
     table = read_table(layout, features + targets, text_columns, progress, split=len(features))
     names = [layout.names[j] for j in table.columns]
@@ -255,7 +266,8 @@ def numeric_features(path: Path, raw_width: int) -> np.ndarray:
     """A CSV of numbers only (header optional) with exactly `raw_width` columns."""
     layout = sniff_layout(path)
     if len(layout.names) != raw_width:
-        raise DataError(f"{layout.label}: has {len(layout.names)} columns; the model takes {raw_width} inputs")
+        raise DataError(f"{layout.label}: has {len(layout.names)} columns; the model takes {raw_width} inputs"
+                        f"{_single_column_hint(layout, 'separate its fields with commas')}")
     table = read_table(layout, list(range(raw_width)))
     for k, kind in enumerate(table.kinds):
         if kind != "numeric":

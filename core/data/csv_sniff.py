@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
@@ -14,6 +15,7 @@ from .files import check_file, read_head
 SAMPLE_BYTES = 1 << 16
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "?")   # compared stripped and lower-cased
 CANDIDATES = (",", "\t", ";", "|")
+TRAILING_SPACES = re.compile(r" +(?=\r?\n?\Z)")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,15 @@ def is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def reader_lines(lines: list[str], delimiter: str) -> list[str]:
+    """Lines as the csv reader should see them: with delimiter " " (runs of spaces; the reader skips the spaces
+    after a delimiter and at a line's start), spaces at a line's end are dropped too, or they would make an empty
+    last field."""
+    if delimiter != " ":
+        return lines
+    return [TRAILING_SPACES.sub("", line) for line in lines]
 
 
 def _split_lines(text: str) -> list[str]:
@@ -61,6 +72,19 @@ def _score(lines: list[str], delimiter: str) -> tuple[float, int]:
     return (hits / len(counts), mode) if mode >= 2 else (0.0, 0)
 
 
+def _splits_on_spaces(lines: list[str]) -> bool:
+    """Whether every sample line splits into the same number (> 1) of fields on runs of spaces, and the csv
+    reader with delimiter " " reads exactly those fields (so no tabs among the spaces, no trailing spaces, no
+    quotes): then " " is the delimiter."""
+    sample = reader_lines([line for line in lines[:200] if line.strip()][:60], " ")
+    try:
+        rows = list(csv.reader(sample, delimiter=" ", skipinitialspace=True))
+    except csv.Error:
+        return False
+    counts = {len(row) for row in rows}
+    return len(counts) == 1 and counts.pop() >= 2 and all(row == line.split() for row, line in zip(rows, sample))
+
+
 def _wide_unicode(raw: bytes) -> str | None:
     """"UTF-16" or "UTF-32" for text that starts with that encoding's byte-order mark (else its NUL bytes would
     make it look binary); None otherwise."""
@@ -72,7 +96,8 @@ def _wide_unicode(raw: bytes) -> str | None:
 
 
 def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None = None) -> CsvLayout:
-    """Delimiter (",", tab, ";" or "|"), header presence and column names, from the first 64 KiB."""
+    """Delimiter (",", tab, ";", "|", else runs of spaces), header presence and column names, from the first
+    64 KiB."""
     label = path.name
     size = check_file(path)
     raw = read_head(path, SAMPLE_BYTES)
@@ -99,8 +124,11 @@ def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None =
         order = ("\t",) + tuple(c for c in CANDIDATES if c != "\t") if path.suffix.lower() == ".tsv" else CANDIDATES
         scores = {c: _score(lines, c) for c in order}
         best = max(order, key=lambda c: scores[c])     # max keeps the first of equal scores
-        delimiter = best if scores[best][1] >= 2 else ","
-    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+        if scores[best][1] >= 2:
+            delimiter = best
+        else:   # last candidate: columns separated by runs of spaces ("1 2 0", aligned tables)
+            delimiter = " " if _splits_on_spaces(lines) else ","
+    reader = csv.reader(reader_lines(lines, delimiter), delimiter=delimiter, skipinitialspace=True)
     try:
         first = next((r for r in reader if not blank(r)), None)
     except csv.Error as exc:

@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import DataError
-from .csv_sniff import MISSING_TOKENS, CsvLayout, blank, is_number, sniff_layout
+from .csv_sniff import MISSING_TOKENS, CsvLayout, blank, is_number, reader_lines, sniff_layout
 
 __all__ = ["CsvLayout", "Table", "is_number", "read_table", "sniff_layout"]
 
@@ -132,7 +132,8 @@ class _Reader:
         """
         if at_eof_in_quotes:
             self._check_closed_quotes(lines, first_line)
-        reader = csv.reader(lines, delimiter=self.layout.delimiter, skipinitialspace=True)
+        reader = csv.reader(reader_lines(lines, self.layout.delimiter), delimiter=self.layout.delimiter,
+                            skipinitialspace=True)
         rows, starts, consumed = [], [], 0
         try:
             for row in reader:
@@ -156,7 +157,8 @@ class _Reader:
         return block, line_numbers
 
     def _check_closed_quotes(self, lines: list[str], first_line: int) -> None:
-        reader = csv.reader(lines, delimiter=self.layout.delimiter, skipinitialspace=True, strict=True)
+        reader = csv.reader(reader_lines(lines, self.layout.delimiter), delimiter=self.layout.delimiter,
+                            skipinitialspace=True, strict=True)
         start = first_line
         try:
             for _ in reader:
