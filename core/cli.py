@@ -202,7 +202,9 @@ def cmd_predict(args, stdout: TextIO, stderr: TextIO) -> int:
         _check_writable(Path(args.out), "--out")
     meta = model.meta
     X = load_features(args.data, int(meta["raw_width"]), meta.get("encoder"))
-    output = model.predict_raw(X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = model.predict_raw(X)
+    _check_finite_outputs(output, args.model)
     text = predictions_csv(output, meta)
     if args.out:
         atomic_write_text(args.out, text, "predictions file")
@@ -210,6 +212,15 @@ def cmd_predict(args, stdout: TextIO, stderr: TextIO) -> int:
     else:
         stdout.write(text)
     return 0
+
+
+def _check_finite_outputs(output: np.ndarray, model: str) -> None:
+    """A NaN probability is no prediction: refuse to print or write any rather than exit 0 with them."""
+    bad = np.flatnonzero(~np.all(np.isfinite(output), axis=1))
+    if bad.size:
+        raise CliError(f"{model} gives NaN or Inf outputs for {bad.size} of {output.shape[0]} input rows (first: row "
+                       f"{bad[0] + 1}); nothing written. Inputs far outside the range the model was trained on "
+                       "overflow its arithmetic")
 
 
 def predictions_csv(output: np.ndarray, meta: dict) -> str:

@@ -204,7 +204,10 @@ class Network:
         return {name: array.copy() for name, array in self.named_arrays().items()}
 
     def load_state_dict(self, arrays: dict[str, np.ndarray], source: str = "weights") -> None:
-        """Copy arrays in after checking names, shapes, dtypes and finiteness; nothing changes on error."""
+        """Copy arrays in after checking names, shapes, dtypes and values; nothing changes on error.
+
+        float32 and float64 arrays are accepted whatever the network's dtype (a float64 file in a float32 project
+        is rounded once), as long as every value is still finite after the cast: 1e300 would become Inf."""
         expected = {e.name: e for e in self.entries}
         missing = [name for name in expected if name not in arrays]
         extra = [name for name in arrays if name not in expected]
@@ -215,14 +218,32 @@ class Network:
             if extra:
                 parts.append(f"unexpected {', '.join(extra[:4])}{' ...' if len(extra) > 4 else ''}")
             raise WeightsError(f"{source}: arrays do not match the network ({'; '.join(parts)})")
+        cast: dict[str, np.ndarray] = {}
         for name, entry in expected.items():
             array = arrays[name]
-            if not isinstance(array, np.ndarray) or array.dtype.kind not in "fiu":
-                raise WeightsError(f"{source}: {name} must be a numeric array, got {getattr(array, 'dtype', type(array))}")
+            check_parameter_array(name, array, source)
             if tuple(array.shape) != entry.shape:
                 raise WeightsError(f"{source}: {name} has shape {tuple(array.shape)}, the network expects {entry.shape}")
-            if not np.all(np.isfinite(array)):
-                raise WeightsError(f"{source}: {name} contains NaN or Inf")
+            with np.errstate(over="ignore"):
+                cast[name] = array.astype(self.dtype)
+            if not np.all(np.isfinite(cast[name])):
+                biggest = float(array.flat[int(np.argmax(np.abs(array)))])
+                raise WeightsError(f"{source}: {name} holds {biggest:.3g}, outside the {self.dtype.name} range of "
+                                   f"this network (largest {float(np.finfo(self.dtype).max):.3g})")
         views = self.named_arrays()
         for name in expected:
-            views[name][...] = arrays[name]
+            views[name][...] = cast[name]
+
+
+def check_parameter_array(name: str, array, source: str) -> None:
+    """What every stored parameter must be, whichever file it came from: a float32 or float64 array (the dtypes
+    LayerLab trains in) of finite values, and a batch-norm running variance never negative (its square root would
+    make every prediction NaN)."""
+    dtype = getattr(array, "dtype", None)
+    if not isinstance(array, np.ndarray) or dtype not in (np.float32, np.float64):
+        got = dtype.name if isinstance(dtype, np.dtype) else type(array).__name__
+        raise WeightsError(f"{source}: {name} must hold float32 or float64 values, got {got}")
+    if not np.all(np.isfinite(array)):
+        raise WeightsError(f"{source}: {name} contains NaN or Inf")
+    if name.endswith(".running_var") and array.size and float(array.min()) < 0:
+        raise WeightsError(f"{source}: {name} holds {float(array.min()):.6g}, but a variance is never negative")

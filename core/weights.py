@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import WeightsError
 from .fileio import atomic_write_with
+from .network import check_parameter_array
 
 WEIGHTS_FORMAT = "layerlab-weights/1"
 META_KEY = "meta.json"
@@ -118,12 +119,10 @@ def load_weights(path: str | Path) -> WeightsFile:
         if name.startswith("optimizer."):
             optimizer[name.removeprefix("optimizer.")] = array
         elif name.startswith("checkpoint."):
+            check_parameter_array(name, array, str(path))   # the best weights so far: parameters too
             extra[name.removeprefix("checkpoint.")] = array
         elif name.startswith("layers."):
-            if array.dtype.kind != "f":
-                raise WeightsError(f"{path}: {name} must hold floats, got {array.dtype}")
-            if not np.all(np.isfinite(array)):
-                raise WeightsError(f"{path}: {name} contains NaN or Inf")
+            check_parameter_array(name, array, str(path))
             layers[name] = array
         else:
             raise WeightsError(f"{path}: unexpected array {name!r}")
