@@ -19,7 +19,7 @@ from core.events import Diverged, EpochEnd, Failed
 from core.project import Project, default_project, load_project
 
 from . import app_settings, docks
-from .banner import DivergedBanner
+from .banner import DivergedBanner, NoteBanner
 from .dashboard import Dashboard
 from .dashboard.run_info import RunInfo
 from .dashboard_feed import DashboardFeed
@@ -80,9 +80,10 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard()
         self.feed = DashboardFeed(self.dashboard, parent=self)
         self.banner = DivergedBanner()
+        self.note = NoteBanner()
 
         self.docks = docks.arrange(self, self.data_panel, self.network_panel, self.training_panel,
-                                   [self.banner, self.dashboard])
+                                   [self.note, self.banner, self.dashboard])
 
     def _connect(self) -> None:
         doc, session, ctl = self.document, self.session, self.controller
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         """Show `project` (saved at `path`, or untitled); restore `weights` (default: the project's own weights file
         next to it) once its data is loaded, if they fit."""
         self.banner.hide()
+        self.note.hide()
         if weights is None and path is not None:
             weights = weights_path(path)
         self.session.restore_weights_after_load(weights)

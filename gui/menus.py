@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from .examples import examples
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -37,6 +38,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
                         "Open a project (.json) or a trained model (.npz weights file, JSON export)")
     window.recent_menu = file.addMenu("Open &recent")
     window.recent_menu.setObjectName("recentMenu")
+    _examples_menu(window, file.addMenu("&Examples"))
     file.addSeparator()
     a["save"] = _action(window, file, "actionSaveProject", "&Save", window.files.save, "Ctrl+S",
                         "Save the project and its weights")
@@ -85,6 +87,23 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     for action in a.values():
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     return a
+
+
+def _examples_menu(window: "MainWindow", menu: QMenu) -> None:
+    """One entry per example project: the course experiments, then the real datasets."""
+    menu.setObjectName("examplesMenu")
+    menu.setToolTipsVisible(True)
+    previous = None
+    for example in examples():
+        if previous is not None and previous.experiment != example.experiment:
+            menu.addSeparator()
+        action = menu.addAction(example.name)
+        action.setObjectName(f"actionExample_{example.path.stem}")
+        action.setToolTip(example.description)
+        action.setStatusTip(example.description)
+        action.triggered.connect(lambda _=False, path=example.path: window.files.open_example(path))
+        previous = example
+    menu.setEnabled(not menu.isEmpty())
 
 
 def show_shortcuts(window: "MainWindow") -> None:

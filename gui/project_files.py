@@ -103,6 +103,20 @@ class ProjectFiles:
         self.window.refresh_recent()
         return True
 
+    def open_example(self, path: Path) -> bool:
+        """An example project, untitled (Save asks where: the shipped file stays as it is), with its note shown."""
+        if not self.maybe_save():
+            return False
+        try:
+            project = load_project(path)
+        except LayerLabError as exc:
+            QMessageBox.critical(self.window, "Cannot open example", str(exc))
+            return False
+        self.window.open_project(project, None)
+        if project.description:
+            self.window.note.show_note(project.name, project.description)
+        return True
+
     # --- saving -------------------------------------------------------------------------------------------------
     def save(self) -> bool:
         if self.document.path is None:

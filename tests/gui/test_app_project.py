@@ -268,3 +268,34 @@ def _spiral_copy(folder: Path, **training) -> Path:
     target = folder / "spiral.json"
     target.write_text(json.dumps(project))
     return target
+
+
+def test_every_example_is_in_the_examples_menu_and_opens_untitled_with_its_note(make_window, ui, dialogs,
+                                                                                   tmp_path, qtbot):
+    from PySide6.QtWidgets import QMenu
+
+    window = make_window()
+    menu = window.findChild(QMenu, "examplesMenu")
+    entries = [a for a in menu.actions() if not a.isSeparator()]
+    assert sorted(a.objectName() for a in entries) == sorted(f"actionExample_{p.stem}"
+                                                             for p in EXAMPLES.glob("*.json"))
+    names = [a.text() for a in entries]
+    assert names.index("Dying ReLU") < names.index("Iris")            # the course experiments come first
+
+    shipped = (EXAMPLES / "dying_relu.json").read_text()
+    action(window, "actionExample_dying_relu").trigger()
+    project = load_project(EXAMPLES / "dying_relu.json")
+    assert window.document.path is None and window.document.project.layers == project.layers
+    note = window.findChild(QLabel, "projectNoteText")
+    assert note.isVisibleTo(window) and "Dying ReLU" in note.text() and "dead-ReLU plot" in note.text()
+    qtbot.waitUntil(lambda: window.session.trainer is not None, timeout=10_000)
+    assert window.session.trainer.config.optimizer == project.training.optimizer
+    ui.set_field(window, "training_epochs", "3")
+    assert ui.train(window).reason == "completed" and window.session.trainer.epoch == 3
+
+    dialogs.save_path = str(tmp_path / "mine.json")
+    action(window, "actionSaveProject").trigger()                      # untitled: Save asks where
+    assert dialogs.calls[-1][0] == "save" and (tmp_path / "mine.json").exists()
+    assert (EXAMPLES / "dying_relu.json").read_text() == shipped      # the shipped example is untouched
+    action(window, "actionNewProject").trigger()
+    assert not note.isVisibleTo(window)

@@ -1,0 +1,41 @@
+"""File > Examples: the ready projects in resources/examples, one per course experiment and real dataset.
+
+An example opens untitled (Save asks where), so the shipped file is never overwritten, and its description shows
+above the dashboard: what the experiment shows and which view to watch.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "examples"
+
+# The course experiments first, in the order of docs/experiments.md; every other example (datasets) after them.
+EXPERIMENTS = (
+    "vanishing_gradients_sigmoid", "deep_relu", "dying_relu", "learning_rate_too_high", "learning_rate_too_low",
+    "underfitting", "overfitting", "l2_regularization", "l1_regularization", "dropout", "early_stopping",
+    "batch_norm", "xor_feature_cross",
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    path: Path
+    name: str
+    description: str
+    experiment: bool
+
+
+def examples(folder: Path = EXAMPLES_DIR) -> list[Example]:
+    """The example projects found in `folder`, experiments first (an unreadable file is skipped)."""
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found.append(Example(path, str(doc.get("name", path.stem)), str(doc.get("description", "")),
+                             path.stem in EXPERIMENTS))
+    order = {stem: i for i, stem in enumerate(EXPERIMENTS)}
+    return sorted(found, key=lambda e: (not e.experiment, order.get(e.path.stem, 0), e.name.lower()))
