@@ -74,16 +74,17 @@ class LoadedModel:
 
 
 def load_model(path: str | Path) -> LoadedModel:
-    """A model ready to predict on raw inputs, from a LayerLab weights file (.npz) or a LayerLab JSON export
-    (`"format": "layerlab-json/1"`, recognised by its .json suffix or its content).
+    """A model ready to predict on raw inputs, from a LayerLab weights file (.npz), a LayerLab JSON export
+    (`"format": "layerlab-json/1"`) or a LayerLab safetensors export, each recognised by its suffix or content.
 
     Every problem (missing, truncated, pickled or foreign file, NaN weights, metadata that does not describe a
     usable model, arrays for another architecture) is a one-line WeightsError naming the file; nothing is returned
     half-loaded."""
-    from .data import Preprocessor
-    from .errors import LayerLabError
     from .export.json_format import load_json_model, looks_like_json
+    from .export.tensor_files import looks_like_safetensors, read_safetensors
 
+    if looks_like_safetensors(Path(path)):
+        return _model_from(read_safetensors(path), path)
     if looks_like_json(Path(path)):
         return load_json_model(path)
     _check_kind(Path(path))
@@ -91,6 +92,14 @@ def load_model(path: str | Path) -> LoadedModel:
         wf = load_weights(path)
     except (NotImplementedError, RuntimeError, zlib.error) as exc:  # zipfile on a damaged or exotic archive
         raise WeightsError(f"{path} is not a valid weights file (damaged .npz: {exc})") from None
+    return _model_from(wf, path)
+
+
+def _model_from(wf: WeightsFile, path: str | Path) -> LoadedModel:
+    """Build the network and preprocessing a weights file's metadata describes, then load its arrays."""
+    from .data import Preprocessor
+    from .errors import LayerLabError
+
     meta = wf.meta
     try:
         project = parse_project(meta["project"], Path(path).parent, "embedded project")
@@ -121,7 +130,8 @@ def _check_kind(path: Path) -> None:
         return
     if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
         raise WeightsError(f"{path} contains pickled data, which LayerLab never loads")
-    raise WeightsError(f"{path} is neither a LayerLab weights file (.npz) nor a LayerLab JSON export")
+    raise WeightsError(f"{path} is not a LayerLab model: expected a weights file (.npz), a JSON export or a "
+                       "safetensors export")
 
 
 def _check_meta(meta: dict, preprocessor: Any, network: Network) -> None:

@@ -32,9 +32,10 @@ def run_cli(*args):
 
 @pytest.fixture
 def good(tmp_path):
-    """A valid weights file, its JSON export and a CSV of raw inputs."""
+    """A valid weights file, its JSON and safetensors exports and a CSV of raw inputs."""
     model = make_model(tmp_path, LAYERS)
     export_model(model, "json", tmp_path / "good.json")
+    export_model(model, "safetensors", tmp_path / "good.safetensors")
     np.savetxt(tmp_path / "x.csv", raw_inputs(5), delimiter=",")
     return model
 
@@ -116,7 +117,7 @@ def meta_wrong_raw_width(tmp_path, model):
 
 def not_a_model_at_all(tmp_path, model):
     (tmp_path / "bad.npz").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
-    return "is neither a LayerLab weights file (.npz) nor a LayerLab JSON export"
+    return "is not a LayerLab model: expected a weights file (.npz), a JSON export or a safetensors export"
 
 
 def empty_file(tmp_path, model):
@@ -214,11 +215,100 @@ JSON_CASES = [json_missing_layers, json_missing_preprocessing, json_missing_weig
               json_inconsistent_widths, json_bad_layer_config]
 
 
+def safetensors_parts(tmp_path):
+    """The good safetensors export as (tensors, string metadata)."""
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+
+    with safe_open(tmp_path / "good.safetensors", framework="np") as handle:
+        metadata = dict(handle.metadata())
+    return load_file(tmp_path / "good.safetensors"), metadata
+
+
+def write_safetensors_file(path, tensors, metadata) -> None:
+    from safetensors.numpy import save_file
+
+    save_file(tensors, path, metadata=metadata)
+
+
+def st_negative_variance(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    tensors["layers.1.running_var"] = -tensors["layers.1.running_var"]
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "layers.1.running_var holds -"
+
+
+def st_float16(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    tensors["layers.0.weight"] = tensors["layers.0.weight"].astype(np.float16)
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "layers.0.weight must hold float32 or float64 values, got float16"
+
+
+def st_nan(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    tensors["layers.2.bias"] = np.array([np.nan], np.float32)
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "layers.2.bias contains NaN or Inf"
+
+
+def st_wrong_shape(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    tensors["layers.0.weight"] = np.zeros((5, 7), np.float32)
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "layers.0.weight has shape (5, 7), the network expects (5, 4)"
+
+
+def st_extra_tensor(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    tensors["lm_head.weight"] = np.zeros(3, np.float32)
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "unexpected tensor 'lm_head.weight'"
+
+
+def st_foreign(tmp_path, model):
+    tensors, _ = safetensors_parts(tmp_path)
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, {"format": "pt"})
+    return "is a safetensors file but not a LayerLab export"
+
+
+def st_no_project(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    del metadata["project"]
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "its metadata has no 'project'"
+
+
+def st_bad_model_json(tmp_path, model):
+    tensors, metadata = safetensors_parts(tmp_path)
+    metadata["model"] = metadata["model"][:-3]
+    write_safetensors_file(tmp_path / "bad.safetensors", tensors, metadata)
+    return "its 'model' metadata is not valid JSON"
+
+
+def st_truncated(tmp_path, model):
+    data = (tmp_path / "good.safetensors").read_bytes()
+    (tmp_path / "bad.safetensors").write_bytes(data[: len(data) - 10])
+    return "is not a valid safetensors file"
+
+
+def st_empty(tmp_path, model):
+    (tmp_path / "bad.safetensors").write_bytes(b"")
+    return "is too short to be a safetensors file"
+
+
+SAFETENSORS_CASES = [st_negative_variance, st_float16, st_nan, st_wrong_shape, st_extra_tensor, st_foreign,
+                     st_no_project, st_bad_model_json, st_truncated, st_empty]
+ALL_CASES = NPZ_CASES + JSON_CASES + SAFETENSORS_CASES
+
+
 def bad_path(tmp_path, case):
+    if case in SAFETENSORS_CASES:
+        return tmp_path / "bad.safetensors"
     return tmp_path / ("bad.json" if case in JSON_CASES else "bad.npz")
 
 
-@pytest.mark.parametrize("case", NPZ_CASES + JSON_CASES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.__name__)
 def test_load_model_refuses_with_one_line(tmp_path, good, case):
     expected = case(tmp_path, good)
     with pytest.raises(WeightsError) as info:
@@ -229,7 +319,7 @@ def test_load_model_refuses_with_one_line(tmp_path, good, case):
     assert expected in message
 
 
-@pytest.mark.parametrize("case", NPZ_CASES + JSON_CASES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.__name__)
 def test_cli_predict_and_export_refuse_with_one_line(tmp_path, good, case):
     expected = case(tmp_path, good)
     bad = bad_path(tmp_path, case)
@@ -245,7 +335,7 @@ def test_cli_predict_and_export_refuse_with_one_line(tmp_path, good, case):
 def test_the_good_files_do_load(tmp_path, good):
     """The fixtures above differ from working files only by the damage each case does."""
     X = raw_inputs(5)
-    for name in ("model.npz", "good.json"):
+    for name in ("model.npz", "good.json", "good.safetensors"):
         np.testing.assert_array_equal(load_model(tmp_path / name).predict_raw(X), good.predict_raw(X))
         assert run_cli("predict", tmp_path / name, tmp_path / "x.csv")[0] == 0
 
@@ -256,7 +346,9 @@ def pristine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pristine")
     model = make_model(folder, LAYERS)
     export_model(model, "json", folder / "m.json")
-    return (folder / "model.npz").read_bytes(), (folder / "m.json").read_bytes()
+    export_model(model, "safetensors", folder / "m.safetensors")
+    return ((folder / "model.npz").read_bytes(), (folder / "m.json").read_bytes(),
+            (folder / "m.safetensors").read_bytes())
 
 
 def _load_corrupted(folder, name: str, data: bytes) -> None:
@@ -289,6 +381,17 @@ def test_corrupted_weights_files_fail_cleanly(tmp_path, pristine, data):
     if data.draw(st.booleans()):
         raw = raw[: data.draw(st.integers(0, len(raw)))]
     _load_corrupted(tmp_path, "m.npz", bytes(raw))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_corrupted_safetensors_exports_fail_cleanly(tmp_path, pristine, data):
+    raw = bytearray(pristine[2])
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    _load_corrupted(tmp_path, "m.safetensors", bytes(raw))
 
 
 def _paths(obj, path=()):

@@ -125,6 +125,51 @@ def test_safetensors_has_the_weights_file_names_and_metadata(tmp_path, model):
     assert tensors["layers.0.weight"].shape == (5, 6)        # kernel (in, out), as in the weights file
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_layerlab_reads_its_own_safetensors_export(tmp_path, dtype):
+    """load_model gives back the very model: same arrays bit for bit, same predictions, same metadata; and the file
+    works wherever a weights file does (predict, export, --init-weights)."""
+    model = make_model(tmp_path, EVERY_LAYER, task="multiclass", dtype=dtype)
+    export_model(model, "safetensors", tmp_path / "m.safetensors")
+    back = load_model(tmp_path / "m.safetensors")
+    assert back.network.dtype == np.dtype(dtype)
+    assert same_bits(back.network.params, model.network.params)
+    assert same_bits(back.network.buffers, model.network.buffers)
+    X = raw_inputs(20)
+    assert same_bits(back.predict_raw(X), model.predict_raw(X))
+    assert back.meta["class_names"] == ["red", "green", "blue"] and back.project.layers == model.project.layers
+    # Named by its content too, whatever the suffix.
+    (tmp_path / "m.bin").write_bytes((tmp_path / "m.safetensors").read_bytes())
+    assert same_bits(load_model(tmp_path / "m.bin").network.params, model.network.params)
+    np.savez(tmp_path / "x.npz", X=X)
+    code, out, err = run_cli("predict", tmp_path / "m.safetensors", tmp_path / "x.npz")
+    assert code == 0, err
+    assert out == run_cli("predict", tmp_path / "model.npz", tmp_path / "x.npz")[1]
+    code, out, err = run_cli("export", tmp_path / "m.safetensors", "--format", "json", "--out", tmp_path / "m.json")
+    assert code == 0, err
+    assert same_bits(load_model(tmp_path / "m.json").network.params, model.network.params)
+
+
+def test_init_weights_from_a_safetensors_export(tmp_path):
+    project = tmp_path / "tiny.json"
+    project.write_text(json.dumps({
+        "format": "layerlab/1", "name": "tiny",
+        "data": {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": 0.2, "test": 0.0}},
+        "model": {"layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
+                             {"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        "training": {"loss": "binary_crossentropy", "epochs": 3, "batch_size": 16, "optimizer": "sgd"}}))
+    assert run_cli("train", project, "--out", tmp_path / "a.npz")[0] == 0
+    assert run_cli("export", tmp_path / "a.npz", "--format", "safetensors", "--out", tmp_path / "a.safetensors")[0] == 0
+    runs = {}
+    for source in ("a.npz", "a.safetensors"):
+        code, out, err = run_cli("train", project, "--init-weights", tmp_path / source, "--epochs", 1, "--out",
+                                 tmp_path / f"from-{source}.npz")
+        assert code == 0, err
+        runs[source] = load_weights(tmp_path / f"from-{source}.npz").arrays
+    for name, array in runs["a.npz"].items():
+        assert same_bits(runs["a.safetensors"][name], array), name
+
+
 def test_npz_export_drops_training_state(tmp_path):
     project = tmp_path / "tiny.json"
     project.write_text(json.dumps({
