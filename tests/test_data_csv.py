@@ -101,15 +101,48 @@ def test_quotes_bom_crlf_and_spaces(tmp_path):
     np.testing.assert_array_equal(d.y[:, 0], [float(ref[1][1]), float(ref[2][1])])
 
 
-def test_header_is_detected_from_numbers_in_the_first_row(tmp_path):
+def test_header_is_detected_by_comparing_the_first_row_with_the_columns_below(tmp_path):
     write(tmp_path, "nohead.csv", "1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
     d = load(tmp_path, "nohead.csv")
     assert d.feature_names == ("col0", "col1") and d.target_names == ("col2",) and d.n_samples == 4
     assert d.task == "binary" and d.class_names == ("0", "1")
-    write(tmp_path, "texthead.csv", "red,small\nblue,large\nred,small\n")
-    assert load(tmp_path, "texthead.csv").n_samples == 2                 # first line taken as a header
-    d = load(tmp_path, "texthead.csv", header=False, target=1)
+    write(tmp_path, "textdata.csv", "red,small\nblue,large\nred,small\n")   # all text, values recur: no header
+    d = load(tmp_path, "textdata.csv", target=1)
     assert d.n_samples == 3 and d.feature_names == ("col0=blue", "col0=red")
+    assert load(tmp_path, "textdata.csv", target=1, header=True).n_samples == 2      # the explicit override wins
+
+
+@pytest.mark.parametrize("text, header, names", [
+    ("year,2020,label\n1999,5.5,a\n2000,6.5,b\n2001,7,a\n", True, ("year", "2020", "label")),   # a numeric name
+    ("colour,size\nred,S\nblue,M\nred,M\n", True, ("colour", "size")),         # text over text, no number: header
+    (",a,y\n0,1.5,0\n1,3,1\n2,4,0\n", True, ("col0", "a", "y")),                 # pandas' index column: blank name
+    ("name,NA,y\nab,1,0\ncd,2,1\n", True, ("name", "NA", "y")),                   # a missing-token name says nothing
+    ("2019,2020,2021\n1,2,0\n3,4,1\n", False, ("col0", "col1", "col2")),         # numbers over numbers: data
+    ("id,y\n", True, ("id", "y")),                                              # nothing below: old rule
+    ("7,y\n", False, ("col0", "col1")),
+])
+def test_header_rule(tmp_path, text, header, names):
+    write(tmp_path, "h.csv", text)
+    layout = sniff_layout(tmp_path / "h.csv")
+    assert layout.has_header is header and layout.names == names
+    rows = text.count("\n") - header
+    if rows > 1:
+        assert load(tmp_path, "h.csv", task="classification").n_samples == rows
+
+
+def test_a_first_row_that_fails_as_data_suggests_the_header_setting(tmp_path):
+    write(tmp_path, "typo.csv", "1,x,0\n2,3,1\n4,5,0\n6,7,1\n")              # more columns say data than header
+    assert not sniff_layout(tmp_path / "typo.csv").has_header
+    with pytest.raises(DataError, match=r"typo.csv line 1, column 'col1': 'x' is not a number, but the column holds"
+                                        r" numbers .*; if line 1 holds the column names, set data.header to true$"):
+        load(tmp_path, "typo.csv")
+    write(tmp_path, "forced.csv", "a,b,y\n1,2,0\n3,4,1\n")
+    with pytest.raises(DataError, match=r"forced.csv line 1, column 'col0': 'a' is not a number.*set data.header to"):
+        load(tmp_path, "forced.csv", header=False)
+    write(tmp_path, "later.csv", "a,b,y\n1,2,0\n3,x,1\n5,6,0\n")            # a later row: no header hint
+    with pytest.raises(DataError, match=r"later.csv line 3, column 'b': 'x' is not a number") as err:
+        load(tmp_path, "later.csv")
+    assert "data.header" not in str(err.value)
 
 
 def test_multiline_quoted_field_and_blank_lines(tmp_path):

@@ -15,6 +15,7 @@ from .files import check_file, read_head
 SAMPLE_BYTES = 1 << 16
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", "none", "?")   # compared stripped and lower-cased
 CANDIDATES = (",", "\t", ";", "|")
+HEADER_SAMPLE = 200          # rows below the first compared with it to detect a header
 TRAILING_SPACES = re.compile(r" +(?=\r?\n?\Z)")
 
 
@@ -85,6 +86,57 @@ def _splits_on_spaces(lines: list[str]) -> bool:
     return len(counts) == 1 and counts.pop() >= 2 and all(row == line.split() for row, line in zip(rows, sample))
 
 
+def _missing(cell: str) -> bool:
+    return cell.strip().lower() in MISSING_TOKENS
+
+
+def header_votes(first: list[str], body: list[list[str]]) -> tuple[int, int]:
+    """(for, against) `first` being a header, one vote per column of the sampled rows below it (as csv.Sniffer's
+    has_header compares types). For: a cell that could not be data there (text above numbers, a number above
+    text; as data the load would fail). Against: a cell like the values below (a number above numbers, a text
+    value that recurs below). Missing cells, and text above text that does not recur, say nothing."""
+    votes = [0, 0]
+    rows = [row for row in body if len(row) == len(first)]
+    for j, cell in enumerate(first):
+        below = [row[j].strip() for row in rows if not _missing(row[j])]
+        if not below or _missing(cell):
+            continue
+        numbers = [is_number(c) for c in below]
+        if all(numbers):
+            votes[is_number(cell)] += 1
+        elif not any(numbers):
+            if is_number(cell):
+                votes[0] += 1
+            elif cell.strip() in below:
+                votes[1] += 1
+    return votes[0], votes[1]
+
+
+def detect_header(first: list[str], body: list[list[str]]) -> bool:
+    """A header iff the votes for it are at least those against, and there is one; with no vote either way (a
+    one-row sample, text above text), iff no cell of the first row is a number. Ties go to the header: each vote
+    for it is a cell that would make the load fail as data."""
+    for_header, against = header_votes(first, body)
+    if for_header or against:
+        return for_header >= against
+    return not any(is_number(cell) for cell in first)
+
+
+def _sample_rows(reader) -> list[list[str]]:
+    """Up to HEADER_SAMPLE non-blank rows after the first, for header detection; a parse error ends the sample
+    (reading the file reports it with its line)."""
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if not blank(row):
+                rows.append(row)
+                if len(rows) >= HEADER_SAMPLE:
+                    break
+    except csv.Error:
+        pass
+    return rows
+
+
 def _wide_unicode(raw: bytes) -> str | None:
     """"UTF-16" or "UTF-32" for text that starts with that encoding's byte-order mark (else its NUL bytes would
     make it look binary); None otherwise."""
@@ -135,8 +187,9 @@ def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None =
         raise DataError(f"{label} line {reader.line_num}: {exc}") from None
     if first is None:
         raise DataError(f"{label}: the file is empty")
+    first_lines = reader.line_num
     if header is None:
-        header = not any(is_number(cell) for cell in first)
+        header = detect_header(first, _sample_rows(reader))
     if header:
         names = tuple(cell.strip() or f"col{j}" for j, cell in enumerate(first))
     else:
@@ -146,4 +199,4 @@ def sniff_layout(path: Path, delimiter: str | None = None, header: bool | None =
         if name in seen:
             raise DataError(f"{label}: columns {seen[name]} and {j} are both named {name!r}; names must be unique")
         seen[name] = j
-    return CsvLayout(path, label, delimiter, bool(header), names, reader.line_num if header else 0)
+    return CsvLayout(path, label, delimiter, bool(header), names, first_lines if header else 0)

@@ -71,10 +71,17 @@ class _Reader:
         self.ncols = len(layout.names)
         self.columns = columns
         self.state = [_Column(layout.names[j], j in text_columns) for j in columns]
+        self.first_row_line: int | None = None   # where the first data row starts, for the header hint
 
     # --- errors ---------------------------------------------------------------------------------------------
     def _where(self, line: int, k: int) -> str:
         return f"{self.label} line {line}, column {self.state[k].name!r}"
+
+    def _header_hint(self, line: int) -> str:
+        """The first row read as data failed on a cell of the other kind: it may be a header after all."""
+        if self.layout.has_header or line != self.first_row_line:
+            return ""
+        return f"; if line {line} holds the column names, set data.header to true"
 
     def _mixed(self, k: int, text_line: int, text: str) -> DataError:
         col = self.state[k]
@@ -82,11 +89,12 @@ class _Reader:
         hint = "; decimal commas are not supported, use a point" if DECIMAL_COMMA.match(text.strip()) else ""
         return DataError(f"{self._where(text_line, k)}: {text!r} is not a number, but the column holds numbers"
                          f"{example}; fix the cell, leave it empty if the value is missing, or list the column"
-                         f" under \"categorical\"{hint}")
+                         f" under \"categorical\"{hint}{self._header_hint(text_line)}")
 
     def _text_column(self, k: int, line: int, cell: str) -> DataError:
         return DataError(f"{self._where(line, k)}: {cell.strip()!r} is a number, but the column holds text;"
-                         f" fix the cell, or list the column under \"categorical\" to read every value as text")
+                         f" fix the cell, or list the column under \"categorical\" to read every value as text"
+                         f"{self._header_hint(line)}")
 
     # --- one chunk ------------------------------------------------------------------------------------------
     def fast_block(self, lines: list[str], first_line: int) -> np.ndarray | None:
@@ -98,6 +106,8 @@ class _Reader:
         counts = np.fromiter(map(methodcaller("count", delimiter), lines), np.int64, len(lines))
         if not np.all(counts == self.ncols - 1) or (self.ncols == 1 and not all(map(str.strip, lines))):
             return None
+        if self.first_row_line is None:
+            self.first_row_line = first_line
         numeric = [k for k, c in enumerate(self.state) if not c.forced_text and c.kind != "text"]
         text = [k for k in range(len(self.columns)) if k not in numeric]
         block = np.empty((len(lines), len(self.columns)))
@@ -150,6 +160,8 @@ class _Reader:
             raise DataError(f"{self.label} line {first_line + reader.line_num - 1}: {exc}") from None
         line_numbers = np.array(starts, dtype=np.int64)
         block = np.empty((len(rows), len(self.columns)))
+        if rows and self.first_row_line is None:
+            self.first_row_line = starts[0]
         if rows:
             cells = list(zip(*rows))
             for k, j in enumerate(self.columns):
