@@ -282,3 +282,63 @@ def test_cli_export_to_a_missing_folder_is_one_line(tmp_path, model):
     code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "onnx", "--out", tmp_path / "no" / "m.onnx")
     assert code == 1 and err.count("\n") == 1 and "does not exist" in err and "Traceback" not in err
     assert not (tmp_path / "no").exists()
+
+
+# --- where an export may go ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_export_never_overwrites_its_own_source(tmp_path, fmt):
+    """`export X.npz --format npz --out X.npz` silently stripped the checkpoint from X.npz."""
+    project = tmp_path / "tiny.json"
+    project.write_text(json.dumps({
+        "format": "layerlab/1", "data": {"source": "builtin", "name": "gauss", "samples": 60},
+        "model": {"layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        "training": {"loss": "binary_crossentropy", "epochs": 1}}))
+    assert run_cli("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
+    source = tmp_path / "ckpt.npz"
+    before = source.read_bytes()
+    code, out, err = run_cli("export", source, "--format", fmt, "--out", source)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "over itself" in err and "ckpt.npz" in err
+    assert source.read_bytes() == before and load_weights(source).is_checkpoint
+    # The same file under another spelling is still the same file.
+    (tmp_path / "sub").mkdir()
+    code, _, err = run_cli("export", source, "--format", fmt, "--out", tmp_path / "sub" / ".." / "ckpt.npz")
+    assert code == 1 and "over itself" in err
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "safetensors"])
+def test_a_json_or_safetensors_export_is_not_exported_over_itself(tmp_path, model, fmt):
+    path = tmp_path / f"m{SUFFIXES[fmt]}"
+    export_model(model, fmt, path)
+    before = path.read_bytes()
+    with pytest.raises(LayerLabError, match="over itself"):
+        export_model(load_model(path), fmt, path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt,name,needle", [
+    ("onnx", "mix.json", ".json is the suffix of the json format, but this export is an onnx file; name it .onnx "
+                         "(e.g. mix.onnx)"),
+    ("json", "m.onnx", "name it .json"),
+    ("npz", "m.safetensors", "name it .npz"),
+    ("safetensors", "m.npz", "name it .safetensors"),
+    ("onnx", "m.py", ".py is the suffix of a Python script"),
+    ("keras", "m.keras", ".keras is the suffix of Keras' own model format, but this export is a Python script; "
+                         "name it .py (e.g. m.py)"),
+    ("keras", "m.h5", "Keras' HDF5 model format"),
+    ("pytorch", "m.pt", "PyTorch's saved-model format"),
+    ("pytorch", "m.weights.npz", ".npz is the suffix of the npz format"),
+    ("pytorch", "m.txt", "its name must end in .py (e.g. m.py)"),
+])
+def test_an_out_suffix_of_another_format_is_refused(tmp_path, model, fmt, name, needle):
+    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", fmt, "--out", tmp_path / name)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert needle in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+
+def test_any_case_of_the_right_suffix_and_unknown_suffixes_are_fine(tmp_path, model):
+    assert export_model(model, "onnx", tmp_path / "M.ONNX") == [tmp_path / "M.ONNX"]
+    assert export_model(model, "json", tmp_path / "m.model") == [tmp_path / "m.model"]
+    assert load_model(tmp_path / "m.model").network.param_count == model.network.param_count

@@ -65,8 +65,11 @@ def _writer(fmt: str) -> Callable:
 def export_model(model, fmt: str, out: str | Path) -> list[Path]:
     """Write `model` (a `core.model_io.LoadedModel`) as `fmt` to `out`; returns the files written (a script and its
     weights file for pytorch/keras). Raises ExportError (or FileWriteError) with one readable line, leaving no
-    file behind."""
+    file behind: also when `out` is the model's own file or has another format's suffix (see `targets`)."""
+    from .targets import check_target
+
     fmt = resolve_format(fmt)
+    check_target(model, fmt, Path(out), SUFFIXES[fmt])
     return _writer(fmt)(model, Path(out))
 
 
