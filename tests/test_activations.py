@@ -176,6 +176,100 @@ def test_huge_inputs_give_finite_values_without_warnings(config, dtype):
             assert np.all(np.isfinite(a)) and np.all(np.isfinite(dz)), (a, dz)
 
 
+# Magnitudes where z * z overflows (float32 from 1.8e19, float64 from 1.3e154).
+ENORMOUS = {np.float32: 1e20, np.float64: 1e200}
+
+
+def limit_at_infinity(config, z: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """f(z) and f'(z) for |z| so large that each activation sits on its asymptote (float64, from the analytic
+    limits, not from the code under test)."""
+    name = get_activation(config).name
+    p = dict(config) if isinstance(config, dict) else {}
+    pos = z > 0
+    one, zero = np.ones_like(z), np.zeros_like(z)
+    sign = np.sign(z)
+    inv_sq = (1.0 / z) ** 2  # for the derivatives that decay like 1/z^2 (0 in float64 at 1e200: underflow)
+    if name == "linear":
+        return z, one
+    if name in ("sigmoid", "hard_sigmoid", "binary_step", "piecewise_linear"):
+        return pos * 1.0, zero
+    if name in ("tanh", "sqnl"):
+        return sign, zero
+    if name in ("relu", "gelu", "silu", "mish", "softplus", "celu"):
+        a = np.where(pos, z, -p.get("alpha", 1.0) if name == "celu" else 0.0)
+        return a, pos * 1.0
+    if name in ("leaky_relu", "prelu", "rrelu"):
+        if name == "leaky_relu":
+            slope = p.get("negative_slope", 0.01)
+        elif name == "prelu":  # build() binds init + linspace(-0.2, 0.4) per unit
+            slope = p.get("init", 0.25) + np.linspace(-0.2, 0.4, z.shape[1])
+        else:  # evaluation: the mean slope
+            slope = 0.5 * (p.get("lower", 1 / 8) + p.get("upper", 1 / 3))
+        return np.where(pos, z, slope * z), np.where(pos, 1.0, slope * one)
+    if name == "elu":
+        alpha = p.get("alpha", 1.0)
+        return np.where(pos, z, -alpha), pos * 1.0
+    if name == "selu":
+        scale, alpha = 1.0507009873554805, 1.6732632423543772
+        return np.where(pos, scale * z, -scale * alpha), pos * scale
+    if name == "relu6":
+        return pos * 6.0, zero
+    if name == "hard_tanh":
+        return np.where(pos, p.get("max_val", 1.0), p.get("min_val", -1.0)), zero
+    if name == "softsign":
+        return sign, inv_sq
+    if name == "arctan":
+        return sign * (math.pi / 2), inv_sq
+    if name == "isru":
+        alpha = p.get("alpha", 1.0)
+        return sign / math.sqrt(alpha), zero  # (1 + alpha z^2)^(-3/2) ~ |z|^-3
+    if name == "isrlu":
+        alpha = p.get("alpha", 1.0)
+        return np.where(pos, z, -1.0 / math.sqrt(alpha)), pos * 1.0
+    if name == "bent_identity":
+        # (sqrt(z^2 + 1) - 1) / 2 + z = z + |z| / 2 - 1/2 + O(1/|z|); the 1/2 is below float64's resolution here.
+        return np.where(pos, 1.5 * z, 0.5 * z), np.where(pos, 1.5, 0.5)
+    if name == "gaussian":
+        return zero, zero
+    if name == "exponential":
+        cap = float(np.exp(np.array(43.5 if dtype == np.float32 else 354.0, dtype)))
+        return pos * cap, pos * cap
+    if name == "bipolar_relu":
+        even = (np.arange(z.shape[1]) % 2 == 0)[None, :]
+        active = np.where(even, pos, ~pos)
+        return z * active, active * 1.0
+    if name == "softmax":  # rows with equal maxima split the mass between them
+        top = z == z.max(axis=1, keepdims=True)
+        return top / top.sum(axis=1, keepdims=True), None
+    raise AssertionError(f"no limit written for {name}")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("config", CONFIGS, ids=config_id)
+def test_enormous_inputs_reach_the_analytic_limits(config, dtype):
+    """At |z| = 1e20 (float32) and 1e200 (float64), where z * z overflows, values and derivatives are the
+    activation's limits (e.g. ISRU -> +-1/sqrt(alpha), bent identity -> 1.5 z and 0.5 z), with no warnings."""
+    big = ENORMOUS[dtype]
+    z64 = np.array([[big, -big, big, -big], [-big, big, -big, big], [big, big, -big, -big]])
+    da64 = np.array([[1.0, 2.0, 3.0, 4.0]] * 3)
+    act = build(config, dtype)
+    z, da = z64.astype(dtype), da64.astype(dtype)
+    expected_a, slope = limit_at_infinity(config, z64, dtype)
+    if slope is None:  # softmax: the Jacobian-vector product a (da - sum(da a))
+        expected_d = expected_a * (da64 - np.sum(da64 * expected_a, axis=1, keepdims=True))
+    else:
+        expected_d = slope * da64
+    tiny = float(np.finfo(dtype).tiny) * np.max(da64)  # below the smallest normal number, times da, is 0
+    rtol = 1e-6 if dtype == np.float32 else 1e-12
+    modes = (False,) if get_activation(config).name == "rrelu" else (False, True)  # training slopes are random
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        for training in modes:
+            a, dz = run(act, z, da, training)
+            np.testing.assert_allclose(a, expected_a, rtol=rtol, atol=tiny, err_msg=f"forward, training={training}")
+            np.testing.assert_allclose(dz, expected_d, rtol=rtol, atol=tiny, err_msg=f"backward, training={training}")
+
+
 @pytest.mark.parametrize("config", CONFIGS, ids=config_id)
 def test_inputs_are_never_written(config):
     act = build(config)

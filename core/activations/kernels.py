@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 _EXP_LIMITS: dict[np.dtype, float] = {}
+_SQUARE_LIMITS: dict[np.dtype, tuple[float, float]] = {}
 
 
 def exp_limit(dtype: np.dtype) -> float:
@@ -18,6 +19,28 @@ def exp_limit(dtype: np.dtype) -> float:
         finfo = np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64)
         limit = _EXP_LIMITS[dtype] = float(np.floor(np.log(finfo.max))) - 1.0
     return limit
+
+
+def square_bound(dtype: np.dtype, scale: float = 1.0) -> float | None:
+    """The |z| up to which (scale z)^2 stays finite with room to spare: 0.75 sqrt(max) / scale (1.4e19 in float32,
+    1e154 in float64, for scale 1); None when no value of `dtype` reaches it.
+
+    1 / (scale z)^2 at the bound is below the smallest normal number, so clipping z to it before squaring changes
+    1 + (scale z)^2, and what is computed from it, only where the 1 is already lost to rounding."""
+    bounds = _SQUARE_LIMITS.get(dtype)
+    if bounds is None:
+        finfo = np.finfo(dtype if np.issubdtype(dtype, np.floating) else np.float64)
+        bounds = _SQUARE_LIMITS[dtype] = (0.75 * float(np.sqrt(finfo.max)), float(finfo.max))
+    bound = bounds[0] / scale
+    return None if bound >= bounds[1] else bound
+
+
+def clip_for_square(z: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """z clipped to +-square_bound, so (scale z)^2 is finite; z itself (not a copy) when no value reaches the
+    bound. Callers never write into the result. (np.clip: for a bound that is almost never hit it is 3x faster
+    than `clamp`'s maximum and minimum at training batch sizes.)"""
+    bound = square_bound(z.dtype, scale)
+    return z if bound is None else np.clip(z, -bound, bound)
 
 
 def leaky(z: np.ndarray, slope: float) -> np.ndarray:

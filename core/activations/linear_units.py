@@ -4,10 +4,12 @@ square root). Negative outputs push the mean activation towards 0; the negative 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .base import ACTIVATIONS, Activation, number
-from .kernels import blend
+from .kernels import blend, square_bound
 
 # PyTorch's SELU constants (Klambauer et al., 2017).
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -101,26 +103,31 @@ class CELU(_ExponentialUnit):
 class ISRLU(Activation):
     """z for z >= 0, z / sqrt(1 + alpha z^2) otherwise (Carlile et al., 2017): ELU's shape without an exp.
 
-    Derivative 1 and (1 / sqrt(1 + alpha z^2))^3; both sides meet smoothly at 0."""
+    Derivative 1 and (1 / sqrt(1 + alpha z^2))^3; both sides meet smoothly at 0. Very negative z is clipped
+    where alpha z^2 would overflow: the output there is -1/sqrt(alpha) and the derivative 0, as in the limit."""
 
     name = "isrlu"
     config_keys = ("alpha",)
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = number(self.name, "alpha", alpha, minimum=0.0, exclusive_minimum=True)
+        self._sqrt_alpha = math.sqrt(self.alpha)
 
     def _root(self, z: np.ndarray) -> np.ndarray:
-        """sqrt(1 + alpha min(z, 0)^2): 1 on the linear side, so no mask is needed."""
-        r = np.minimum(z, 0.0)
-        np.square(r, out=r)
+        """sqrt(1 + alpha min(z, 0)^2), 1 on the linear side (so no mask), of z clipped at -square_bound."""
+        bound = square_bound(z.dtype, self._sqrt_alpha)
+        r = np.minimum(z, 0.0) if bound is None else np.clip(z, -bound, 0.0)
         if self.alpha != 1.0:
-            r *= self.alpha
+            r *= self._sqrt_alpha
+        np.square(r, out=r)
         r += 1.0
         return np.sqrt(r, out=r)
 
     def forward(self, z, training=False, rng=None):
         r = self._root(z)
-        return np.divide(z, r, out=r)
+        bound = square_bound(z.dtype, self._sqrt_alpha)
+        w = z if bound is None else np.clip(z, -bound, math.inf)  # below -bound the output is -1/sqrt(alpha)
+        return np.divide(w, r, out=r)
 
     def backward(self, z, a, da):
         r = self._root(z)

@@ -12,12 +12,15 @@ import numpy as np
 from ..errors import SpecError
 from .base import ACTIVATIONS, Activation, number
 from .basic import sigmoid
-from .kernels import exp_limit
+from .kernels import clip_for_square, exp_limit
 from .special import normal_cdf
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715
+# tanh(sqrt(2/pi) (z + 0.044715 z^3)) is exactly +-1 (and 1 - tanh^2 exactly 0) in float32 and float64 from
+# |z| = 8 on; the cubic is evaluated on z clipped to +-10, which changes no value and cannot overflow.
+_GELU_TANH_CLIP = 10.0
 # log1p(exp(x)) == x in float32 and float64 once x > 37, so a linear region starting at 40 changes no value.
 _SOFTPLUS_EXACT = 40.0
 
@@ -103,11 +106,12 @@ class GELU(Activation):
 
     @staticmethod
     def _tanh_inner(z: np.ndarray) -> np.ndarray:
-        """tanh(sqrt(2/pi) (z + 0.044715 z^3)), with the polynomial as z (k + k c z^2)."""
-        t = np.square(z)
+        """tanh(sqrt(2/pi) (z + 0.044715 z^3)), with the polynomial as z (k + k c z^2) of z clipped to +-10."""
+        zc = np.clip(z, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)
+        t = np.square(zc)
         t *= _SQRT_2_OVER_PI * _GELU_CUBIC
         t += _SQRT_2_OVER_PI
-        t *= z
+        t *= zc
         return np.tanh(t, out=t)
 
     def _tanh_backward(self, z: np.ndarray, da: np.ndarray) -> np.ndarray:
@@ -115,10 +119,11 @@ class GELU(Activation):
         t = self._recall(z)
         if t is None:
             t = self._tanh_inner(z)
-        d = np.square(z)
+        zc = np.clip(z, -_GELU_TANH_CLIP, _GELU_TANH_CLIP)  # where it clips, 1 - t^2 below is exactly 0
+        d = np.square(zc)
         d *= 3.0 * _SQRT_2_OVER_PI * _GELU_CUBIC
         d += _SQRT_2_OVER_PI
-        d *= z
+        d *= zc
         w = np.square(t)
         np.subtract(1.0, w, out=w)
         d *= w
@@ -192,27 +197,29 @@ class Mish(Activation):
 
 @ACTIVATIONS.register("bent_identity")
 class BentIdentity(Activation):
-    """(sqrt(z^2 + 1) - 1) / 2 + z, computed as z + z^2 / (2 (sqrt(z^2 + 1) + 1)) to stay exact near 0;
-    derivative 1 + z / (2 sqrt(z^2 + 1))."""
+    """(sqrt(z^2 + 1) - 1) / 2 + z, computed as z + z * c / (2 (sqrt(c^2 + 1) + 1)) with c = z clipped where z^2
+    would overflow: exact near 0, and 1.5 z / 0.5 z in the far tails. Derivative 1 + c / (2 sqrt(c^2 + 1))."""
 
     name = "bent_identity"
 
     def forward(self, z, training=False, rng=None):
-        r = np.square(z)
+        c = clip_for_square(z)
+        r = np.square(c)
         r += 1.0
         np.sqrt(r, out=r)
         r += 1.0
-        np.divide(z, r, out=r)
+        np.divide(c, r, out=r)
         r *= z
         r *= 0.5
         r += z
         return r
 
     def backward(self, z, a, da):
-        r = np.square(z)
+        c = clip_for_square(z)
+        r = np.square(c)
         r += 1.0
         np.sqrt(r, out=r)
-        np.divide(z, r, out=r)
+        np.divide(c, r, out=r)
         r *= 0.5
         r += 1.0
         r *= da

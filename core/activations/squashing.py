@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .base import ACTIVATIONS, Activation, number, ordered
-from .kernels import clamp, window_backward
+from .kernels import clamp, clip_for_square, window_backward
 
 
 @ACTIVATIONS.register("softsign", "soft_sign")
@@ -126,36 +126,44 @@ class ArcTan(Activation):
         return np.arctan(z)
 
     def backward(self, z, a, da):
-        t = np.square(z)
+        t = np.square(clip_for_square(z))  # no overflow; 1 / (1 + z^2) is below float's tiny there anyway
         t += 1.0
         return np.divide(da, t, out=t)
 
 
 @ACTIVATIONS.register("isru", "inverse_square_root_unit")
 class ISRU(Activation):
-    """z / sqrt(1 + alpha z^2), bounded by +-1/sqrt(alpha); derivative (1 / sqrt(1 + alpha z^2))^3."""
+    """z / sqrt(1 + alpha z^2), bounded by +-1/sqrt(alpha); derivative (1 / sqrt(1 + alpha z^2))^3.
+
+    z is clipped where alpha z^2 would overflow (|z| ~ 1e19 in float32): the output there is the bound and the
+    derivative 0 to the dtype's precision, instead of 0 / inf."""
 
     name = "isru"
     config_keys = ("alpha",)
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = number(self.name, "alpha", alpha, minimum=0.0, exclusive_minimum=True)
-        bound = 1.0 / math.sqrt(self.alpha)
+        self._sqrt_alpha = math.sqrt(self.alpha)
+        bound = 1.0 / self._sqrt_alpha
         self.saturation_bounds = (-bound, bound)
 
-    def _root(self, z: np.ndarray) -> np.ndarray:
-        r = np.square(z)
+    def _root(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """z clipped and sqrt(1 + alpha z^2) of it, as (sqrt(alpha) z)^2 so alpha < 1 cannot overflow the square."""
+        zc = clip_for_square(z, self._sqrt_alpha)
         if self.alpha != 1.0:
-            r *= self.alpha
+            r = np.multiply(zc, self._sqrt_alpha)
+            np.square(r, out=r)
+        else:
+            r = np.square(zc)
         r += 1.0
-        return np.sqrt(r, out=r)
+        return zc, np.sqrt(r, out=r)
 
     def forward(self, z, training=False, rng=None):
-        r = self._root(z)
-        return np.divide(z, r, out=r)
+        zc, r = self._root(z)
+        return np.divide(zc, r, out=r)
 
     def backward(self, z, a, da):
-        r = self._root(z)
+        _, r = self._root(z)
         d = np.divide(da, r)
         d /= r
         d /= r
@@ -195,7 +203,7 @@ class Gaussian(Activation):
     name = "gaussian"
 
     def forward(self, z, training=False, rng=None):
-        a = np.square(z)
+        a = np.square(clip_for_square(z))  # exp(-z^2) is exactly 0 long before the clip
         np.negative(a, out=a)
         return np.exp(a, out=a)
 
