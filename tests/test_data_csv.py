@@ -5,6 +5,7 @@ Expected values are written by hand in the tests or parsed independently with Py
 import csv
 import io
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from core.data import load_dataset, load_features, prepare, summarize
 from core.data import csv_table
 from core.data.csv_sniff import sniff_layout
 from core.data.csv_table import read_table
+from core.data.fill import refit_fill
 from core.errors import DataError
 
 
@@ -249,6 +251,63 @@ def test_missing_values_drop_and_fill(tmp_path):
     assert f.encoder["features"][1]["fill"] == pytest.approx(mean)
     assert f.encoder["features"][2]["fill"] == "red"
     assert summarize(f).columns[1].missing == 1
+
+
+def gappy_csv(rows: int = 60) -> str:
+    """Numeric 'a' and text 'colour' with missing cells; the later rows hold large values and mostly 'blue', so
+    fill values over all rows differ from those over any training split."""
+    lines = ["a,colour,y"]
+    for i in range(rows):
+        a = "" if i % 6 == 0 else (f"{i * 0.5}" if i % 4 else f"{100 + i}")
+        colour = "" if i % 5 == 2 else ("blue" if i % 4 == 0 or i % 3 == 0 else "red")
+        lines.append(f"{a},{colour},{i % 2}")
+    return "\n".join(lines) + "\n"
+
+
+def test_fill_values_come_from_the_training_rows_only(tmp_path):
+    path = write(tmp_path, "gaps.csv", gappy_csv())
+    d = load(tmp_path, "gaps.csv", missing="fill")
+    p = prepare(d, {"split": {"val": 0.3, "test": 0.2}, "scaling": "none", "seed": 4})
+    rows = list(csv.reader(io.StringIO(path.read_text())))[1:]
+    train = p.train.rows.tolist()
+    a_train = [float(rows[i][0]) for i in train if rows[i][0]]
+    colours = Counter(rows[i][1] for i in train if rows[i][1])
+    colour = min(colours, key=lambda c: (-colours[c], c))              # most frequent, alphabetically first on ties
+    mean = sum(a_train) / len(a_train)
+    assert d.encoder["features"][0]["fill"] != pytest.approx(mean)     # the all-rows value at load time differs
+    fills = [f["fill"] for f in p.dataset.encoder["features"]]
+    assert fills[0] == pytest.approx(mean, rel=1e-12) and fills[1] == colour
+    assert (colour, d.encoder["features"][1]["fill"]) in (("red", "blue"), ("blue", "red"))   # the test means it
+    held_out = np.concatenate([p.val.rows, p.test.rows])
+    gaps = [i for i in held_out if not rows[i][0]]
+    assert gaps and all(p.dataset.X[i, 0] == fills[0] for i in gaps)
+    val_gaps = [k for k, i in enumerate(p.val.rows) if not rows[i][0]]
+    np.testing.assert_array_equal(p.val.X[val_gaps, 0], fills[0])
+    one_hot = {"blue": [1, 0], "red": [0, 1]}[colour]
+    assert all(p.dataset.X[i, 1:].tolist() == one_hot for i in range(len(rows)) if not rows[i][1])
+    present = [i for i in range(len(rows)) if rows[i][0]]
+    np.testing.assert_array_equal(p.dataset.X[present, 0], [float(rows[i][0]) for i in present])
+    assert d.X[gaps[0], 0] != fills[0]                                 # the loaded dataset is left as it was
+    # the encoder saved with a model carries the training-row values to prediction
+    write(tmp_path, "new.csv", "a,colour\n,\n2.5,red\n")
+    np.testing.assert_allclose(load_features(tmp_path / "new.csv", 3, p.dataset.encoder), [[mean, *one_hot],
+                                                                                          [2.5, 0, 1]])
+    # scaling is fitted on the refilled training rows
+    s = prepare(d, {"split": {"val": 0.3, "test": 0.2}, "scaling": "standard", "seed": 4})
+    np.testing.assert_allclose(s.preprocessor.offset, p.dataset.X[p.train.rows].mean(axis=0), rtol=1e-12)
+
+
+def test_fill_without_a_split_uses_every_row_and_a_column_missing_in_all_training_rows_is_an_error(tmp_path):
+    write(tmp_path, "gaps.csv", gappy_csv())
+    d = load(tmp_path, "gaps.csv", missing="fill")
+    p = prepare(d, {"split": {"val": 0.0, "test": 0.0}})
+    assert p.dataset.encoder == d.encoder
+    np.testing.assert_array_equal(p.dataset.X, d.X)
+    assert prepare(load(tmp_path, "gaps.csv", missing="drop"), {}).dataset.missing_cells == {}
+    gaps = d.missing_cells["a"]
+    np.testing.assert_array_equal(gaps, np.arange(0, 60, 6))
+    with pytest.raises(DataError, match=r"gaps.csv, column 'a': every training row is missing this value"):
+        refit_fill(d, gaps)
 
 
 @pytest.mark.parametrize("token", ["", "NA", "n/a", "NaN", "null", "None", "?", " na "])

@@ -1,7 +1,8 @@
 """A CSV file as a `Dataset`: column choice, the missing-value policy, one-hot encoding and the encoder record.
 
 The encoder (a JSON-able dict stored with the model) says how raw columns became X, so `encode_features` turns a
-new CSV into the same columns at prediction time:
+new CSV into the same columns at prediction time (fill values: provisional over all rows here, refitted on the
+training rows by `prepare`, see fill.py):
     {"format": "csv", "version": 1, "source_columns": [...every column of the training file...],
      "features": [{"column": "age", "type": "numeric", "fill": 41.5 | null},
                   {"column": "colour", "type": "categorical", "categories": ["blue", "red"], "fill": "red" | null}],
@@ -93,7 +94,7 @@ def load_csv_dataset(path: Path, spec: dict[str, Any], progress: Callable[[float
     text_columns = {_resolve(ref, layout, "data.categorical") for ref in spec["categorical"]}
     table = read_table(layout, features + targets, text_columns, progress, split=len(features))
     names = [layout.names[j] for j in table.columns]
-    fills, report = _apply_missing(table, names, spec["missing"])
+    fills, report, filled = _apply_missing(table, names, spec["missing"])
     F = len(features)
     X, feature_names, encoded = _encode(table, names[:F], fills)
     target_names = tuple(names[F:])
@@ -108,12 +109,13 @@ def load_csv_dataset(path: Path, spec: dict[str, Any], progress: Callable[[float
     encoder = {"format": "csv", "version": ENCODER_VERSION, "source_columns": list(layout.names),
                "features": encoded, "targets": list(target_names), "missing": report}
     return Dataset(label, X, result.y, result.task, feature_names, result.class_names, result.target_names,
-                   encoder=encoder)
+                   encoder=encoder, missing_cells=filled)
 
 
-def _apply_missing(table: Table, names: list[str], policy: str) -> tuple[list[Any], dict]:
-    """Drop rows or fill cells in place per `policy`; returns per-feature fill values (codes for text columns)
-    and the report stored in the encoder."""
+def _apply_missing(table: Table, names: list[str], policy: str) -> tuple[list[Any], dict, dict]:
+    """Drop rows or fill cells in place per `policy`; returns per-feature fill values (codes for text columns),
+    the report stored in the encoder, and the filled rows per column. The fill is over all rows: provisional,
+    until `prepare` refits it on the training rows (fill.py)."""
     label = table.layout.label
     n_features = table.values.shape[1]
     missing = [np.isnan(table.column(k)) for k in range(len(names))]
@@ -121,7 +123,7 @@ def _apply_missing(table: Table, names: list[str], policy: str) -> tuple[list[An
     fills: list[Any] = [None] * n_features
     report = {"policy": policy, "counts": {names[k]: c for k, c in enumerate(counts) if c}, "rows_dropped": 0}
     if not any(counts):
-        return fills, report
+        return fills, report, {}
     for k, kind in enumerate(table.kinds):
         if kind == "empty":
             raise DataError(f"{label}, column {names[k]!r}: every cell is missing; leave the column out with"
@@ -138,7 +140,7 @@ def _apply_missing(table: Table, names: list[str], policy: str) -> tuple[list[An
             raise DataError(f"{label}: every row has a missing value ({detail}); nothing is left after dropping")
         table.select(~any_missing)
         report["rows_dropped"] = rows
-        return fills, report
+        return fills, report, {}
     if any(counts[n_features:]):
         raise DataError(f"{label}: target values are missing ({detail}); targets are never filled in, use"
                         f" data.missing \"drop\" for those rows")
@@ -151,7 +153,7 @@ def _apply_missing(table: Table, names: list[str], policy: str) -> tuple[list[An
             else:
                 fills[k] = float(present.mean())
             column[missing[k]] = fills[k]
-    return fills, report
+    return fills, report, {names[k]: np.flatnonzero(missing[k]) for k in range(n_features) if counts[k]}
 
 
 def _one_hot(codes: np.ndarray, k: int) -> np.ndarray:

@@ -69,6 +69,7 @@ class Dataset:
     image_shape: tuple[int, int] | None = None   # (h, w) when each row is an image, for previews
     predefined_splits: dict = field(default_factory=dict)  # {"val": (X, y), "test": (X, y)} from the file
     encoder: dict | None = None        # JSON-able: how raw CSV columns became X (see docs/data.md)
+    missing_cells: dict = field(default_factory=dict)  # CSV column -> sorted rows whose cell was filled (fill.py)
 
     def __post_init__(self) -> None:
         where = f"dataset {self.name!r}"
@@ -117,6 +118,13 @@ class Dataset:
             if Xs.shape[0] != ys.shape[0] or Xs.shape[0] == 0:
                 raise DataError(f"{where}, {key} split: {Xs.shape[0]} rows of features, {ys.shape[0]} targets")
             splits[key] = (_frozen(Xs), _frozen(ys))
+        filled = {}
+        for column, rows in dict(self.missing_cells).items():
+            rows = np.asarray(rows)
+            if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer) or (rows.size and (
+                    rows.min() < 0 or rows.max() >= n)):
+                raise DataError(f"{where}: missing cells of {column!r} must be row indices in [0, {n})")
+            filled[str(column)] = _frozen(np.ascontiguousarray(rows, dtype=np.int64))
         if self.image_shape is not None:
             h, w = (int(v) for v in self.image_shape)
             if h * w != d:
@@ -128,6 +136,7 @@ class Dataset:
         object.__setattr__(self, "target_names", targets)
         object.__setattr__(self, "class_names", classes)
         object.__setattr__(self, "predefined_splits", splits)
+        object.__setattr__(self, "missing_cells", filled)
 
     @property
     def n_samples(self) -> int:

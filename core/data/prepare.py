@@ -1,4 +1,5 @@
-"""From a `Dataset` to what a trainer consumes: feature crosses, a seeded split, scaling fitted on training rows."""
+"""From a `Dataset` to what a trainer consumes: a seeded split, missing-value fill and scaling fitted on the
+training rows, feature crosses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ import numpy as np
 
 from .builtin import builtin_datasets
 from .dataset import CLASSIFICATION_TASKS, Dataset
+from .fill import refit_fill
 from .preprocess import Preprocessor, apply_crosses, build_crosses, fit_scaling
 from .spec import prepare_options
 from .splits import split_rows
@@ -65,6 +67,8 @@ def prepare(dataset: Dataset, spec: dict[str, Any]) -> PreparedData:
     """Crosses + split + scaling for `dataset`, from the spec's seed, features, scaling and split keys.
 
     A split the file predefines (an NPZ's X_val/X_test, an IDX test set) replaces the fraction for that split.
+    Filled missing cells are refilled from the training rows, so `PreparedData.dataset` (and its encoder, which is
+    saved with the model) may differ from `dataset` there.
     """
     default_scaling = "none" if dataset.name in UNSCALED_BY_DEFAULT else "standard"
     options = prepare_options(spec, default_scaling, dataset.input_width == 2)
@@ -75,6 +79,7 @@ def prepare(dataset: Dataset, spec: dict[str, Any]) -> PreparedData:
     labels = dataset.y if dataset.task in CLASSIFICATION_TASKS else None
     rng = np.random.default_rng((options["seed"], SPLIT_STREAM))
     train_rows, val_rows, test_rows = split_rows(dataset.n_samples, fractions["val"], fractions["test"], rng, labels)
+    dataset = refit_fill(dataset, train_rows)     # missing cells: training-row values, as scaling below
     crossed = apply_crosses(dataset.X, crosses, train_rows)
     preprocessor = Preprocessor(crosses, options["scaling"], *fit_scaling(crossed, options["scaling"]),
                                 dataset.input_width)
