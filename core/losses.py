@@ -15,7 +15,7 @@ import numpy as np
 
 from .activations import log_softmax, sigmoid, softmax
 from .config import check_float
-from .errors import TrainingError
+from .errors import SpecError, TrainingError
 from .registry import Registry
 
 LOSSES = Registry("loss")
@@ -321,7 +321,7 @@ class CategoricalHinge(Loss):
 def get_loss(identifier, where: str = "training.loss") -> Loss:
     loss = LOSSES.get(identifier, where)
     if not isinstance(loss, Loss):
-        raise TrainingError(f"{where}: {identifier!r} is not a loss")
+        raise SpecError(f"{LOSSES.place(where)}{identifier!r} is not a loss")
     return loss
 
 

@@ -30,6 +30,11 @@ class Registry:
         self._rejected: dict[str, str] = {}
         self._suggestions: dict[str, str] = {}
 
+    @property
+    def _a(self) -> str:
+        """"an activation", "a loss"."""
+        return f"{'an' if self.kind[:1] in 'aeiou' else 'a'} {self.kind}"
+
     def register(self, name: str, *aliases: str) -> Callable:
         """Decorator: register a class or factory under `name` and its aliases."""
 
@@ -67,16 +72,21 @@ class Registry:
         key = normalize_name(name)
         return key in self._factories or key in self._aliases
 
+    def place(self, where: str) -> str:
+        """How a message starts: "model.layers[0].activation: ", or nothing when `where` is empty or just the kind
+        (get_activation's default), which every message names anyway ("unknown activation 'x'")."""
+        return f"{where}: " if where and where != self.kind else ""
+
     def canonical(self, name: str, where: str = "") -> str:
         """The canonical name for `name`, or a SpecError naming the nearest known one."""
+        prefix = self.place(where)
         if not isinstance(name, str):
-            raise SpecError(f"{where or self.kind}: expected a {self.kind} name, got {name!r}")
+            raise SpecError(f"{prefix}expected {self._a} name, got {name!r}")
         key = normalize_name(name)
         if key in self._factories:
             return key
         if key in self._aliases:
             return self._aliases[key]
-        prefix = f"{where}: " if where else ""
         nearest = self.nearest(key)
         hint = f"; nearest: {nearest!r}" if nearest else ""
         if key in self._rejected:
@@ -98,12 +108,12 @@ class Registry:
             return self._build(self.canonical(identifier, where), {}, where, extra)
         if isinstance(identifier, dict):
             if "name" not in identifier:
-                raise SpecError(f"{where or self.kind}: a {self.kind} object needs a 'name', got {identifier!r}")
+                raise SpecError(f"{self.place(where)}{self._a} object needs a 'name', got {identifier!r}")
             kwargs = {k: v for k, v in identifier.items() if k != "name"}
             return self._build(self.canonical(identifier["name"], where), kwargs, where, extra)
         if identifier is not None and not isinstance(identifier, (int, float, bool, list, tuple)):
             return identifier
-        raise SpecError(f"{where or self.kind}: could not interpret {self.kind} identifier {identifier!r}")
+        raise SpecError(f"{self.place(where)}could not interpret {self.kind} identifier {identifier!r}")
 
     def _build(self, key: str, kwargs: dict, where: str, extra: dict) -> Any:
         factory = self._factories[key]
@@ -115,7 +125,7 @@ class Registry:
                 hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
                 allowed = ", ".join(accepted) or "none"
                 raise SpecError(
-                    f"{where or self.kind}: unknown argument {name!r} for {self.kind} {key!r}{hint}; accepted: {allowed}"
+                    f"{self.place(where)}unknown argument {name!r} for {self.kind} {key!r}{hint}; accepted: {allowed}"
                 )
         return factory(**kwargs, **extra)
 

@@ -1,12 +1,17 @@
 """Layer semantics beyond gradients: batch norm and layer norm equal PyTorch's (golden file), dropout scales
-survivors so the expected activation is unchanged, Gaussian noise has the asked spread, shapes are known early."""
+survivors so the expected activation is unchanged, Gaussian noise has the asked spread, shapes are known early,
+and spec errors (layers and every component registry) name their place once."""
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from core.activations import get_activation
 from core.errors import SpecError
+from core.initializers import get_initializer
+from core.losses import get_loss
 from core.network import Network
+from core.optimizers import get_optimizer
 
 GOLDEN = np.load(Path(__file__).parent / "golden" / "layers.npz")
 
@@ -111,3 +116,28 @@ def test_float32_stays_float32():
 def test_layer_spec_errors_name_the_place(layer, message):
     with pytest.raises(SpecError, match=message):
         Network([layer], 2)
+
+
+def _message(build, identifier, *where):
+    with pytest.raises(SpecError) as info:
+        build(identifier, *where)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("build,kind,default", [(get_activation, "activation", ""), (get_initializer, "initializer", ""),
+                                                (get_optimizer, "optimizer", ""), (get_loss, "loss", "training.loss: ")])
+@pytest.mark.parametrize("identifier", ["zzz", 5, {"x": 1}])
+def test_registry_messages_name_the_kind_once(build, kind, default, identifier):
+    """With their default place the lookups say "unknown activation 'zzz'", not "activation: unknown activation";
+    a real place is kept in front."""
+    text = _message(build, identifier)
+    assert not text.startswith(f"{kind}: ") and text.startswith(default), text
+    assert kind in text.removeprefix(default).split(";")[0]
+    assert _message(build, identifier, "model.layers[2].x").startswith("model.layers[2].x: ")
+
+
+def test_rejected_activation_message_reads_once():
+    assert _message(get_activation, "Maxout").startswith("activation 'Maxout' is not supported: a maxout unit")
+    assert _message(get_optimizer, "ftrl").startswith("optimizer 'ftrl' is not supported: ")
+    assert _message(get_activation, {"x": 1}) == "an activation object needs a 'name', got {'x': 1}"
+    assert _message(get_loss, object(), "training.loss").endswith("is not a loss")

@@ -86,7 +86,7 @@ def get_activation(identifier: Any, where: str = "activation") -> Activation:
         identifier = "linear"
     activation = ACTIVATIONS.get(identifier, where)
     if not isinstance(activation, Activation):
-        raise TypeError(f"{where}: {identifier!r} is not an activation")
+        raise SpecError(f"{ACTIVATIONS.place(where)}{identifier!r} is not an activation")
     return activation
 
 

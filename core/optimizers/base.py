@@ -278,7 +278,7 @@ def get_optimizer(identifier: Any, where: str = "optimizer") -> Optimizer:
     """Build an optimizer from `"adam"`, `{"name": "adam", "lr": 0.001, "betas": [0.9, 0.999]}` or an instance."""
     optimizer = OPTIMIZERS.get(identifier, where, path=where)
     if not isinstance(optimizer, Optimizer):
-        raise SpecError(f"{where}: could not interpret optimizer identifier {describe(identifier)}")
+        raise SpecError(f"{OPTIMIZERS.place(where)}could not interpret optimizer identifier {describe(identifier)}")
     return optimizer
 
 
