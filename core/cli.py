@@ -104,6 +104,7 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     from .project import load_project
     from .trainer import Trainer
     from .checks import check_model
+    from .early_stopping import check_monitors
 
     project = load_project(args.project)
     changes = {}
@@ -126,6 +127,7 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
               if p.level == "error"]
     if errors:
         raise CliError(f"{errors[0].where}: {errors[0].message}")
+    check_monitors(project.training, prepared.task, _has_validation(prepared))
     network = build_network(project, prepared.input_width)
     trainer = Trainer(network, prepared, project.training)
     if args.init_weights:
@@ -177,6 +179,10 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
         print("test: " + _format_logs(result.test_metrics), file=stdout)
     print(f"weights written to {out_path}", file=stdout)
     return 0
+
+
+def _has_validation(prepared) -> bool:
+    return prepared.val is not None and len(prepared.val.y) > 0
 
 
 def _format_logs(logs: dict[str, float]) -> str:
@@ -248,6 +254,7 @@ def predictions_csv(output: np.ndarray, meta: dict) -> str:
 # --- check ---------------------------------------------------------------------------------------------------------
 def cmd_check(args, stdout: TextIO, stderr: TextIO) -> int:
     from .checks import check_model
+    from .early_stopping import check_monitors
     from .data import summarize
     from .model_io import build_network, load_data
     from .project import load_project
@@ -268,7 +275,13 @@ def cmd_check(args, stdout: TextIO, stderr: TextIO) -> int:
     problems = check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
     for problem in problems:
         print(str(problem), file=stderr if problem.level == "error" else stdout)
-    return EXIT_ERROR if any(p.level == "error" for p in problems) else 0
+    failed = any(p.level == "error" for p in problems)
+    try:
+        check_monitors(project.training, prepared.task, _has_validation(prepared))
+    except LayerLabError as exc:
+        print(f"error: {exc}", file=stderr)
+        failed = True
+    return EXIT_ERROR if failed else 0
 
 
 def layer_table(network) -> str:

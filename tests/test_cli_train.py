@@ -1,0 +1,93 @@
+"""`layerlab train`'s outputs, starts and stops: output folders are proven writable before training and the
+weights and history land together or not at all; --init-weights and --resume exclude each other; a checkpoint
+resumes only with its own project; --stop-after pauses without changing the schedule's length, so a paused and
+resumed run equals an uninterrupted one bit for bit; early-stopping and plateau monitors are checked up front."""
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+
+import numpy as np
+import pytest
+
+from core import cli
+from core.weights import load_weights
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_line_error(code, err, *needles):
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def project_file(folder, name="tiny.json", data=None, layers=None, **training):
+    obj = {
+        "format": "layerlab/1", "name": "tiny",
+        "data": data or {"source": "builtin", "name": "gauss", "samples": 200, "noise": 0.1,
+                         "split": {"val": 0.25, "test": 0.0}},
+        "model": {"layers": layers or [{"type": "dense", "units": 6, "activation": "tanh"}, {"type": "batch_norm"},
+                                       {"type": "dropout", "rate": 0.2},
+                                       {"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        "training": {"loss": "binary_crossentropy", "optimizer": {"name": "adam", "lr": 0.05}, "batch_size": 20,
+                     "epochs": 5, "seed": 1, **training},
+    }
+    path = folder / name
+    path.write_text(json.dumps(obj))
+    return path
+
+
+def history_rows(path):
+    return list(csv.DictReader(open(path)))
+
+
+# --- monitors ------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("settings,split,needle", [
+    ({"early_stopping": {"monitor": "val_los"}}, 0.25,
+     "training.early_stopping.monitor is 'val_los', which a binary run never logs (did you mean 'val_loss'?); "
+     "accepted: loss, accuracy, precision, recall, f1, specificity, mcc, auc, val_loss, val_accuracy"),
+    ({"early_stopping": {"monitor": "val_loss"}}, 0.0,
+     "training.early_stopping.monitor is 'val_loss', but the data has no validation rows (data.split.val)"),
+    ({"early_stopping": {"monitor": "val_acc"}}, 0.25, "(did you mean 'val_accuracy'?)"),
+    ({"early_stopping": {"monitor": "r2"}}, 0.25, "'r2', which a binary run never logs"),
+    ({"schedule": {"name": "reduce_on_plateau", "monitor": "val_auc"}}, 0.0,
+     "training.schedule.monitor is 'val_auc', but the data has no validation rows"),
+])
+def test_a_monitor_that_is_never_logged_fails_check_and_train_up_front(tmp_path, settings, split, needle):
+    data = {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": split, "test": 0.0}}
+    project = project_file(tmp_path, data=data, **settings)
+    code, out, err = run("check", project)
+    assert code == 1 and "Traceback" not in err
+    assert needle in err
+    code, out, err = run("train", project, "--out", tmp_path / "m.npz")
+    one_line_error(code, err, needle)
+    assert "epoch" not in out and not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("monitor,split", [("loss", 0.0), ("accuracy", 0.0), ("val_auc", 0.25), ("val_mcc", 0.25)])
+def test_monitors_that_are_logged_pass(tmp_path, monitor, split):
+    data = {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": split, "test": 0.0}}
+    project = project_file(tmp_path, data=data, epochs=2, early_stopping={"monitor": monitor})
+    assert run("check", project)[0] == 0
+    code, out, err = run("train", project, "--out", tmp_path / "m.npz")
+    assert code == 0, err
+
+
+def test_regression_monitors_come_from_the_regression_metrics(tmp_path):
+    data = {"source": "builtin", "name": "reg-plane", "samples": 100, "split": {"val": 0.2, "test": 0.0}}
+    layers = [{"type": "dense", "units": 1}]
+    ok = project_file(tmp_path, data=data, layers=layers, loss="mse", epochs=2, early_stopping={"monitor": "val_r2"})
+    assert run("check", ok)[0] == 0
+    bad = project_file(tmp_path, data=data, layers=layers, loss="mse", early_stopping={"monitor": "val_accuracy"})
+    code, out, err = run("check", bad)
+    assert code == 1
+    assert "accepted: loss, mae, mse, rmse, r2, val_loss, val_mae, val_mse, val_rmse, val_r2" in err
