@@ -1,15 +1,18 @@
 """Losses, averaged over the batch as PyTorch does, with their gradients.
 
 Each loss takes the network output and a float target matrix (n, k) prepared once per dataset by
-`prepare_targets` (one-hot for categorical cross-entropy, label smoothing already applied). Cross-entropies fuse
-with their natural output activation (sigmoid for binary, softmax for categorical): the loss is then computed
-from the logits, which never overflows and gives the clean gradient (p - t) / n.
+`prepare_targets` (one-hot for categorical cross-entropy). Cross-entropies fuse with their natural output
+activation (sigmoid for binary, softmax for categorical): the loss is then computed from the logits, which never
+overflows and gives the clean gradient (p - t) / n.
 
 Weighting (the course notes' "strengthening factor"): with per-sample weights s_i the loss is
 sum(s_i * L_i) / sum(s_i), where L_i is sample i's loss (mean over its outputs for elementwise losses). Class
-weights become per-sample weights, which reproduces PyTorch's `CrossEntropyLoss(weight=...)` with mean reduction.
+weights folded into s_i = w[y_i] reproduce PyTorch's `CrossEntropyLoss(weight=w)` only without label smoothing;
+categorical cross-entropy's own `weight` argument is PyTorch's formula with smoothing too (see its docstring).
 """
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 
@@ -196,16 +199,41 @@ class BinaryCrossEntropy(Loss):
 @LOSSES.register("categorical_crossentropy", "cce", "crossentropy", "cross_entropy", "softmax_cross_entropy",
                  "sparse_categorical_crossentropy", "nll")
 class CategoricalCrossEntropy(Loss):
-    """-sum_c t_c log p_c per sample; integer or one-hot targets; optional label smoothing (PyTorch's form)."""
+    """PyTorch's CrossEntropyLoss(weight, label_smoothing) with mean reduction; integer or one-hot targets t.
+
+    With t' = (1 - eps) t + eps / C and class weights w (1 when not given), sample i contributes
+    N_i = -sum_c w_c t'_ic log p_ic (PyTorch's reduction='none') and D_i = sum_c w_c t_ic (= w[y_i]); the loss is
+    sum u_i N_i / sum u_i D_i with per-sample weights u_i (1 when not given). So smoothing spreads over the
+    classes with *their* weights, not the sample's, and an integer u_i counts as repeating the sample u_i times.
+    (For soft target rows PyTorch divides by the batch size instead of sum w[y_i]; here rows are normalised alike.)
+    """
 
     name = "categorical_crossentropy"
     fused_activation = "softmax"
     tasks = ("multiclass",)
 
-    def __init__(self, label_smoothing: float = 0.0):
+    def __init__(self, label_smoothing: float = 0.0, weight: Sequence[float] = ()):
         self.label_smoothing = check_float(label_smoothing, "training.loss.label_smoothing", 0.0, 1.0)
+        if weight is None:
+            weight = ()
+        if isinstance(weight, (str, bytes)) or not hasattr(weight, "__len__"):
+            raise SpecError(f"training.loss.weight must be a list with one weight per class, got {weight!r}")
+        self.weight = tuple(check_float(v, f"training.loss.weight[{i}]", minimum=0.0) for i, v in enumerate(weight))
+        self._weights: dict[np.dtype, np.ndarray] = {}
+
+    def _class_weight(self, dtype) -> np.ndarray | None:
+        if not self.weight:
+            return None
+        w = self._weights.get(np.dtype(dtype))
+        if w is None:
+            w = self._weights[np.dtype(dtype)] = np.asarray(self.weight, dtype=dtype)
+        return w
 
     def prepare_targets(self, y, n_outputs, dtype):
+        """One-hot (or given probability) rows; label smoothing and class weights are applied by the loss."""
+        if self.weight and len(self.weight) != n_outputs:
+            raise TrainingError(f"loss 'categorical_crossentropy': weight has {len(self.weight)} entries but the "
+                                f"output layer has {n_outputs} units (one weight per class)")
         y = np.asarray(y)
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and n_outputs > 1):
             labels = y.reshape(-1)
@@ -221,42 +249,85 @@ class CategoricalCrossEntropy(Loss):
             t = _as_matrix(y, n_outputs, dtype, self.name)
             if t.size and not np.allclose(t.sum(axis=1), 1.0, atol=1e-4):
                 raise TrainingError("loss 'categorical_crossentropy': one-hot target rows must sum to 1")
-        if self.label_smoothing:
-            t = t * (1 - self.label_smoothing) + self.label_smoothing / n_outputs
-            t = t.astype(dtype, copy=False)
         return t
 
-    def per_sample(self, output, target):
-        return -np.sum(target * np.log(np.clip(output, EPSILON, 1 - EPSILON)), axis=1)
-
-    def value_and_grad(self, output, target, weights=None):
-        p = np.clip(output, EPSILON, 1 - EPSILON)
-        value = _reduce(-np.sum(target * np.log(p), axis=1), weights)
-        inside = (output > EPSILON) & (output < 1 - EPSILON)
-        grad = -target / p * inside
-        return value, _scale(grad, weights, 1)
+    def _terms(self, target):
+        """q = w t' (what multiplies -log p), and D = t w (each sample's share of the denominator; None: all 1)."""
+        eps = self.label_smoothing
+        q = target
+        if eps:
+            q = target * (1.0 - eps)
+            q += eps / target.shape[1]
+        w = self._class_weight(target.dtype)
+        if w is None:
+            return q, None
+        return q * w, target @ w
 
     @staticmethod
-    def per_sample_logits(logits, target):
-        return -np.sum(target * log_softmax(logits), axis=1)
+    def _mean(numerators, denominators, weights) -> float:
+        """sum u N / sum u D."""
+        if weights is None:
+            top = float(np.sum(numerators))
+            return top / (numerators.shape[0] if denominators is None else float(np.sum(denominators)))
+        bottom = np.sum(weights) if denominators is None else np.dot(weights, denominators)
+        return float(np.dot(numerators, weights) / bottom)
+
+    @staticmethod
+    def _row_scale(denominators, weights, n: int, dtype) -> np.ndarray | float:
+        """u_i / sum u D: what each sample's gradient row is multiplied by."""
+        if weights is None:
+            return 1.0 / (n if denominators is None else float(np.sum(denominators)))
+        bottom = np.sum(weights) if denominators is None else np.dot(weights, denominators)
+        return (weights / bottom).astype(dtype, copy=False)[:, None]
+
+    def per_sample(self, output, target):
+        q, _ = self._terms(target)
+        return -np.sum(q * np.log(np.clip(output, EPSILON, 1 - EPSILON)), axis=1)
+
+    def value(self, output, target, weights=None):
+        q, d = self._terms(target)
+        return self._mean(-np.sum(q * np.log(np.clip(output, EPSILON, 1 - EPSILON)), axis=1), d, weights)
+
+    def value_and_grad(self, output, target, weights=None):
+        q, d = self._terms(target)
+        p = np.clip(output, EPSILON, 1 - EPSILON)
+        value = self._mean(-np.sum(q * np.log(p), axis=1), d, weights)
+        inside = (output > EPSILON) & (output < 1 - EPSILON)
+        grad = -q / p * inside
+        grad *= self._row_scale(d, weights, output.shape[0], grad.dtype)
+        return value, grad
+
+    def per_sample_logits(self, logits, target):
+        q, _ = self._terms(target)
+        return -np.sum(q * log_softmax(logits), axis=1)
 
     def value_and_grad_logits(self, logits, target, weights=None):
+        q, d = self._terms(target)
         shifted = np.subtract(logits, np.maximum.reduce(logits, axis=1, keepdims=True))
         exp = np.exp(shifted)
         sums = np.add.reduce(exp, axis=1, keepdims=True)
-        if weights is None:
-            # Target rows sum to 1, so -sum t (s - log S) = sum log S - sum t s.
-            value = (float(np.add.reduce(np.log(sums), axis=None)) - float(np.vdot(target, shifted))) / logits.shape[0]
-        else:
-            value = _reduce(np.log(sums[:, 0]) - np.add.reduce(target * shifted, axis=1), weights)
         exp /= sums
-        exp -= target
-        return value, _scale(exp, weights, 1)
+        if d is None and weights is None:
+            # Rows of q sum to 1, so -sum q (s - log S) = sum log S - sum q s, and dL/dz = (p - q) / n.
+            value = (float(np.add.reduce(np.log(sums), axis=None)) - float(np.vdot(q, shifted))) / logits.shape[0]
+            exp -= q
+            exp *= 1.0 / logits.shape[0]
+            return value, exp
+        # N_i = Q_i log S_i - sum_c q_ic s_ic with Q_i = sum_c q_ic; dN_i/dz_ic = Q_i p_ic - q_ic.
+        total = np.add.reduce(q, axis=1, keepdims=True)
+        numerators = total[:, 0] * np.log(sums[:, 0]) - np.add.reduce(q * shifted, axis=1)
+        value = self._mean(numerators, d, weights)
+        exp *= total
+        exp -= q
+        exp *= self._row_scale(d, weights, logits.shape[0], exp.dtype)
+        return value, exp
 
     def get_config(self):
         config = {"name": self.name}
         if self.label_smoothing:
             config["label_smoothing"] = self.label_smoothing
+        if self.weight:
+            config["weight"] = list(self.weight)
         return config
 
 

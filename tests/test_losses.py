@@ -1,0 +1,118 @@
+"""Losses against PyTorch (tests/golden/losses.npz from tests/golden/make_loss_golden.py) and central finite
+differences: cross-entropy with class weights and label smoothing, and per-sample weights."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.activations import get_activation, softmax
+from core.errors import SpecError, TrainingError
+from core.losses import get_loss, sample_weights_from_classes
+from gradcheck import assert_gradient_close, numerical_gradient
+
+GOLDEN = np.load(Path(__file__).parent / "golden" / "losses.npz")
+CASES = json.loads(str(GOLDEN["index"]))
+CE_CASES = [c for c in CASES if c["kind"] == "cross_entropy"]
+
+
+def _cross_entropy(case):
+    config = {"name": "categorical_crossentropy", "label_smoothing": case["label_smoothing"]}
+    if case["weight"]:
+        config["weight"] = GOLDEN["ce_weight"].tolist()
+    loss = get_loss(config)
+    target = loss.prepare_targets(GOLDEN["ce_labels"], 4, np.float64)
+    weights = GOLDEN["ce_repeats"].astype(np.float64) if case["repeat"] else None
+    return loss, target, weights
+
+
+@pytest.mark.parametrize("case", CE_CASES, ids=[c["key"] for c in CE_CASES])
+def test_cross_entropy_matches_pytorch_from_logits(case):
+    """Value and gradient of F.cross_entropy(weight=w, label_smoothing=eps); integer per-sample weights equal
+    PyTorch's loss on the batch with those samples repeated."""
+    key = case["key"]
+    loss, target, weights = _cross_entropy(case)
+    logits = GOLDEN["ce_logits"]
+    value, grad = loss.value_and_grad_logits(logits.copy(), target, weights)
+    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]), rel=1e-12)
+    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"], rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(loss.per_sample_logits(logits, target), GOLDEN[f"{key}_none"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", CE_CASES, ids=[c["key"] for c in CE_CASES])
+def test_cross_entropy_matches_pytorch_from_probabilities(case):
+    """Not fused with softmax (the output layer is a softmax layer of its own): the same loss, and the gradient
+    through softmax's backward is PyTorch's logit gradient."""
+    key = case["key"]
+    loss, target, weights = _cross_entropy(case)
+    logits = GOLDEN["ce_logits"]
+    p = softmax(logits)
+    value, grad_p = loss.value_and_grad(p, target, weights)
+    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]), rel=1e-10)
+    assert loss.value(p, target, weights) == pytest.approx(value, rel=1e-14)
+    np.testing.assert_allclose(loss.per_sample(p, target), GOLDEN[f"{key}_none"], rtol=1e-10)
+    grad = get_activation("softmax").backward(logits, p, grad_p)
+    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"], rtol=1e-8, atol=1e-15)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("use_weight", [False, True])
+@pytest.mark.parametrize("fused", [True, False], ids=["logits", "probabilities"])
+def test_cross_entropy_gradient_matches_finite_differences(eps, use_weight, fused):
+    rng = np.random.default_rng(11)
+    logits = rng.normal(0.0, 1.5, size=(6, 5))
+    config = {"name": "cce", "label_smoothing": eps, "weight": [0.3, 1.0, 2.5, 0.0, 1.2] if use_weight else []}
+    loss = get_loss(config)
+    target = loss.prepare_targets(np.array([0, 1, 2, 3, 4, 2]), 5, np.float64)
+    weights = rng.uniform(0.2, 3.0, size=6)
+    for w in (None, weights):
+        if fused:
+            x = logits.copy()
+            analytic = loss.value_and_grad_logits(x, target, w)[1]
+            numeric = numerical_gradient(lambda: loss.value_and_grad_logits(x, target, w)[0], x)
+        else:
+            x = softmax(logits)
+            analytic = loss.value_and_grad(x, target, w)[1]
+            numeric = numerical_gradient(lambda: loss.value(x, target, w), x)
+        assert_gradient_close(analytic, numeric, what=f"eps={eps} weight={use_weight} sample weights={w is not None}")
+
+
+def test_class_weights_as_sample_weights_agree_with_the_weight_argument_only_without_smoothing():
+    """Folding w[y_i] into per-sample weights is PyTorch's weighted loss without smoothing; with smoothing, only
+    the `weight` argument weights the smoothing term by each class's own weight."""
+    logits = GOLDEN["ce_logits"]
+    labels, w = GOLDEN["ce_labels"], GOLDEN["ce_weight"]
+    per_sample = sample_weights_from_classes(labels, w.tolist())
+    for eps, same in ((0.0, True), (0.2, False)):
+        folded = get_loss({"name": "cce", "label_smoothing": eps})
+        weighted = get_loss({"name": "cce", "label_smoothing": eps, "weight": w.tolist()})
+        t = folded.prepare_targets(labels, 4, np.float64)
+        a = folded.value_and_grad_logits(logits.copy(), t, per_sample)[0]
+        b = weighted.value_and_grad_logits(logits.copy(), t, None)[0]
+        assert b == pytest.approx(float(GOLDEN[f"ce_w1_e{eps:g}_r0_loss"]), rel=1e-12)
+        assert (a == pytest.approx(b, rel=1e-12)) is same
+
+
+def test_cross_entropy_float32_stays_float32():
+    loss = get_loss({"name": "cce", "label_smoothing": 0.2, "weight": GOLDEN["ce_weight"].tolist()})
+    target = loss.prepare_targets(GOLDEN["ce_labels"], 4, np.float32)
+    value, grad = loss.value_and_grad_logits(GOLDEN["ce_logits"].astype(np.float32), target,
+                                             GOLDEN["ce_repeats"].astype(np.float32))
+    assert grad.dtype == np.float32
+    assert value == pytest.approx(float(GOLDEN["ce_w1_e0.2_r1_loss"]), rel=1e-5)
+    np.testing.assert_allclose(grad, GOLDEN["ce_w1_e0.2_r1_grad"], rtol=1e-4, atol=1e-6)
+
+
+def test_cross_entropy_config_round_trips_and_checks_its_weight():
+    loss = get_loss({"name": "cce", "label_smoothing": 0.1, "weight": [1, 2.5]})
+    assert loss.get_config() == {"name": "categorical_crossentropy", "label_smoothing": 0.1, "weight": [1.0, 2.5]}
+    assert get_loss(json.loads(json.dumps(loss.get_config()))).get_config() == loss.get_config()
+    assert get_loss("cce").get_config() == {"name": "categorical_crossentropy"}
+    with pytest.raises(TrainingError, match="weight has 2 entries but the output layer has 3 units"):
+        loss.prepare_targets(np.array([0, 1, 2]), 3, np.float64)
+    with pytest.raises(SpecError, match=r"training.loss.weight\[1\] must be >= 0, got -1"):
+        get_loss({"name": "cce", "weight": [1, -1]})
+    with pytest.raises(SpecError, match="training.loss.weight must be a list with one weight per class, got 2"):
+        get_loss({"name": "cce", "weight": 2})
