@@ -1,5 +1,6 @@
 """Losses against PyTorch (tests/golden/losses.npz from tests/golden/make_loss_golden.py) and central finite
-differences: cross-entropy with class weights and label smoothing, and per-sample weights."""
+differences: cross-entropy with class weights and label smoothing, per-sample weights, Huber and smooth L1; and the
+names that are refused with a reason."""
 from __future__ import annotations
 
 import json
@@ -11,11 +12,13 @@ import pytest
 from core.activations import get_activation, softmax
 from core.errors import SpecError, TrainingError
 from core.losses import get_loss, sample_weights_from_classes
+from core.training_config import parse_training
 from gradcheck import assert_gradient_close, numerical_gradient
 
 GOLDEN = np.load(Path(__file__).parent / "golden" / "losses.npz")
 CASES = json.loads(str(GOLDEN["index"]))
 CE_CASES = [c for c in CASES if c["kind"] == "cross_entropy"]
+REGRESSION_CASES = [c for c in CASES if c["kind"] != "cross_entropy"]
 
 
 def _cross_entropy(case):
@@ -116,3 +119,56 @@ def test_cross_entropy_config_round_trips_and_checks_its_weight():
         get_loss({"name": "cce", "weight": [1, -1]})
     with pytest.raises(SpecError, match="training.loss.weight must be a list with one weight per class, got 2"):
         get_loss({"name": "cce", "weight": 2})
+
+
+# --- Huber and smooth L1 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", REGRESSION_CASES, ids=[c["key"] for c in REGRESSION_CASES])
+def test_regression_losses_match_pytorch(case):
+    """HuberLoss(delta) and SmoothL1Loss(beta) = HuberLoss(beta) / beta (beta = 0: L1), kinks included."""
+    arg = "delta" if case["kind"] == "huber" else "beta"
+    loss = get_loss({"name": case["kind"], arg: case["value"]})
+    target = loss.prepare_targets(GOLDEN["reg_target"], 3, np.float64)
+    value, grad = loss.value_and_grad(GOLDEN["reg_prediction"].copy(), target)
+    assert value == pytest.approx(float(GOLDEN[f"{case['key']}_loss"]), rel=1e-12)
+    np.testing.assert_allclose(grad, GOLDEN[f"{case['key']}_grad"], rtol=1e-12, atol=1e-15)
+    assert loss.value(GOLDEN["reg_prediction"], target) == pytest.approx(value, rel=1e-14)
+
+
+@pytest.mark.parametrize("config", [{"name": "huber", "delta": 0.4}, {"name": "smooth_l1", "beta": 0.4},
+                                    {"name": "smooth_l1", "beta": 2.5}])
+def test_regression_loss_gradients_match_finite_differences(config):
+    rng = np.random.default_rng(3)
+    target = rng.normal(size=(5, 3))
+    x = target + rng.uniform(-3.0, 3.0, size=target.shape)
+    x[np.abs(np.abs(x - target) - 0.4) < 0.05] += 0.2  # keep away from the kink at delta / beta
+    x[np.abs(np.abs(x - target) - 2.5) < 0.05] += 0.2
+    loss = get_loss(config)
+    weights = rng.uniform(0.5, 2.0, size=5)
+    for w in (None, weights):
+        numeric = numerical_gradient(lambda: loss.value(x, target, w), x)
+        assert_gradient_close(loss.value_and_grad(x, target, w)[1], numeric, what=str(config))
+
+
+def test_smooth_l1_is_huber_over_beta():
+    rng = np.random.default_rng(0)
+    out, target = rng.normal(size=(2, 8, 2)) * 3
+    huber, smooth = get_loss({"name": "huber", "delta": 2.0}), get_loss({"name": "smooth_l1", "beta": 2.0})
+    assert smooth.value(out, target) == pytest.approx(huber.value(out, target) / 2.0, rel=1e-14)
+
+
+# --- names --------------------------------------------------------------------------------------------------------
+def test_l2_loss_is_refused_with_the_reason():
+    with pytest.raises(SpecError) as info:
+        parse_training({"loss": "l2_loss"})
+    text = str(info.value)
+    assert text.startswith("training.loss: loss 'l2_loss' is not supported: TensorFlow's l2_loss(t) is sum(t^2) / 2")
+    assert text.endswith("nearest: 'mse'")
+
+
+def test_smooth_l1_takes_beta_not_delta():
+    assert get_loss("SmoothL1Loss").get_config() == {"name": "smooth_l1", "beta": 1.0}
+    with pytest.raises(SpecError, match=r"training.loss: unknown argument 'delta' for loss 'smooth_l1' \(did you mean "
+                                         r"'beta'\?\)"):
+        parse_training({"loss": {"name": "smooth_l1", "delta": 2.0}})
+    with pytest.raises(SpecError, match="training.loss.beta must be >= 0"):
+        get_loss({"name": "smooth_l1", "beta": -1.0})
