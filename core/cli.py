@@ -10,7 +10,9 @@ import contextlib
 import csv
 import io
 import math
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -19,7 +21,6 @@ import numpy as np
 
 from .errors import LayerLabError
 from .fileio import FileWriteError, atomic_write_text
-from .history_csv import write_history_csv
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 # --- train ---------------------------------------------------------------------------------------------------------
 def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
-    from .model_io import build_network, load_data, load_model, save_model
+    from .model_io import build_network, load_data, load_model
     from .project import load_project
     from .trainer import Trainer
     from .checks import check_model
@@ -118,10 +119,8 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
         changes["seed"] = args.seed
     if changes:
         project = project.with_changes(training=project.training.with_changes(**changes))
-    out_path = Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")
-    _check_writable(out_path, "--out")
-    if args.history:
-        _check_writable(Path(args.history), "--history")
+    outputs = _train_outputs(args)
+    out_path = outputs["--out"]
     prepared = load_data(project)
     errors = [p for p in check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
               if p.level == "error"]
@@ -160,15 +159,14 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
         stderr.write("\n")
     if isinstance(result, Failed):
         raise CliError(f"training failed: {result.message}")
-    if args.history:
-        write_history_csv(Path(args.history), trainer.history)
     if isinstance(result, Diverged):
         print(f"error: {result.message}", file=stderr)
-        if np.all(np.isfinite(network.params)):
-            save_model(out_path, project, prepared, network, trainer, checkpoint=args.checkpoint)
+        keep = bool(np.all(np.isfinite(network.params)))
+        _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint, weights=keep)
+        if keep:
             print(f"kept the last good weights in {out_path}", file=stderr)
         return EXIT_ERROR
-    save_model(out_path, project, prepared, network, trainer, checkpoint=args.checkpoint)
+    _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
     last = {k: v[-1] for k, v in trainer.history.items()}
     how = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped"}[result.reason]
@@ -181,6 +179,38 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def _train_outputs(args) -> dict[str, Path]:
+    """The files `train` writes, each folder proven writable now (a temporary file created and removed there), so
+    a bad --out or --history shows before training rather than after it."""
+    outputs = {"--out": Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")}
+    if args.history:
+        outputs["--history"] = Path(args.history)
+        if _same_path(outputs["--history"], outputs["--out"]):
+            raise CliError(f"--history {args.history} is the --out file; give them different names")
+    for option, path in outputs.items():
+        _check_writable(path, option)
+    return outputs
+
+
+def _write_train_outputs(outputs: dict[str, Path], project, prepared, trainer, checkpoint: bool,
+                         weights: bool = True) -> None:
+    """The weights file and the history CSV together: both go to temporary files first and are renamed only once
+    both were written, so either both land or neither does."""
+    from .export.common import write_files
+    from .history_csv import history_csv_text
+    from .model_io import model_writer
+
+    writers = {}
+    if weights:
+        writers[outputs["--out"]] = model_writer(project, prepared, trainer.network, trainer, checkpoint,
+                                                 str(outputs["--out"]))
+    if "--history" in outputs:
+        text = history_csv_text(trainer.history)
+        writers[outputs["--history"]] = lambda tmp: tmp.write_text(text, encoding="utf-8")
+    if writers:
+        write_files(writers, "training output")
+
+
 def _has_validation(prepared) -> bool:
     return prepared.val is not None and len(prepared.val.y) > 0
 
@@ -191,11 +221,25 @@ def _format_logs(logs: dict[str, float]) -> str:
 
 
 def _check_writable(path: Path, option: str) -> None:
+    """CliError naming `option` unless a file can be created in `path`'s folder (tried, then removed)."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise CliError(f"{option} {path}: folder {folder} does not exist")
     if path.is_dir():
         raise CliError(f"{option} {path} is a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise CliError(f"{option} {path}: cannot write in folder {folder} ({exc.strerror or exc})") from None
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 # --- predict -------------------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import numpy as np
 from .errors import WeightsError
 from .network import Network
 from .project import Project, parse_project
-from .weights import WeightsFile, load_weights, save_weights
+from .fileio import atomic_write_with
+from .weights import WeightsFile, load_weights, weights_writer
 
 
 def load_data(project: Project, progress=None):
@@ -47,6 +48,13 @@ def model_meta(project: Project, prepared: Any) -> dict:
 def save_model(path: str | Path, project: Project, prepared: Any, network: Network, trainer=None,
                checkpoint: bool = False) -> None:
     """Write the weights file; with `checkpoint`, also the optimizer and trainer state to continue later."""
+    atomic_write_with(path, model_writer(project, prepared, network, trainer, checkpoint, str(path)), "weights file")
+
+
+def model_writer(project: Project, prepared: Any, network: Network, trainer=None, checkpoint: bool = False,
+                 name: str = "the weights file"):
+    """`write(path)` for the weights file `save_model` writes, its contents checked and frozen now: for writing it
+    together with other files, all-or-nothing."""
     meta = model_meta(project, prepared)
     optimizer = extra = None
     if trainer is not None:
@@ -57,7 +65,7 @@ def save_model(path: str | Path, project: Project, prepared: Any, network: Netwo
             meta["checkpoint"] = trainer.checkpoint_state()
             optimizer = trainer.optimizer.state_dict()
             extra = trainer.checkpoint_arrays()
-    save_weights(path, network.state_dict(), meta, optimizer, extra)
+    return weights_writer(network.state_dict(), meta, optimizer, extra, name)
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,19 @@ def encode_json(obj: Any) -> np.ndarray:
 def save_weights(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any],
                  optimizer: dict[str, Any] | None = None, checkpoint_arrays: dict[str, np.ndarray] | None = None) -> None:
     """Write atomically; refuses non-finite parameters so a diverged run never produces a weights file."""
+    atomic_write_with(path, weights_writer(arrays, meta, optimizer, checkpoint_arrays, str(path)), "weights file")
+
+
+def weights_writer(arrays: dict[str, np.ndarray], meta: dict[str, Any], optimizer: dict[str, Any] | None = None,
+                   checkpoint_arrays: dict[str, np.ndarray] | None = None, name: str = "the weights file"):
+    """Check everything now and return `write(path)`, which writes the file there as it is (no temporary file of
+    its own): for callers that write several files all-or-nothing."""
     out: dict[str, np.ndarray] = {}
-    for name, array in arrays.items():
+    for key, array in arrays.items():
         array = np.asarray(array)
         if not np.all(np.isfinite(array)):
-            raise WeightsError(f"refusing to write {path}: {name} contains NaN or Inf")
-        out[name] = array
+            raise WeightsError(f"refusing to write {name}: {key} contains NaN or Inf")
+        out[key] = array
     for key, value in (optimizer or {}).items():
         value = np.asarray(value)
         if value.dtype == object:
@@ -63,11 +70,11 @@ def save_weights(path: str | Path, arrays: dict[str, np.ndarray], meta: dict[str
         out[f"checkpoint.{key}"] = np.asarray(value)
     out[META_KEY] = encode_json({"format": WEIGHTS_FORMAT, **meta})
 
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:
+    def write(target: Path) -> None:
+        with open(target, "wb") as handle:
             np.savez(handle, **out)
 
-    atomic_write_with(path, write, "weights file")
+    return write
 
 
 def load_weights(path: str | Path) -> WeightsFile:

@@ -50,6 +50,96 @@ def history_rows(path):
     return list(csv.DictReader(open(path)))
 
 
+# --- outputs -------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def locked(tmp_path, monkeypatch):
+    """A folder nobody may create files in (the tests run as root, which chmod does not stop)."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if dir is not None and os.path.abspath(dir) == str(folder):
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    return folder
+
+
+@pytest.mark.parametrize("bad", ["--out", "--history"])
+def test_an_unwritable_output_folder_is_found_before_training(tmp_path, locked, bad):
+    project = project_file(tmp_path)
+    paths = {"--out": tmp_path / "m.npz", "--history": tmp_path / "h.csv"}
+    paths[bad] = locked / paths[bad].name
+    code, out, err = run("train", project, "--out", paths["--out"], "--history", paths["--history"])
+    one_line_error(code, err, f"{bad} {paths[bad]}: cannot write in folder {locked} (Permission denied)")
+    assert "epoch" not in out                                   # refused before the first epoch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "tiny.json"]
+    assert list(locked.iterdir()) == []
+
+
+def test_weights_failing_at_the_end_leave_the_history_unwritten(tmp_path, monkeypatch):
+    project = project_file(tmp_path)
+    (tmp_path / "m.npz").write_bytes(b"precious")
+    (tmp_path / "h.csv").write_text("old history\n")
+
+    def full_disk(handle, **arrays):
+        handle.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", full_disk)
+    code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
+    one_line_error(code, err, "No space left on device")
+    assert "epoch 5/5" in out                                   # the failure came at the end
+    assert (tmp_path / "m.npz").read_bytes() == b"precious"
+    assert (tmp_path / "h.csv").read_text() == "old history\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "m.npz", "tiny.json"]
+
+
+def test_history_failing_at_the_end_leaves_the_weights_unwritten(tmp_path, monkeypatch):
+    project = project_file(tmp_path)
+    real = type(tmp_path).write_text
+
+    def write_text(self, text, *args, **kwargs):
+        if self.name.startswith(".h.csv."):
+            raise OSError(28, "No space left on device")
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(type(tmp_path), "write_text", write_text)
+    code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
+    one_line_error(code, err, "h.csv", "No space left on device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json"]
+
+
+def test_a_rename_failing_half_way_puts_the_first_file_back(tmp_path, monkeypatch):
+    """Both temporary files written, the weights renamed into place, then the history's rename fails: the old
+    weights file comes back, so the pair stays as it was."""
+    project = project_file(tmp_path)
+    (tmp_path / "m.npz").write_bytes(b"precious")
+    (tmp_path / "h.csv").write_text("old history\n")
+    real = os.replace
+
+    def replace(src, dst):
+        if str(dst) == str(tmp_path / "h.csv"):
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
+    one_line_error(code, err, "h.csv", "Input/output error")
+    assert (tmp_path / "m.npz").read_bytes() == b"precious"
+    assert (tmp_path / "h.csv").read_text() == "old history\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "m.npz", "tiny.json"]
+
+
+def test_out_and_history_must_differ(tmp_path):
+    project = project_file(tmp_path)
+    code, out, err = run("train", project, "--out", tmp_path / "x", "--history", tmp_path / "x")
+    one_line_error(code, err, "--history", "is the --out file")
+    assert not (tmp_path / "x").exists()
+
+
 # --- monitors ------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("settings,split,needle", [
     ({"early_stopping": {"monitor": "val_los"}}, 0.25,

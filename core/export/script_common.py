@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
-from ..weights import save_weights
+from ..weights import weights_writer
 from .common import ExportError, Heads, heads, model_meta, producer_version, raw_feature_names, write_files
 
 
@@ -66,9 +66,7 @@ def write_script(model, out: Path, render: Callable[[object, str], str]) -> list
     writers = {out: lambda tmp: tmp.write_text(source, encoding="utf-8")}
     origin = getattr(model.file, "path", None)
     if not (origin is not None and weights.is_file() and Path(origin).resolve() == weights.resolve()):
-        arrays = model.network.state_dict()
-        meta = model_meta(model)
-        writers[weights] = lambda tmp: save_weights(tmp, arrays, meta)
+        writers[weights] = weights_writer(model.network.state_dict(), model_meta(model), name=str(weights))
     write_files(writers, "export")
     return [out, weights]
 

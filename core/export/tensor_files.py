@@ -15,17 +15,16 @@ import numpy as np
 
 from ..errors import WeightsError
 from ..network import check_parameter_array
-from ..weights import WeightsFile, save_weights
+from ..weights import WeightsFile, weights_writer
 from .common import ExportError, model_meta, write_files
 
 SAFETENSORS_FORMAT = "layerlab-safetensors/1"
 
 
 def write_npz(model, out: Path) -> list[Path]:
-    """The weights file written again via save_weights, without optimizer or checkpoint state."""
-    arrays = model.network.state_dict()
-    meta = model_meta(model)
-    return write_files({Path(out): lambda tmp: save_weights(tmp, arrays, meta)}, "weights file")
+    """The weights file written again as save_weights does, without optimizer or checkpoint state."""
+    writer = weights_writer(model.network.state_dict(), model_meta(model), name=str(out))
+    return write_files({Path(out): writer}, "weights file")
 
 
 def safetensors_metadata(model) -> dict[str, str]:
