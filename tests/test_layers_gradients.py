@@ -58,6 +58,34 @@ def test_layer_norm_gradients():
     _check_network([{"type": "dense", "units": 5}, {"type": "layer_norm"}, {"type": "dense", "units": 3}])
 
 
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_batch_norm_without_affine_gradients(training):
+    net = _check_network([{"type": "dense", "units": 5}, {"type": "batch_norm", "affine": False},
+                          {"type": "activation", "activation": "tanh"}, {"type": "dense", "units": 2}],
+                         n=7, training=training)
+    assert "layers.1.gamma" not in net.named_arrays()
+
+
+def test_layer_norm_without_affine_gradients():
+    net = _check_network([{"type": "dense", "units": 5}, {"type": "layer_norm", "affine": False},
+                          {"type": "dense", "units": 3}])
+    assert "layers.1.gamma" not in net.named_arrays()
+
+
+def test_prelu_layer_gradients():
+    """The standalone PReLU layer: its per-unit slopes and everything before it."""
+    net = _check_network([{"type": "dense", "units": 5}, {"type": "prelu", "init": 0.1},
+                          {"type": "dense", "units": 2}])
+    assert net.named_arrays()["layers.1.alpha"].shape == (5,)
+
+
+def test_dense_with_prelu_activation_gradients():
+    """PReLU as a dense layer's activation: its slopes sit in the dense layer's block of the flat buffer."""
+    net = _check_network([{"type": "dense", "units": 5, "activation": "prelu"},
+                          {"type": "dense", "units": 3, "activation": {"name": "prelu", "init": -0.2}}])
+    assert net.named_arrays()["layers.1.alpha"].shape == (3,)
+
+
 def test_dropout_gradients_with_fixed_mask():
     _check_network([{"type": "dense", "units": 6, "activation": "tanh"}, {"type": "dropout", "rate": 0.4},
                     {"type": "dense", "units": 2}])
@@ -119,14 +147,22 @@ def test_l2_penalty_is_keras_meaning():
     ("binary_crossentropy", "sigmoid", "binary"), ("binary_crossentropy", "linear_clipped", "binary"),
     ("categorical_crossentropy", "softmax", "onehot"), ("categorical_crossentropy", "sigmoid", "onehot"),
     ("hinge", "linear", "binary"), ("categorical_hinge", "linear", "onehot"),
-])
+    ({"name": "huber", "delta": 0.3}, "linear", "real"), ({"name": "huber", "delta": 2.5}, "linear", "real"),
+    ({"name": "smooth_l1", "beta": 0.5}, "linear", "real"),
+    ({"name": "categorical_crossentropy", "label_smoothing": 0.2, "weight": [0.5, 2.0, 1.0]}, "softmax", "onehot"),
+    ({"name": "categorical_crossentropy", "label_smoothing": 0.2, "weight": [0.5, 2.0, 1.0]}, "linear_softmax",
+     "onehot"),
+], ids=str)
 def test_loss_gradients_through_network(loss_name, activation, targets):
     """The loss gradient (fused from logits where possible) and the network's backward, end to end."""
     rng = np.random.default_rng(5)
-    act = "sigmoid" if activation == "linear_clipped" else activation
+    # "linear_clipped": a sigmoid output not fused with the loss; "linear_softmax": softmax as its own layer.
+    act = {"linear_clipped": "sigmoid", "linear_softmax": "linear"}.get(activation, activation)
     units = 3
-    net = Network([{"type": "dense", "units": 4, "activation": "tanh"},
-                   {"type": "dense", "units": units, "activation": act}], 3, "float64")
+    layers = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "dense", "units": units, "activation": act}]
+    if activation == "linear_softmax":
+        layers.append({"type": "activation", "activation": "softmax"})
+    net = Network(layers, 3, "float64")
     net.initialize(rng)
     net.params += rng.normal(0, 0.3, size=net.params.shape)
     x = rng.normal(size=(6, 3))
@@ -139,7 +175,7 @@ def test_loss_gradients_through_network(loss_name, activation, targets):
         t = np.eye(units)[rng.integers(0, units, 6)]
     t = loss.prepare_targets(t, units, np.float64)
     weights = rng.uniform(0.5, 2.0, size=6)
-    fused = net.can_fuse(loss.fused_activation) and activation != "linear_clipped"
+    fused = net.can_fuse(loss.fused_activation) and activation not in ("linear_clipped", "linear_softmax")
     for w in (None, weights):
         def value():
             if fused:
