@@ -45,10 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a project headless and write its weights")
     train.add_argument("project", help="project file (.json)")
-    train.add_argument("--epochs", type=int, help="number of epochs (overrides the project)")
-    train.add_argument("--seed", type=int, help="random seed (overrides the project)")
-    train.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
-    train.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped")
+    train.add_argument("--epochs", type=int, help="set training.epochs: the whole run's length, which a schedule "
+                       "spans (with --resume: the total to reach, counting the checkpoint's epochs)")
+    train.add_argument("--stop-after", type=int, metavar="N", help="stop after N epochs of this run, keeping "
+                       "training.epochs (and so the schedule) as it is; continue later with --checkpoint/--resume")
+    train.add_argument("--seed", type=int, help="random seed (overrides the project; not with --resume)")
+    start = train.add_mutually_exclusive_group()
+    start.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
+    start.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped (the "
+                       "project must be the checkpoint's; only training.epochs may differ)")
     train.add_argument("--out", metavar="MODEL.npz", help="weights file to write (default: next to the project)")
     train.add_argument("--checkpoint", action="store_true", help="also store optimizer and trainer state")
     train.add_argument("--history", metavar="HISTORY.csv", help="write per-epoch losses and metrics as CSV")
@@ -100,48 +105,47 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 
 # --- train ---------------------------------------------------------------------------------------------------------
 def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
-    from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
-    from .model_io import build_network, load_data, load_model
-    from .project import load_project
-    from .trainer import Trainer
     from .checks import check_model
     from .early_stopping import check_monitors
+    from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
+    from .model_io import build_network, load_data, load_model, resume_project
+    from .project import load_project
+    from .trainer import Trainer
 
-    project = load_project(args.project)
-    changes = {}
-    if args.epochs is not None:
-        if args.epochs < 1:
-            raise CliError(f"--epochs must be a positive integer, got {args.epochs}")
-        changes["epochs"] = args.epochs
-    if args.seed is not None:
-        if args.seed < 0:
-            raise CliError(f"--seed must be a non-negative integer, got {args.seed}")
-        changes["seed"] = args.seed
-    if changes:
-        project = project.with_changes(training=project.training.with_changes(**changes))
+    project = _train_project(args, load_project(args.project))
     outputs = _train_outputs(args)
-    out_path = outputs["--out"]
+    checkpoint = None
+    if args.resume:
+        checkpoint = load_model(args.resume).file
+        if not checkpoint.is_checkpoint:
+            raise CliError(f"--resume {args.resume} is a weights file without training state; save it with "
+                           "--checkpoint, or start from it with --init-weights")
     prepared = load_data(project)
     errors = [p for p in check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
               if p.level == "error"]
     if errors:
         raise CliError(f"{errors[0].where}: {errors[0].message}")
     check_monitors(project.training, prepared.task, _has_validation(prepared))
+    if checkpoint is not None:
+        try:
+            project = resume_project(project, checkpoint, prepared)
+        except LayerLabError as exc:
+            raise CliError(f"--resume {args.resume}: {exc}") from None
     network = build_network(project, prepared.input_width)
     trainer = Trainer(network, prepared, project.training)
     if args.init_weights:
-        loaded = load_model(args.init_weights)
-        network.load_state_dict(loaded.file.arrays, args.init_weights)
-    if args.resume:
-        loaded = load_model(args.resume)
-        network.load_state_dict(loaded.file.arrays, args.resume)
-        if not loaded.file.is_checkpoint:
-            raise CliError(f"--resume {args.resume} is a weights file without training state; save it with "
-                           "--checkpoint, or start from it with --init-weights")
-        wf = loaded.file
-        trainer.load_checkpoint(wf.meta["checkpoint"], wf.optimizer, wf.checkpoint_arrays)
-    interactive = hasattr(stderr, "isatty") and stderr.isatty() and not args.quiet
+        network.load_state_dict(load_model(args.init_weights).file.arrays, args.init_weights)
+    if checkpoint is not None:
+        network.load_state_dict(checkpoint.arrays, args.resume)
+        trainer.load_checkpoint(checkpoint.meta["checkpoint"], checkpoint.optimizer, checkpoint.checkpoint_arrays)
     total = project.training.epochs
+    if trainer.epoch >= total:
+        raise CliError(f"--resume {args.resume} has already trained {trainer.epoch} epochs, and training.epochs is "
+                       f"{total}: nothing to do (give a larger --epochs to train on)")
+    this_run = None if args.stop_after is None else min(args.stop_after, total - trainer.epoch)
+    pause_at = trainer.epoch + this_run if this_run is not None and trainer.epoch + this_run < total else None
+    last_state: list = []   # a paused run's last weights: the trainer restores the best ones whenever fit ends
+    interactive = hasattr(stderr, "isatty") and stderr.isatty() and not args.quiet
     start = time.perf_counter()
 
     def show(event) -> None:
@@ -153,12 +157,18 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
             stderr.flush()
         elif isinstance(event, EpochEnd) and not interactive and not args.quiet:
             print(f"epoch {event.epoch + 1}/{total}  " + _format_logs(event.logs), file=stdout)
+        if isinstance(event, EpochEnd) and event.epoch + 1 == pause_at:
+            last_state[:] = [network.params.copy(), network.buffers.copy()]
 
-    result = trainer.fit(listener=show)
+    result = trainer.fit(this_run, listener=show)
+    paused = isinstance(result, Finished) and result.reason == "completed" and bool(last_state)
+    if paused:  # a pause is not the end of training: keep the last weights, so --resume continues exactly
+        network.params[...], network.buffers[...] = last_state
     if interactive:
         stderr.write("\n")
     if isinstance(result, Failed):
         raise CliError(f"training failed: {result.message}")
+    out_path = outputs["--out"]
     if isinstance(result, Diverged):
         print(f"error: {result.message}", file=stderr)
         keep = bool(np.all(np.isfinite(network.params)))
@@ -171,12 +181,35 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     last = {k: v[-1] for k, v in trainer.history.items()}
     how = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped"}[result.reason]
     best = f", best epoch {result.best_epoch + 1} restored" if result.restored_best and result.best_epoch is not None else ""
+    if paused:
+        how, best = f"paused by --stop-after {args.stop_after} (training.epochs is {total})", ""
     print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): {_format_logs(last)}",
           file=stdout)
-    if result.test_metrics:
+    if result.test_metrics and not paused:
         print("test: " + _format_logs(result.test_metrics), file=stdout)
     print(f"weights written to {out_path}", file=stdout)
     return 0
+
+
+def _train_project(args, project):
+    """The project with the command line's overrides, after checking the options make sense together."""
+    if args.seed is not None and args.resume:
+        raise CliError("--seed cannot be used with --resume: a checkpoint continues with its own random generators "
+                       "(and keeps its seed)")
+    if args.stop_after is not None and args.stop_after < 1:
+        raise CliError(f"--stop-after must be a positive integer, got {args.stop_after}")
+    changes = {}
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise CliError(f"--epochs must be a positive integer, got {args.epochs}")
+        changes["epochs"] = args.epochs
+    if args.seed is not None:
+        if args.seed < 0:
+            raise CliError(f"--seed must be a non-negative integer, got {args.seed}")
+        changes["seed"] = args.seed
+    if changes:
+        project = project.with_changes(training=project.training.with_changes(**changes))
+    return project
 
 
 def _train_outputs(args) -> dict[str, Path]:

@@ -1,6 +1,7 @@
 """Glue between a project, its data, its network and its files: what the CLI and the app both need."""
 from __future__ import annotations
 
+import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,62 @@ def load_data(project: Project, progress=None):
 
 def build_network(project: Project, input_width: int) -> Network:
     return Network(list(project.layers), input_width, project.training.dtype)
+
+
+# What a resumed run may set differently from its checkpoint: how long the whole run is, and the diagnostics budget.
+# The seed is the checkpoint's (its generators carry on); everything else would change what its state means.
+RESUME_MAY_CHANGE = ("epochs", "seed", "diagnostics")
+
+
+def resume_project(project: Project, checkpoint: WeightsFile, prepared: Any) -> Project:
+    """`project` with the checkpoint's seed, after checking it is the checkpoint's project: same data (settings
+    and fitted preprocessing), same model, same training settings but for RESUME_MAY_CHANGE. A TrainingError names
+    what differs."""
+    from .config import describe
+    from .errors import LayerLabError, TrainingError
+
+    try:
+        stored = parse_project(checkpoint.meta["project"], project.base_dir, "its project")
+    except LayerLabError as exc:
+        raise WeightsError(f"{checkpoint.path}: its project is not valid: {exc}") from None
+    mine, theirs = project.to_dict(), stored.to_dict()
+    for side in (mine, theirs):
+        side["training"] = {k: v for k, v in side["training"].items() if k not in RESUME_MAY_CHANGE}
+    differences: list[str] = []
+    for section in ("data", "model", "training"):
+        _differences(mine[section], theirs[section], section, differences, describe)
+    if not differences:
+        fitted = {"preprocessing": prepared.preprocessor.to_dict(), "encoder": prepared.dataset.encoder}
+        for key, value in fitted.items():
+            if _plain(value) != _plain(checkpoint.meta.get(key)):
+                differences.append(f"the data's fitted {key} (has the data file changed?)")
+    if differences:
+        listed = "; ".join(differences[:3]) + (f"; and {len(differences) - 3} more" if len(differences) > 3 else "")
+        raise TrainingError(f"the project differs from the checkpoint's: {listed}. A resumed run may change only "
+                            "training.epochs (start from its weights with --init-weights to change more)")
+    return project.with_changes(training=project.training.with_changes(seed=stored.training.seed))
+
+
+_UNSET = object()
+
+
+def _differences(mine: Any, theirs: Any, where: str, out: list[str], describe) -> None:
+    """Append 'where is A here, B in the checkpoint' for every leaf that differs."""
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        for key in [*mine, *(k for k in theirs if k not in mine)]:
+            _differences(mine.get(key, _UNSET), theirs.get(key, _UNSET), f"{where}.{key}", out, describe)
+    elif isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+        for i, (a, b) in enumerate(zip(mine, theirs)):
+            _differences(a, b, f"{where}[{i}]", out, describe)
+    elif mine is _UNSET or theirs is _UNSET or _plain(mine) != _plain(theirs):
+        def show(value):
+            return "not set" if value is _UNSET else describe(value)
+        out.append(f"{where} is {show(mine)} here, {show(theirs)} in the checkpoint")
+
+
+def _plain(value: Any) -> Any:
+    """JSON's view of a value (tuples are lists), as a file stores it."""
+    return json.loads(json.dumps(value))
 
 
 def model_meta(project: Project, prepared: Any) -> dict:

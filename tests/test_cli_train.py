@@ -140,6 +140,126 @@ def test_out_and_history_must_differ(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+# --- how a run starts ----------------------------------------------------------------------------------------------
+@pytest.fixture
+def checkpoint(tmp_path):
+    project = project_file(tmp_path)
+    code, out, err = run("train", project, "--stop-after", 2, "--checkpoint", "--out", tmp_path / "ckpt.npz")
+    assert code == 0, err
+    return tmp_path / "ckpt.npz"
+
+
+def test_init_weights_and_resume_exclude_each_other(tmp_path, checkpoint):
+    code, out, err = run("train", tmp_path / "tiny.json", "--init-weights", checkpoint, "--resume", checkpoint)
+    one_line_error(code, err, "--resume: not allowed with argument --init-weights")
+    assert code == 2
+
+
+def test_seed_is_refused_with_resume(tmp_path, checkpoint):
+    code, out, err = run("train", tmp_path / "tiny.json", "--resume", checkpoint, "--seed", 3)
+    one_line_error(code, err, "--seed cannot be used with --resume")
+
+
+@pytest.mark.parametrize("change,needle", [
+    ({"data": {"source": "builtin", "name": "gauss", "samples": 300, "noise": 0.1, "split": {"val": 0.25, "test": 0}}},
+     "data.samples is 300 here, 200 in the checkpoint"),
+    ({"layers": [{"type": "dense", "units": 6, "activation": "relu"}, {"type": "batch_norm"},
+                 {"type": "dropout", "rate": 0.2}, {"type": "dense", "units": 1, "activation": "sigmoid"}]},
+     "model.layers[0].activation is 'relu' here, 'tanh' in the checkpoint"),
+    ({"optimizer": {"name": "adam", "lr": 0.01}}, "training.optimizer.lr is 0.01 here, 0.05 in the checkpoint"),
+    ({"batch_size": 10}, "training.batch_size is 10 here, 20 in the checkpoint"),
+    ({"schedule": {"name": "cosine"}}, "training.schedule is {'name': 'cosine'} here, not set in the checkpoint"),
+])
+def test_resume_refuses_another_project_naming_what_differs(tmp_path, checkpoint, change, needle):
+    other = project_file(tmp_path, "other.json", **change)
+    code, out, err = run("train", other, "--resume", checkpoint, "--out", tmp_path / "resumed.npz")
+    one_line_error(code, err, f"--resume {checkpoint}: the project differs from the checkpoint's", needle,
+                   "only training.epochs", "--init-weights")
+    assert "epoch" not in out and not (tmp_path / "resumed.npz").exists()
+
+
+def test_resume_refuses_data_whose_file_changed(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    rows = "\n".join(f"{a!r},{b!r},{int(a + b > 0)}" for a, b in X)
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows + "\n")
+    data = {"source": "csv", "path": "d.csv", "target": "y", "scaling": "standard", "split": {"val": 0.25}}
+    project = project_file(tmp_path, data=data)
+    assert run("train", project, "--stop-after", 1, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows.replace("0.", "1.") + "\n")
+    code, out, err = run("train", project, "--resume", tmp_path / "c.npz")
+    one_line_error(code, err, "the data's fitted preprocessing (has the data file changed?)")
+
+
+def test_a_checkpoint_keeps_its_seed(tmp_path):
+    """Trained with --seed 7, resumed from the project (seed 1): the checkpoint's seed carries on, as documented."""
+    project = project_file(tmp_path, data={"source": "builtin", "name": "gauss", "samples": 200, "split": {"val": 0.2}})
+    assert run("train", project, "--seed", 7, "--out", tmp_path / "whole.npz")[0] == 0
+    assert run("train", project, "--seed", 7, "--stop-after", 2, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
+    code, out, err = run("train", project, "--resume", tmp_path / "c.npz", "--out", tmp_path / "resumed.npz")
+    assert code == 0, err
+    whole, resumed = load_weights(tmp_path / "whole.npz"), load_weights(tmp_path / "resumed.npz")
+    assert resumed.meta["project"]["training"]["seed"] == 7
+    for name, array in whole.arrays.items():
+        assert np.array_equal(resumed.arrays[name], array), name
+
+
+# --- stopping early and resuming -----------------------------------------------------------------------------------
+COSINE = {"name": "cosine", "eta_min": 0.001, "warmup_epochs": 1}
+# mode max on a falling val_loss: the best epoch is an early one, so a pause that restored it would break resume
+EARLY = {"monitor": "val_loss", "mode": "max", "patience": 50}
+
+
+def test_stop_after_then_resume_equals_one_run_with_a_cosine_schedule(tmp_path):
+    project = project_file(tmp_path, epochs=6, schedule=COSINE, early_stopping=EARLY)
+    assert run("train", project, "--out", tmp_path / "whole.npz", "--history", tmp_path / "whole.csv")[0] == 0
+    code, out, err = run("train", project, "--stop-after", 3, "--checkpoint", "--out", tmp_path / "part.npz",
+                         "--history", tmp_path / "part.csv")
+    assert code == 0, err
+    assert "paused by --stop-after 3 (training.epochs is 6) after 3 epochs" in out
+    part = load_weights(tmp_path / "part.npz")
+    assert part.meta["epoch"] == 3 and part.meta["project"]["training"]["epochs"] == 6
+    code, out, err = run("train", project, "--resume", tmp_path / "part.npz", "--out", tmp_path / "resumed.npz",
+                         "--history", tmp_path / "resumed.csv")
+    assert code == 0, err
+    assert [line.split()[1] for line in out.splitlines()[:3]] == ["4/6", "5/6", "6/6"]
+    whole, resumed = load_weights(tmp_path / "whole.npz"), load_weights(tmp_path / "resumed.npz")
+    assert resumed.meta["epoch"] == 6
+    for name, array in whole.arrays.items():
+        assert array.tobytes() == resumed.arrays[name].tobytes(), name
+    assert history_rows(tmp_path / "resumed.csv") == history_rows(tmp_path / "whole.csv")   # lr column included
+    assert history_rows(tmp_path / "part.csv") == history_rows(tmp_path / "whole.csv")[:3]
+
+
+def test_epochs_sets_the_schedule_length_stop_after_does_not(tmp_path):
+    project = project_file(tmp_path, epochs=6, schedule={"name": "cosine", "eta_min": 0.001})
+    run("train", project, "--stop-after", 3, "--out", tmp_path / "a.npz", "--history", tmp_path / "a.csv")
+    run("train", project, "--epochs", 3, "--out", tmp_path / "b.npz", "--history", tmp_path / "b.csv")
+    lr_a = [float(r["lr"]) for r in history_rows(tmp_path / "a.csv")]
+    lr_b = [float(r["lr"]) for r in history_rows(tmp_path / "b.csv")]
+    def cosine(epoch, length):
+        return 0.001 + 0.049 * (1 + math.cos(math.pi * epoch / length)) / 2
+
+    assert lr_a == pytest.approx([cosine(e, 6) for e in range(3)])       # the project's 6-epoch cosine
+    assert lr_b == pytest.approx([cosine(e, 3) for e in range(3)])       # a 3-epoch cosine
+
+
+def test_resume_with_nothing_left_to_do_says_so(tmp_path):
+    project = project_file(tmp_path, epochs=3)
+    assert run("train", project, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
+    code, out, err = run("train", project, "--resume", tmp_path / "c.npz")
+    one_line_error(code, err, "has already trained 3 epochs, and training.epochs is 3", "--epochs")
+    code, out, err = run("train", project, "--resume", tmp_path / "c.npz", "--epochs", 4, "--out", tmp_path / "d.npz")
+    assert code == 0 and load_weights(tmp_path / "d.npz").meta["epoch"] == 4, err
+
+
+def test_stop_after_must_be_positive_and_is_capped_by_the_epochs_left(tmp_path):
+    project = project_file(tmp_path, epochs=3)
+    one_line_error(*run("train", project, "--stop-after", 0)[::2], "--stop-after must be a positive integer, got 0")
+    code, out, err = run("train", project, "--stop-after", 10, "--out", tmp_path / "m.npz")
+    assert code == 0 and "finished after 3 epochs" in out, err
+
+
 # --- monitors ------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("settings,split,needle", [
     ({"early_stopping": {"monitor": "val_los"}}, 0.25,
