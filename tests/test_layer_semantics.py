@@ -45,6 +45,29 @@ def test_batch_norm_matches_pytorch_batchnorm1d():
     np.testing.assert_allclose(net.forward(GOLDEN["x"], training=False), GOLDEN["bn_eval_y"], rtol=1e-12)
 
 
+def test_batch_norm_training_batch_of_one_uses_the_running_statistics():
+    """A last batch of one sample is normalised like at evaluation (PyTorch raises; batch statistics would map it
+    to beta whatever it is), leaves the running statistics alone and passes the evaluation-mode gradient."""
+    net = _norm_net("batch_norm")
+    net.forward(GOLDEN["x"], training=True)
+    buffers = net.named_arrays(trainable=False)
+    mean, var = buffers["layers.0.running_mean"].copy(), buffers["layers.0.running_var"].copy()
+    np.testing.assert_allclose(mean, GOLDEN["bn_running_mean"], rtol=1e-12)
+    x = GOLDEN["x2"][:1]
+    y = net.forward(x, training=True)
+    scale = GOLDEN["gamma"] / np.sqrt(var + 1e-5)
+    np.testing.assert_allclose(y, (x - mean) * scale + GOLDEN["beta"], rtol=1e-12)
+    np.testing.assert_allclose(net.forward(x, training=False), y, rtol=1e-15)
+    np.testing.assert_array_equal(buffers["layers.0.running_mean"], mean)
+    np.testing.assert_array_equal(buffers["layers.0.running_var"], var)
+    dy = GOLDEN["dy"][:1]
+    net.forward(x, training=True)
+    np.testing.assert_allclose(net.layers[0].backward(dy, need_dx=True), dy * scale, rtol=1e-12)
+    grads = net.named_gradients()
+    np.testing.assert_allclose(grads["layers.0.gamma"], (dy * (x - mean) / np.sqrt(var + 1e-5))[0], rtol=1e-12)
+    np.testing.assert_allclose(grads["layers.0.beta"], dy[0], rtol=1e-15)
+
+
 def test_layer_norm_matches_pytorch():
     net = _norm_net("layer_norm")
     np.testing.assert_allclose(net.forward(GOLDEN["x"], training=True), GOLDEN["ln_y"], rtol=1e-12, atol=1e-12)

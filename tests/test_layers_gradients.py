@@ -49,6 +49,11 @@ def test_batch_norm_gradients_training_mode():
                     {"type": "dense", "units": 2}], n=7)
 
 
+def test_batch_norm_gradients_training_batch_of_one():
+    _check_network([{"type": "dense", "units": 5}, {"type": "batch_norm"}, {"type": "activation", "activation": "tanh"},
+                    {"type": "dense", "units": 2}], n=1)
+
+
 def test_batch_norm_gradients_eval_mode():
     _check_network([{"type": "dense", "units": 5}, {"type": "batch_norm"}, {"type": "dense", "units": 2}],
                    training=False)

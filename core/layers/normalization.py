@@ -11,7 +11,12 @@ from .base import LAYERS, Layer
 class BatchNorm(Layer):
     """Normalises each feature with the batch's mean and (biased) variance in training, then scales by gamma and
     shifts by beta. Running statistics follow PyTorch: running = (1 - momentum) * running + momentum * batch, with
-    the *unbiased* batch variance; evaluation uses them. Note that PyTorch's momentum 0.1 is Keras' 0.9."""
+    the *unbiased* batch variance; evaluation uses them. Note that PyTorch's momentum 0.1 is Keras' 0.9.
+
+    A training batch of one sample (the last batch of 33 samples in batches of 32) has no batch statistics:
+    normalised by its own mean it would become beta, whatever the input, with a zero input gradient (Keras'
+    result), and PyTorch refuses it. It is normalised with the running statistics, as at evaluation, and leaves
+    them unchanged."""
 
     type = "batch_norm"
 
@@ -54,8 +59,9 @@ class BatchNorm(Layer):
 
     def forward(self, x, training, rng):
         dtype = x.dtype
+        n = x.shape[0]
+        training = training and n > 1  # one sample: running statistics (see the class docstring)
         if training:
-            n = x.shape[0]
             mean = np.mean(x, axis=0)
             centered = x - mean
             var = np.mean(centered * centered, axis=0)
@@ -63,9 +69,7 @@ class BatchNorm(Layer):
             self.buffers["running_mean"] *= 1 - m
             self.buffers["running_mean"] += m * mean
             self.buffers["running_var"] *= 1 - m
-            # A batch of one sample has no unbiased variance; PyTorch refuses it, we keep the running value.
-            self.buffers["running_var"] += m * (var * np.asarray(n / (n - 1), dtype=dtype) if n > 1 else
-                                                self.buffers["running_var"])
+            self.buffers["running_var"] += m * (var * np.asarray(n / (n - 1), dtype=dtype))
             inv_std = 1.0 / np.sqrt(var + np.asarray(self.eps, dtype=dtype))
             xhat = centered * inv_std
         else:
