@@ -465,6 +465,21 @@ def test_course_note_names_not_offered_explain_why_and_suggest_one(name):
     assert REJECTED_NAMES[name] in ACTIVATIONS.names()
 
 
+def test_course_note_forms_as_documented():
+    """docs/activations.md's table of the notes' forms: leaky z / a is negative_slope 1 / a, the normal density
+    (mu = 0, sigma = 1/sqrt(2)) is gaussian / sqrt(pi), and the step is 1 at exactly 0 (the perceptron's z > 0
+    differs only there)."""
+    z = np.array([[-3.0, -0.5, -1e-300, 0.0, 1e-300, 2.0]])
+    for a in (5.5, 100.0):
+        np.testing.assert_allclose(get_activation({"name": "leaky_relu", "negative_slope": 1 / a}).forward(z),
+                                   np.where(z > 0, z, z / a), rtol=1e-15)
+    sigma = 1 / math.sqrt(2.0)
+    density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+    np.testing.assert_allclose(get_activation("gaussian").forward(z) / math.sqrt(math.pi), density, rtol=1e-14)
+    step = get_activation("binary_step").forward(np.array([[-1e-300, -0.0, 0.0, 1e-300]]))
+    np.testing.assert_array_equal(step, [[0.0, 1.0, 1.0, 1.0]])
+
+
 def test_unknown_name_suggests_the_nearest():
     with pytest.raises(SpecError, match="unknown activation 'sigmoidd'; nearest: 'sigmoid'"):
         get_activation("sigmoidd")

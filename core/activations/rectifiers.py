@@ -13,7 +13,8 @@ from .kernels import blend, clamp, leaky, leaky_backward, window_backward
 
 @ACTIVATIONS.register("leaky_relu", "leaky_rectified_linear_unit", "lrelu")
 class LeakyReLU(Activation):
-    """z for z > 0, negative_slope * z otherwise (PyTorch's default slope 0.01; the course notes use 0.1)."""
+    """z for z > 0, negative_slope * z otherwise (PyTorch's default slope 0.01; the course notes use 0.1, and
+    also write z / a with a = 5.5 or 100, i.e. negative_slope = 1 / a)."""
 
     name = "leaky_relu"
     config_keys = ("negative_slope",)

@@ -102,7 +102,10 @@ class PiecewiseLinear(Activation):
 @ACTIVATIONS.register("binary_step", "binary", "step", "heaviside", "threshold")
 class BinaryStep(Activation):
     """1 for z >= 0, else 0: the perceptron's unit. Its derivative is 0 wherever it exists, so nothing before it
-    can learn by gradient descent (`learns = False`; the app warns)."""
+    can learn by gradient descent (`learns = False`; the app warns).
+
+    At exactly z = 0 it is 1 (Heaviside's H(0) = 1, torch.heaviside(z, 1), as the exports compute it); the course
+    notes' perceptron gives 1 only for z > 0, so the two differ there only (docs/activations.md)."""
 
     name = "binary_step"
     learns = False
@@ -197,8 +200,9 @@ class SQNL(Activation):
 
 @ACTIVATIONS.register("gaussian", "gaussian_activation")
 class Gaussian(Activation):
-    """exp(-z^2), in (0, 1]; derivative -2 z a. (The course notes' table shows the normal density; this is the
-    usual activation, a bump of height 1 at 0.) Not flagged as saturating: outputs near 1 mean z near 0."""
+    """exp(-z^2), in (0, 1]; derivative -2 z a. The course notes' table shows the normal density: this is it with
+    mu = 0 and sigma = 1/sqrt(2), times sqrt(pi), a bump of height 1 (the layer's bias and weights give mu and
+    sigma). Not flagged as saturating: outputs near 1 mean z near 0."""
 
     name = "gaussian"
 
