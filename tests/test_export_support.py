@@ -94,9 +94,47 @@ def make_model(folder: Path, layers: list[dict], task: str = "binary", crosses=C
     return load_model(path)
 
 
+# How close an export's outputs must be to LayerLab's: relative to the output's magnitude, because the network runs
+# in float32 everywhere and float32 rounding grows with the value (one ulp of 350 is 3e-5): |d| <= 1e-5 * max(1, |y|).
+AGREEMENT = 1e-5
+
+
+def disagreement(got: np.ndarray, expected: np.ndarray) -> float:
+    """max |got - expected| / max(1, |expected|): at most AGREEMENT for an export that agrees."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    return float(np.max(np.abs(got - expected) / np.maximum(1.0, np.abs(expected))))
+
+
+def assert_agrees(got: np.ndarray, expected: np.ndarray) -> None:
+    worst = disagreement(got, expected)
+    assert worst <= AGREEMENT, f"outputs differ by {worst:.3g} relative to max(1, |y|), more than {AGREEMENT:g}"
+
+
+LARGE_REGRESSION = [{"type": "dense", "units": 16, "activation": "relu"}, {"type": "batch_norm"},
+                    {"type": "dense", "units": 8, "activation": "tanh"}, {"type": "dense", "units": 2}]
+
+
+def make_large_regression(folder: Path, name: str = "large.npz"):
+    """A regression model whose outputs reach the hundreds and beyond (like the diabetes example's ~350), where
+    float32 rounding alone exceeds 1e-5 in absolute terms."""
+    model = make_model(folder, LARGE_REGRESSION, task="regression", name=name)
+    arrays = model.network.named_arrays()
+    arrays["layers.3.weight"][...] *= 20.0            # spread of ~100 around the biases, never near 0
+    arrays["layers.3.bias"][...] = [300.0, -800.0]
+    return model
+
+
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
     """LayerLab's outputs as the two-column probabilities exports give for one sigmoid unit."""
     return np.hstack([1 - outputs, outputs]) if outputs.shape[1] == 1 else outputs
+
+
+def test_the_agreement_bound_is_relative_to_large_outputs_and_absolute_near_zero():
+    assert disagreement(np.array([350.0 + 3e-3]), np.array([350.0])) < AGREEMENT          # 8.6e-6 relative
+    assert disagreement(np.array([350.0 + 5e-3]), np.array([350.0])) > AGREEMENT
+    assert disagreement(np.array([1e-3 + 9e-6]), np.array([1e-3])) < AGREEMENT            # absolute below |y| = 1
+    assert disagreement(np.array([1e-3 + 2e-5]), np.array([1e-3])) > AGREEMENT
 
 
 def test_model_factory_round_trips_through_a_weights_file(tmp_path):
