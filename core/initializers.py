@@ -237,5 +237,5 @@ def default_kernel_initializer(activation_name: str) -> str:
 def get_initializer(identifier, where: str = "initializer") -> Initializer:
     init = INITIALIZERS.get(identifier, where)
     if not isinstance(init, Initializer):
-        raise SpecError(f"{where}: {identifier!r} is not an initializer")
+        raise SpecError(f"{INITIALIZERS.place(where)}{identifier!r} is not an initializer")
     return init

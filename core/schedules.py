@@ -66,7 +66,7 @@ def get_schedule(identifier: Any, where: str = "schedule") -> Schedule:
         identifier = "constant"
     schedule = SCHEDULES.get(identifier, where, path=where)
     if not isinstance(schedule, Schedule):
-        raise SpecError(f"{where}: could not interpret schedule identifier {describe(identifier)}")
+        raise SpecError(f"{SCHEDULES.place(where)}could not interpret schedule identifier {describe(identifier)}")
     return schedule
 
 
