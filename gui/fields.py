@@ -155,8 +155,11 @@ class NumberListField(Field):
         self.editor.setText(", ".join(format_number(v) for v in (value or [])))
 
     def _finished(self) -> None:
-        parts = [p for p in self.editor.text().replace(";", ",").split(",")]
-        self._commit([parse_number(p, "float") if p.strip() else p.strip() for p in parts])
+        text = self.editor.text().replace(";", ",")
+        if not text.strip():
+            self._commit([])              # a cleared field is an empty list (e.g. no class weights), not [""]
+            return
+        self._commit([parse_number(p, "float") if p.strip() else p.strip() for p in text.split(",")])
 
 
 class ChoiceField(Field):

@@ -65,6 +65,22 @@ def test_the_optimizer_form_follows_the_optimizer(window, ui):
     assert window.session.trainer.optimizer.get_config()["amsgrad"] is True
     ui.set_field(window, "training_optimizer_betas", "0.8, 0.99")
     assert window.document.project.training.optimizer["betas"] == [0.8, 0.99]
+    ui.set_field(window, "training_optimizer_betas", "")        # cleared: refused by core, about the betas
+    assert "betas" in ui.error(window, "training_optimizer_betas")
+    assert window.document.project.training.optimizer["betas"] == [0.8, 0.99]
+
+
+def test_loss_arguments_label_smoothing_and_per_class_weights(window, ui):
+    ui.choose(ui.find(window, "training_loss", QComboBox), "categorical_crossentropy")
+    ui.set_field(window, "training_loss_label_smoothing", "0.1")
+    ui.set_field(window, "training_loss_weight", "1, 4")
+    assert window.document.project.training.loss == {"name": "categorical_crossentropy", "label_smoothing": 0.1,
+                                                     "weight": [1.0, 4.0]}
+    ui.set_field(window, "training_loss_weight", "")             # cleared: no class weights, not [""]
+    assert ui.error(window, "training_loss_weight") == ""
+    assert window.document.project.training.loss in (
+        {"name": "categorical_crossentropy", "label_smoothing": 0.1},
+        {"name": "categorical_crossentropy", "label_smoothing": 0.1, "weight": []})
 
 
 def test_schedule_early_stopping_clipping_and_class_weights(window, ui):
