@@ -143,8 +143,6 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
         raise CliError(f"--resume {args.resume} has already trained {trainer.epoch} epochs, and training.epochs is "
                        f"{total}: nothing to do (give a larger --epochs to train on)")
     this_run = None if args.stop_after is None else min(args.stop_after, total - trainer.epoch)
-    pause_at = trainer.epoch + this_run if this_run is not None and trainer.epoch + this_run < total else None
-    last_state: list = []   # a paused run's last weights: the trainer restores the best ones whenever fit ends
     interactive = hasattr(stderr, "isatty") and stderr.isatty() and not args.quiet
     start = time.perf_counter()
 
@@ -157,13 +155,11 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
             stderr.flush()
         elif isinstance(event, EpochEnd) and not interactive and not args.quiet:
             print(f"epoch {event.epoch + 1}/{total}  " + _format_logs(event.logs), file=stdout)
-        if isinstance(event, EpochEnd) and event.epoch + 1 == pause_at:
-            last_state[:] = [network.params.copy(), network.buffers.copy()]
 
     result = trainer.fit(this_run, listener=show)
-    paused = isinstance(result, Finished) and result.reason == "completed" and bool(last_state)
-    if paused:  # a pause is not the end of training: keep the last weights, so --resume continues exactly
-        network.params[...], network.buffers[...] = last_state
+    # A run that stops short of training.epochs pauses training: the trainer keeps its last weights, so --resume
+    # continues exactly (the best weights come back when training ends).
+    paused = isinstance(result, Finished) and result.reason == "completed" and trainer.epoch < total
     if interactive:
         stderr.write("\n")
     if isinstance(result, Failed):

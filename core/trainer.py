@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
-from .early_stopping import EarlyStopping
+from .early_stopping import EarlyStopping, check_monitors
 from .errors import LayerLabError, TrainingError
 from .events import BatchEnd, Diverged, EpochEnd, Event, Failed, Finished, TrainingStarted
 from .losses import Loss, get_loss
@@ -60,6 +60,7 @@ class Trainer:
         # so a frame runs at full speed instead of trading the interpreter with training every few microseconds.
         self.gate: Any = None
         self.epoch = 0            # epochs completed
+        self._target = 0          # the epoch count at which the run in progress ends
         self.step = 0             # optimizer steps taken
         self.history: dict[str, list[float]] = {}
         self.last_snapshot: DiagnosticsSnapshot | None = None
@@ -88,6 +89,7 @@ class Trainer:
         self.base_lr = float(get_optimizer(config.optimizer).lr)
         self.schedule = get_schedule(config.schedule, "training.schedule") if config.schedule else None
         self.early_stopping = EarlyStopping.from_config(config.early_stopping) if config.early_stopping else None
+        check_monitors(config, self.task, data.val is not None and len(data.val.y) > 0)
         dtype = network.dtype
         self._T = self.loss.prepare_targets(data.train.y, network.output_width, dtype)
         self._W = sample_weights(self.config.class_weight, data, self.task, self.n_classes, self._sample_weight,
@@ -159,6 +161,11 @@ class Trainer:
     def pause(self) -> None:
         self._resume.clear()
 
+    def end_after_epoch(self) -> None:
+        """End this run once the epoch in progress is done (the app's Step while paused): a pause in training,
+        not its end, so unlike `stop()` it keeps the last weights rather than restoring the best ones."""
+        self._target = min(self._target, self.epoch + 1)
+
     def resume(self) -> None:
         self._resume.set()
 
@@ -190,7 +197,7 @@ class Trainer:
 
     def _run(self, epochs: int | None):
         self._stop.clear()
-        target = self.config.epochs if epochs is None else self.epoch + epochs
+        self._target = target = self.config.epochs if epochs is None else self.epoch + epochs
         if self.diverged is not None:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
         net, opt, loss_fn = self.network, self.optimizer, self.loss
@@ -214,7 +221,7 @@ class Trainer:
         last_batch_event = -math.inf
         reason = "completed"
         last_batch = (self.epoch, 0)
-        while self.epoch < target:
+        while self.epoch < self._target:
             epoch = self.epoch
             self._start_epoch_lr(epoch)
             order = self.shuffle_rng.permutation(n) if self.config.shuffle else None
@@ -264,7 +271,7 @@ class Trainer:
                 if track_dead:
                     diag.dead.update()
                 # A snapshot after the run's last step too, so the views end on the final state.
-                snap = diag.due(self.step + 1) or (trace_on and b == nb - 1 and epoch == target - 1)
+                snap = diag.due(self.step + 1) or (trace_on and b == nb - 1 and epoch == self._target - 1)
                 if snap:
                     diag.before_update()
                 np.copyto(self._prev_params, P)
@@ -380,7 +387,11 @@ class Trainer:
         return self.diverged
 
     def _finish(self, reason: str, elapsed: float) -> Finished:
-        restored = self._restore_best()
+        # Training ends when the configured epochs are done, early stopping or the user ends it: then the best
+        # weights come back. A run of fewer epochs (a Step, `--stop-after`) only pauses training: restoring then
+        # would make the next run start from other weights than an uninterrupted one.
+        ends_training = reason != "completed" or self.epoch >= self.config.epochs
+        restored = self._restore_best() if ends_training else False
         test_metrics: dict[str, float] = {}
         test = getattr(self.data, "test", None)
         if test is not None and len(test.y):
@@ -446,6 +457,8 @@ class Trainer:
             if params.shape != self.network.params.shape or buffers.shape != self.network.buffers.shape:
                 raise TrainingError("the checkpoint's best weights do not match the network")
             best_state = (params.astype(self.network.dtype), buffers.astype(self.network.dtype))
+            if not (np.all(np.isfinite(best_state[0])) and np.all(np.isfinite(best_state[1]))):
+                raise TrainingError(f"the checkpoint's best weights are not finite as {self.network.dtype}")
         # Every part is good: now change the trainer.
         self.optimizer = optimizer
         for name, rng in rngs.items():

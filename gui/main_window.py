@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         if old is None or old.data != new.data:
             self.data_panel.set_spec(new.data, new.base_dir)
         self.session.apply(old, new)
-        self.training_panel.show_config(new.training, self._task())
+        self.training_panel.show_config(new.training, self._task(), self._has_validation())
         self._refresh_network()
         self._update_title()
 
@@ -161,6 +161,10 @@ class MainWindow(QMainWindow):
 
     def _task(self) -> str | None:
         return None if self.session.prepared is None else self.session.prepared.task
+
+    def _has_validation(self) -> bool | None:
+        prepared = self.session.prepared
+        return None if prepared is None else prepared.val is not None and len(prepared.val.y) > 0
 
     # --- edits --------------------------------------------------------------------------------------------------
     def _data_edited(self, spec: dict) -> None:
@@ -194,7 +198,7 @@ class MainWindow(QMainWindow):
     def _data_loaded(self, prepared) -> None:
         self.data_panel.show_prepared(prepared)
         self.statusBar().showMessage(f"Data ready: {len(prepared.train):,} training rows", 3000)
-        self.training_panel.show_config(self.document.project.training, prepared.task)
+        self.training_panel.show_config(self.document.project.training, prepared.task, self._has_validation())
 
     def _network_rebuilt(self) -> None:
         self.banner.hide()

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from core.events import EpochEnd, Finished
+from core.events import EpochEnd
 
 from . import gc_guard
 from .draw_gate import DRAW_GATE
@@ -78,7 +78,7 @@ class TrainingController(QObject):
         """Exactly one more epoch: from idle, a one-epoch run; while paused, finish the epoch in progress."""
         if self.state == PAUSED and self._worker is not None:
             self.mode = "step"
-            self._worker.stop_after_epoch = True
+            self.trainer.end_after_epoch()
             self.resume()
             return True
         if self.state == IDLE and trainer is not None:
@@ -138,9 +138,6 @@ class TrainingController(QObject):
         self._worker = None
         for thread in self._threads:
             thread.quit()                   # the worker has returned from run(): let its thread end
-        if isinstance(event, Finished) and self.mode == "step" and event.reason == "stopped":
-            event = Finished("completed", event.epochs, event.step, event.best_epoch, event.restored_best,
-                             event.elapsed, event.test_metrics)
         self._set_state(IDLE)
         self.finished.emit(event)
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from core.early_stopping import EarlyStopping
 from core.errors import LayerLabError
+from core.early_stopping import check_monitors
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS, get_optimizer
 from core.schedules import SCHEDULES
@@ -126,8 +127,10 @@ class TrainingPanel(QScrollArea):
         return sub
 
     # --- showing ------------------------------------------------------------------------------------------------
-    def show_config(self, config: TrainingConfig, task: str | None) -> None:
-        self.config, self.task = config, task
+    def show_config(self, config: TrainingConfig, task: str | None, has_validation: bool | None = None) -> None:
+        """Show `config`; with the data's task (and whether it has validation rows) known, edits are also checked
+        against the data (a monitor the run would never log is refused here, not after an epoch)."""
+        self.config, self.task, self.has_validation = config, task, has_validation
         auto = f"auto ({default_loss_for(task).replace('_', ' ')})" if task else "auto (from the task)"
         self.loss.set_choices([(auto, None), ("-", None)] + [(n, n) for n in LOSSES.names()])
         name, args = split_component(config.loss)
@@ -168,6 +171,8 @@ class TrainingPanel(QScrollArea):
         handler(value)
         try:
             config = parse_training(self._candidate)
+            if self.task is not None and self.has_validation is not None:
+                check_monitors(config, self.task, self.has_validation)
         except LayerLabError as exc:
             field.set_error(str(exc))
             return

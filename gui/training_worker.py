@@ -36,7 +36,6 @@ class TrainingWorker(QObject):
         self.flush_interval = flush_interval
         self.lock = threading.Lock()     # guards `pending` (the controller drains it while the run is paused)
         self.pending: list[BatchEnd | EpochEnd] = []
-        self.stop_after_epoch = False    # set from the GUI thread: finish the epoch in progress, then stop
         self._last_flush = 0.0
 
     @Slot()
@@ -68,10 +67,8 @@ class TrainingWorker(QObject):
         if isinstance(event, (BatchEnd, EpochEnd)):
             with self.lock:
                 self.pending.append(event)
-            if isinstance(event, EpochEnd) and self.stop_after_epoch:
-                self.trainer.stop()
             now = time.perf_counter()
-            if now - self._last_flush >= self.flush_interval or self.trainer.paused or self.stop_after_epoch:
+            if now - self._last_flush >= self.flush_interval or self.trainer.paused:
                 self._flush(now)
         elif isinstance(event, DiagnosticsSnapshot):     # rate-limited by core already
             self.post(("snapshot", event))

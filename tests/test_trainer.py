@@ -194,10 +194,9 @@ def test_early_stopping_baseline_and_start_from_epoch():
         assert u.fit().epochs >= result.epochs
 
 
-def test_early_stopping_on_missing_metric_is_a_clear_error():
-    t = make_trainer(epochs=5, early_stopping={"monitor": "val_f2"})
-    with pytest.raises(TrainingError, match="val_f2"):
-        t.fit()
+def test_early_stopping_on_missing_metric_is_a_clear_error_before_training():
+    with pytest.raises(LayerLabError, match="training.early_stopping.monitor is 'val_f2'"):
+        make_trainer(epochs=5, early_stopping={"monitor": "val_f2"})
 
 
 def test_best_weights_restored_when_the_user_stops():
@@ -465,3 +464,34 @@ def test_a_corrupt_checkpoint_changes_nothing():
             assert np.array_equal(value, before[key]) if isinstance(value, np.ndarray) else value == before[key]
     target.load_checkpoint(source.checkpoint_state(), source.optimizer.state_dict(), {})
     assert (target.epoch, target.step) == (source.epoch, source.step)
+
+
+def test_a_shorter_run_pauses_training_and_keeps_its_last_weights():
+    """fit(n) short of training.epochs (a Step, --stop-after) is a pause: the best weights come back only when
+    training ends, so fit(3) + fit() gives the same weights as one uninterrupted fit()."""
+    settings = dict(epochs=8, early_stopping={"monitor": "val_loss", "patience": 100},
+                    schedule={"name": "cosine"})
+    whole, parts = make_trainer(**settings), make_trainer(**settings)
+    last = {}
+    parts.fit(3, listener=lambda e: last.update(p=parts.network.params.copy()) if isinstance(e, EpochEnd) else None)
+    assert np.array_equal(parts.network.params, last["p"])          # not the best epoch's weights
+    end = parts.fit()
+    assert end.restored_best and np.array_equal(parts.network.params, parts.best_state[0])
+    whole.fit()
+    assert np.array_equal(whole.network.params, parts.network.params)
+    assert whole.history == parts.history
+
+
+def test_end_after_epoch_from_another_thread_finishes_the_epoch_in_progress():
+    t = make_trainer(epochs=1000, early_stopping={"monitor": "val_loss", "patience": 1000})
+    t.fit(2)
+    t.pause()
+    done = []
+    worker = threading.Thread(target=lambda: done.append(t.fit()))
+    worker.start()
+    time.sleep(0.05)                                  # the loop is now waiting before its first batch
+    t.end_after_epoch()
+    t.resume()
+    worker.join(10)
+    assert done[0].reason == "completed" and not done[0].restored_best
+    assert t.epoch == 3 and t.step == 3 * t.batches_per_epoch

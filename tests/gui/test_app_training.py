@@ -183,13 +183,18 @@ def test_worker_exception_shows_a_dialog_and_the_app_stays_usable(window, ui, di
     assert trainer.epoch == 2
 
 
-def test_a_bad_early_stopping_monitor_is_reported(window, ui, dialogs):
+def test_a_bad_early_stopping_monitor_is_refused_inline_before_training(window, ui, dialogs):
     ui.find(window, "training_early_stopping").click()
-    ui.set_field(window, "training_early_stopping_monitor", "val_nothing")
-    ui.train(window)
-    (kind, title, text), = dialogs.of("critical")
-    assert title == "Training failed" and "val_nothing" in text
-    assert ui.find(window, "trainButton").isEnabled()
+    before = window.document.project
+    ui.set_field(window, "training_early_stopping_monitor", "val_acuracy")
+    message = ui.error(window, "training_early_stopping_monitor")
+    assert "training.early_stopping.monitor is 'val_acuracy'" in message and "'val_accuracy'" in message
+    assert window.document.project == before
+    ui.set_field(window, "training_early_stopping_monitor", "val_accuracy")
+    assert ui.error(window, "training_early_stopping_monitor") == ""
+    assert window.session.trainer.early_stopping.monitor == "val_accuracy"
+    ui.set_field(window, "training_epochs", "2")
+    assert ui.train(window).reason == "completed" and not dialogs.of("critical")
 
 
 def test_divergence_shows_a_banner_and_keeps_the_last_good_weights(window, ui, qtbot):
