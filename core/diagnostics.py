@@ -116,23 +116,21 @@ class DeadUnitTracker:
         self._batch = np.empty_like(self._all)
         self.maxima = {i: self._all[offsets[k]:offsets[k + 1]] for k, i in enumerate(self.layers)}
         self._batch_parts = [self._batch[offsets[k]:offsets[k + 1]] for k in range(len(self.layers))]
+        self._plan = [(network.layers[i], part) for i, part in zip(self.layers, self._batch_parts)]
         self._ones = np.ones(0, dtype=network.dtype)
         self._resting = False
         self._steps = 0
 
     def update(self) -> None:
-        if self._resting or not self.layers:
+        if self._resting or not self._plan:
             return
-        layers = self.network.layers
-        for k, i in enumerate(self.layers):
-            layer = layers[i]
+        for layer, part in self._plan:
             a = layer.output
-            part = self._batch_parts[k]
             if a is not None:
-                n = a.shape[0]
-                if self._ones.shape[0] < n or self._ones.dtype != a.dtype:
-                    self._ones = np.ones(n, dtype=a.dtype)
-                np.matmul(self._ones[:n], a, out=part)
+                ones = self._ones
+                if ones.shape[0] != a.shape[0] or ones.dtype != a.dtype:   # the first batch, or a short last one
+                    ones = self._ones = np.ones(a.shape[0], dtype=a.dtype)
+                np.matmul(ones, a, out=part)
             elif layer.pre_activation is not None:
                 np.maximum.reduce(layer.pre_activation, axis=0, out=part)
             else:
