@@ -69,7 +69,8 @@ def _numeric(array: np.ndarray, label: str, key: str) -> np.ndarray:
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
             or array.dtype == np.bool_):
         raise DataError(f"{label}: array {key!r} has dtype {array.dtype}; it must hold real numbers")
-    values = array.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):     # NaN and overflow are reported just below
+        values = array.astype(np.float64)
     if not np.all(np.isfinite(values)):
         at = np.argwhere(~np.isfinite(values))[0]
         raise DataError(f"{label}: array {key!r} holds NaN or Inf (first at index {tuple(int(i) for i in at)})")
