@@ -115,7 +115,15 @@ class RunStatus:
         self.labels["step"].setText(f"step {step:,}")
         self.labels["speed"].setText("")
         self.labels["eta"].setText("")
-        self.progress.setValue(int(1000 * epoch / target) if target else 0)
+        self._set_progress(int(1000 * epoch / target) if target else 0)
+
+    def _set_progress(self, value: int) -> None:
+        """QProgressBar.setValue repaints at once, flushed to the screen on its own (2 ms a call measured while
+        the spiral trained): with updates off during the call, the change joins the window's next regular paint."""
+        bar = self.progress
+        bar.setUpdatesEnabled(False)
+        bar.setValue(value)
+        bar.setUpdatesEnabled(True)
 
     def start(self, start_epoch: int, target: int) -> None:
         self.start_epoch, self.target = start_epoch, target
@@ -136,4 +144,4 @@ class RunStatus:
         self.labels["speed"].setText(f"{event.samples_per_second:,.0f} samples/s")
         self.labels["elapsed"].setText(f"elapsed {format_duration(event.elapsed)}")
         self.labels["eta"].setText(f"ETA {format_duration(eta)}")
-        self.progress.setValue(int(1000 * fraction))
+        self._set_progress(int(1000 * fraction))
