@@ -10,26 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import cli
+from cli_support import assert_one_line_error, run
 from core.weights import load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.json"))
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(code, err, *needles):
-    assert code != 0
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def write_project(folder: Path, **changes) -> Path:

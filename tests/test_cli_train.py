@@ -3,7 +3,6 @@ weights and history land together or not at all; --init-weights and --resume exc
 resumes only with its own project; --stop-after pauses without changing the schedule's length, so a paused and
 resumed run equals an uninterrupted one bit for bit; early-stopping and plateau monitors are checked up front."""
 import csv
-import io
 import json
 import math
 import os
@@ -12,22 +11,8 @@ import tempfile
 import numpy as np
 import pytest
 
-from core import cli
+from cli_support import assert_one_line_error, run
 from core.weights import load_weights
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def one_line_error(code, err, *needles):
-    assert code != 0
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def project_file(folder, name="tiny.json", data=None, layers=None, **training):
@@ -73,7 +58,7 @@ def test_an_unwritable_output_folder_is_found_before_training(tmp_path, locked, 
     paths = {"--out": tmp_path / "m.npz", "--history": tmp_path / "h.csv"}
     paths[bad] = locked / paths[bad].name
     code, out, err = run("train", project, "--out", paths["--out"], "--history", paths["--history"])
-    one_line_error(code, err, f"{bad} {paths[bad]}: cannot write in folder {locked} (Permission denied)")
+    assert_one_line_error(code, err, f"{bad} {paths[bad]}: cannot write in folder {locked} (Permission denied)")
     assert "epoch" not in out                                   # refused before the first epoch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "tiny.json"]
     assert list(locked.iterdir()) == []
@@ -90,7 +75,7 @@ def test_weights_failing_at_the_end_leave_the_history_unwritten(tmp_path, monkey
 
     monkeypatch.setattr(np, "savez", full_disk)
     code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
-    one_line_error(code, err, "No space left on device")
+    assert_one_line_error(code, err, "No space left on device")
     assert "epoch 5/5" in out                                   # the failure came at the end
     assert (tmp_path / "m.npz").read_bytes() == b"precious"
     assert (tmp_path / "h.csv").read_text() == "old history\n"
@@ -108,7 +93,7 @@ def test_history_failing_at_the_end_leaves_the_weights_unwritten(tmp_path, monke
 
     monkeypatch.setattr(type(tmp_path), "write_text", write_text)
     code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
-    one_line_error(code, err, "h.csv", "No space left on device")
+    assert_one_line_error(code, err, "h.csv", "No space left on device")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json"]
 
 
@@ -127,7 +112,7 @@ def test_a_rename_failing_half_way_puts_the_first_file_back(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "replace", replace)
     code, out, err = run("train", project, "--out", tmp_path / "m.npz", "--history", tmp_path / "h.csv")
-    one_line_error(code, err, "h.csv", "Input/output error")
+    assert_one_line_error(code, err, "h.csv", "Input/output error")
     assert (tmp_path / "m.npz").read_bytes() == b"precious"
     assert (tmp_path / "h.csv").read_text() == "old history\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "m.npz", "tiny.json"]
@@ -136,7 +121,7 @@ def test_a_rename_failing_half_way_puts_the_first_file_back(tmp_path, monkeypatc
 def test_out_and_history_must_differ(tmp_path):
     project = project_file(tmp_path)
     code, out, err = run("train", project, "--out", tmp_path / "x", "--history", tmp_path / "x")
-    one_line_error(code, err, "--history", "is the --out file")
+    assert_one_line_error(code, err, "--history", "is the --out file")
     assert not (tmp_path / "x").exists()
 
 
@@ -151,13 +136,13 @@ def checkpoint(tmp_path):
 
 def test_init_weights_and_resume_exclude_each_other(tmp_path, checkpoint):
     code, out, err = run("train", tmp_path / "tiny.json", "--init-weights", checkpoint, "--resume", checkpoint)
-    one_line_error(code, err, "--resume: not allowed with argument --init-weights")
+    assert_one_line_error(code, err, "--resume: not allowed with argument --init-weights")
     assert code == 2
 
 
 def test_seed_is_refused_with_resume(tmp_path, checkpoint):
     code, out, err = run("train", tmp_path / "tiny.json", "--resume", checkpoint, "--seed", 3)
-    one_line_error(code, err, "--seed cannot be used with --resume")
+    assert_one_line_error(code, err, "--seed cannot be used with --resume")
 
 
 @pytest.mark.parametrize("change,needle", [
@@ -173,7 +158,7 @@ def test_seed_is_refused_with_resume(tmp_path, checkpoint):
 def test_resume_refuses_another_project_naming_what_differs(tmp_path, checkpoint, change, needle):
     other = project_file(tmp_path, "other.json", **change)
     code, out, err = run("train", other, "--resume", checkpoint, "--out", tmp_path / "resumed.npz")
-    one_line_error(code, err, f"--resume {checkpoint}: the project differs from the checkpoint's", needle,
+    assert_one_line_error(code, err, f"--resume {checkpoint}: the project differs from the checkpoint's", needle,
                    "only training.epochs", "--init-weights")
     assert "epoch" not in out and not (tmp_path / "resumed.npz").exists()
 
@@ -188,7 +173,7 @@ def test_resume_refuses_data_whose_file_changed(tmp_path):
     assert run("train", project, "--stop-after", 1, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
     (tmp_path / "d.csv").write_text("a,b,y\n" + rows.replace("0.", "1.") + "\n")
     code, out, err = run("train", project, "--resume", tmp_path / "c.npz")
-    one_line_error(code, err, "the data's fitted preprocessing (has the data file changed?)")
+    assert_one_line_error(code, err, "the data's fitted preprocessing (has the data file changed?)")
 
 
 def test_a_checkpoint_keeps_its_seed(tmp_path):
@@ -248,14 +233,14 @@ def test_resume_with_nothing_left_to_do_says_so(tmp_path):
     project = project_file(tmp_path, epochs=3)
     assert run("train", project, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
     code, out, err = run("train", project, "--resume", tmp_path / "c.npz")
-    one_line_error(code, err, "has already trained 3 epochs, and training.epochs is 3", "--epochs")
+    assert_one_line_error(code, err, "has already trained 3 epochs, and training.epochs is 3", "--epochs")
     code, out, err = run("train", project, "--resume", tmp_path / "c.npz", "--epochs", 4, "--out", tmp_path / "d.npz")
     assert code == 0 and load_weights(tmp_path / "d.npz").meta["epoch"] == 4, err
 
 
 def test_stop_after_must_be_positive_and_is_capped_by_the_epochs_left(tmp_path):
     project = project_file(tmp_path, epochs=3)
-    one_line_error(*run("train", project, "--stop-after", 0)[::2], "--stop-after must be a positive integer, got 0")
+    assert_one_line_error(*run("train", project, "--stop-after", 0)[::2], "--stop-after must be a positive integer, got 0")
     code, out, err = run("train", project, "--stop-after", 10, "--out", tmp_path / "m.npz")
     assert code == 0 and "finished after 3 epochs" in out, err
 
@@ -279,7 +264,7 @@ def test_a_monitor_that_is_never_logged_fails_check_and_train_up_front(tmp_path,
     assert code == 1 and "Traceback" not in err
     assert needle in err
     code, out, err = run("train", project, "--out", tmp_path / "m.npz")
-    one_line_error(code, err, needle)
+    assert_one_line_error(code, err, needle)
     assert "epoch" not in out and not (tmp_path / "m.npz").exists()
 
 

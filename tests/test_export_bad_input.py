@@ -372,26 +372,16 @@ def test_corrupted_json_exports_fail_cleanly(tmp_path, pristine, data):
     _load_corrupted(tmp_path, "m.json", bytes(text))
 
 
+@pytest.mark.parametrize("index, name", [(0, "m.npz"), (2, "m.safetensors")])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_corrupted_weights_files_fail_cleanly(tmp_path, pristine, data):
-    raw = bytearray(pristine[0])
+def test_corrupted_weights_and_safetensors_files_fail_cleanly(tmp_path, pristine, index, name, data):
+    raw = bytearray(pristine[index])
     for _ in range(data.draw(st.integers(1, 4))):
         raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
     if data.draw(st.booleans()):
         raw = raw[: data.draw(st.integers(0, len(raw)))]
-    _load_corrupted(tmp_path, "m.npz", bytes(raw))
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_corrupted_safetensors_exports_fail_cleanly(tmp_path, pristine, data):
-    raw = bytearray(pristine[2])
-    for _ in range(data.draw(st.integers(1, 4))):
-        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
-    if data.draw(st.booleans()):
-        raw = raw[: data.draw(st.integers(0, len(raw)))]
-    _load_corrupted(tmp_path, "m.safetensors", bytes(raw))
+    _load_corrupted(tmp_path, name, bytes(raw))
 
 
 def _paths(obj, path=()):

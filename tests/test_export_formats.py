@@ -2,7 +2,6 @@
 exports that fail leave no file behind."""
 from __future__ import annotations
 
-import io
 import json
 import os
 
@@ -11,7 +10,7 @@ import pytest
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
-from core import cli
+from cli_support import run
 from core.errors import LayerLabError
 from core.export import FORMATS, SUFFIXES, export_model, resolve_format
 from core.export.json_format import JSON_FORMAT
@@ -33,10 +32,16 @@ EVERY_LAYER = [
 ]
 
 
-def run_cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+def tiny_project(folder, **training):
+    """A small binary project with batch norm (running statistics to carry) in `folder`; returns its path."""
+    project = folder / "tiny.json"
+    project.write_text(json.dumps({
+        "format": "layerlab/1", "name": "tiny",
+        "data": {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": 0.2, "test": 0.0}},
+        "model": {"layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
+                             {"type": "dense", "units": 1, "activation": "sigmoid"}]},
+        "training": {"loss": "binary_crossentropy", "batch_size": 16, **training}}))
+    return project
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -92,9 +97,9 @@ def test_json_schema_is_plain_nested_lists(tmp_path, model):
 def test_predict_works_on_a_json_export(tmp_path, model):
     X = raw_inputs(12)
     np.savetxt(tmp_path / "x.csv", X, delimiter=",", header="x1,x2", comments="")
-    assert run_cli("export", tmp_path / "model.npz", "--format", "json", "--out", tmp_path / "m.json")[0] == 0
-    code_npz, from_npz, _ = run_cli("predict", tmp_path / "model.npz", tmp_path / "x.csv")
-    code_json, from_json, err = run_cli("predict", tmp_path / "m.json", tmp_path / "x.csv")
+    assert run("export", tmp_path / "model.npz", "--format", "json", "--out", tmp_path / "m.json")[0] == 0
+    code_npz, from_npz, _ = run("predict", tmp_path / "model.npz", tmp_path / "x.csv")
+    code_json, from_json, err = run("predict", tmp_path / "m.json", tmp_path / "x.csv")
     assert code_npz == code_json == 0, err
     assert from_json == from_npz and from_json.startswith("class,p_red,p_green,p_blue\n")
     X_back = load_model(tmp_path / "m.json")
@@ -142,27 +147,21 @@ def test_layerlab_reads_its_own_safetensors_export(tmp_path, dtype):
     (tmp_path / "m.bin").write_bytes((tmp_path / "m.safetensors").read_bytes())
     assert same_bits(load_model(tmp_path / "m.bin").network.params, model.network.params)
     np.savez(tmp_path / "x.npz", X=X)
-    code, out, err = run_cli("predict", tmp_path / "m.safetensors", tmp_path / "x.npz")
+    code, out, err = run("predict", tmp_path / "m.safetensors", tmp_path / "x.npz")
     assert code == 0, err
-    assert out == run_cli("predict", tmp_path / "model.npz", tmp_path / "x.npz")[1]
-    code, out, err = run_cli("export", tmp_path / "m.safetensors", "--format", "json", "--out", tmp_path / "m.json")
+    assert out == run("predict", tmp_path / "model.npz", tmp_path / "x.npz")[1]
+    code, out, err = run("export", tmp_path / "m.safetensors", "--format", "json", "--out", tmp_path / "m.json")
     assert code == 0, err
     assert same_bits(load_model(tmp_path / "m.json").network.params, model.network.params)
 
 
 def test_init_weights_from_a_safetensors_export(tmp_path):
-    project = tmp_path / "tiny.json"
-    project.write_text(json.dumps({
-        "format": "layerlab/1", "name": "tiny",
-        "data": {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": 0.2, "test": 0.0}},
-        "model": {"layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
-                             {"type": "dense", "units": 1, "activation": "sigmoid"}]},
-        "training": {"loss": "binary_crossentropy", "epochs": 3, "batch_size": 16, "optimizer": "sgd"}}))
-    assert run_cli("train", project, "--out", tmp_path / "a.npz")[0] == 0
-    assert run_cli("export", tmp_path / "a.npz", "--format", "safetensors", "--out", tmp_path / "a.safetensors")[0] == 0
+    project = tiny_project(tmp_path, epochs=3, optimizer="sgd")
+    assert run("train", project, "--out", tmp_path / "a.npz")[0] == 0
+    assert run("export", tmp_path / "a.npz", "--format", "safetensors", "--out", tmp_path / "a.safetensors")[0] == 0
     runs = {}
     for source in ("a.npz", "a.safetensors"):
-        code, out, err = run_cli("train", project, "--init-weights", tmp_path / source, "--epochs", 1, "--out",
+        code, out, err = run("train", project, "--init-weights", tmp_path / source, "--epochs", 1, "--out",
                                  tmp_path / f"from-{source}.npz")
         assert code == 0, err
         runs[source] = load_weights(tmp_path / f"from-{source}.npz").arrays
@@ -171,17 +170,11 @@ def test_init_weights_from_a_safetensors_export(tmp_path):
 
 
 def test_npz_export_drops_training_state(tmp_path):
-    project = tmp_path / "tiny.json"
-    project.write_text(json.dumps({
-        "format": "layerlab/1", "name": "tiny",
-        "data": {"source": "builtin", "name": "gauss", "samples": 100, "split": {"val": 0.2, "test": 0.0}},
-        "model": {"layers": [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
-                             {"type": "dense", "units": 1, "activation": "sigmoid"}]},
-        "training": {"loss": "binary_crossentropy", "epochs": 2, "batch_size": 16}}))
-    assert run_cli("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
+    project = tiny_project(tmp_path, epochs=2)
+    assert run("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
     checkpoint = load_weights(tmp_path / "ckpt.npz")
     assert checkpoint.is_checkpoint and checkpoint.optimizer
-    code, out, err = run_cli("export", tmp_path / "ckpt.npz", "--format", "npz", "--out", tmp_path / "w.npz")
+    code, out, err = run("export", tmp_path / "ckpt.npz", "--format", "npz", "--out", tmp_path / "w.npz")
     assert code == 0 and "exported" in out, err
     exported = load_weights(tmp_path / "w.npz")
     assert not exported.is_checkpoint and not exported.optimizer and not exported.checkpoint_arrays
@@ -206,7 +199,7 @@ def test_format_names():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_cli_exports_every_format(tmp_path, model, fmt):
     out = tmp_path / f"exported{SUFFIXES[fmt]}"
-    code, stdout, stderr = run_cli("export", tmp_path / "model.npz", "--format", fmt, "--out", out)
+    code, stdout, stderr = run("export", tmp_path / "model.npz", "--format", fmt, "--out", out)
     assert code == 0 and stderr == ""
     assert out.is_file() and out.stat().st_size > 0
     assert stdout.strip() == f"exported {tmp_path / 'model.npz'} as {fmt} to {out}"
@@ -216,7 +209,7 @@ def test_cli_exports_every_format(tmp_path, model, fmt):
 
 
 def test_cli_rejects_an_unknown_format_in_one_line(tmp_path, model):
-    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "caffe", "--out", tmp_path / "m.caffe")
+    code, out, err = run("export", tmp_path / "model.npz", "--format", "caffe", "--out", tmp_path / "m.caffe")
     assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert "not an export format" in err and "onnx" in err
     assert not (tmp_path / "m.caffe").exists()
@@ -271,7 +264,7 @@ def test_read_only_folder(tmp_path, model):
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "onnx", "--out", folder / "m.onnx")
+        code, out, err = run("export", tmp_path / "model.npz", "--format", "onnx", "--out", folder / "m.onnx")
         assert code == 1 and err.count("\n") == 1 and "Traceback" not in err
         assert list(folder.iterdir()) == []
     finally:
@@ -279,7 +272,7 @@ def test_read_only_folder(tmp_path, model):
 
 
 def test_cli_export_to_a_missing_folder_is_one_line(tmp_path, model):
-    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", "onnx", "--out", tmp_path / "no" / "m.onnx")
+    code, out, err = run("export", tmp_path / "model.npz", "--format", "onnx", "--out", tmp_path / "no" / "m.onnx")
     assert code == 1 and err.count("\n") == 1 and "does not exist" in err and "Traceback" not in err
     assert not (tmp_path / "no").exists()
 
@@ -293,16 +286,16 @@ def test_an_export_never_overwrites_its_own_source(tmp_path, fmt):
         "format": "layerlab/1", "data": {"source": "builtin", "name": "gauss", "samples": 60},
         "model": {"layers": [{"type": "dense", "units": 1, "activation": "sigmoid"}]},
         "training": {"loss": "binary_crossentropy", "epochs": 1}}))
-    assert run_cli("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
+    assert run("train", project, "--checkpoint", "--out", tmp_path / "ckpt.npz")[0] == 0
     source = tmp_path / "ckpt.npz"
     before = source.read_bytes()
-    code, out, err = run_cli("export", source, "--format", fmt, "--out", source)
+    code, out, err = run("export", source, "--format", fmt, "--out", source)
     assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert "over itself" in err and "ckpt.npz" in err
     assert source.read_bytes() == before and load_weights(source).is_checkpoint
     # The same file under another spelling is still the same file.
     (tmp_path / "sub").mkdir()
-    code, _, err = run_cli("export", source, "--format", fmt, "--out", tmp_path / "sub" / ".." / "ckpt.npz")
+    code, _, err = run("export", source, "--format", fmt, "--out", tmp_path / "sub" / ".." / "ckpt.npz")
     assert code == 1 and "over itself" in err
     assert source.read_bytes() == before
 
@@ -332,7 +325,7 @@ def test_a_json_or_safetensors_export_is_not_exported_over_itself(tmp_path, mode
     ("pytorch", "m.txt", "its name must end in .py (e.g. m.py)"),
 ])
 def test_an_out_suffix_of_another_format_is_refused(tmp_path, model, fmt, name, needle):
-    code, out, err = run_cli("export", tmp_path / "model.npz", "--format", fmt, "--out", tmp_path / name)
+    code, out, err = run("export", tmp_path / "model.npz", "--format", fmt, "--out", tmp_path / name)
     assert code == 1 and out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert needle in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]

@@ -2,13 +2,12 @@
 finite once cast to the network's dtype, and a running variance never negative. A file that breaks one of these
 is refused in one line naming the array, so `predict` never prints NaN probabilities and `--init-weights` never
 starts from Inf; and `predict` refuses to write non-finite outputs whatever their cause."""
-import io
 import json
 
 import numpy as np
 import pytest
 
-from core import cli
+from cli_support import assert_one_line_error, run
 from core.errors import WeightsError
 from core.model_io import load_model
 from core.network import Network
@@ -17,20 +16,6 @@ from test_export_support import make_model, raw_inputs
 
 LAYERS = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
           {"type": "dense", "units": 1, "activation": "sigmoid"}]
-
-
-def run(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def one_line_error(code, err, *needles):
-    assert code != 0
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def rewrite(path, name, change):
@@ -53,7 +38,7 @@ def test_a_float64_value_beyond_float32_is_refused_not_turned_into_inf(tmp_path,
         load_model(model_file)
     np.savez(tmp_path / "x.npz", X=raw_inputs(3))
     code, out, err = run("predict", model_file, tmp_path / "x.npz")
-    one_line_error(code, err, "model.npz", "layers.0.weight", "float32")
+    assert_one_line_error(code, err, "model.npz", "layers.0.weight", "float32")
     assert out == ""
 
 
@@ -90,7 +75,7 @@ def test_init_weights_out_of_range_is_refused_before_training(tmp_path, model_fi
                                          "features": ["x1", "x2", "x1^2", "x1*x2", "sin(x2)"]},
         "model": {"layers": LAYERS}, "training": {"epochs": 2, "loss": "binary_crossentropy"}}))
     code, out, err = run("train", project, "--init-weights", model_file, "--out", tmp_path / "m.npz")
-    one_line_error(code, err, "layers.2.weight", "-3e+39", "float32")
+    assert_one_line_error(code, err, "layers.2.weight", "-3e+39", "float32")
     assert "epoch" not in out and not (tmp_path / "m.npz").exists()
 
 
@@ -105,7 +90,7 @@ def test_a_negative_running_variance_is_refused_in_npz_and_json(tmp_path, model_
     exported.write_text(json.dumps(doc))
     np.savez(tmp_path / "x.npz", X=raw_inputs(3))
     code, out, err = run("predict", exported, tmp_path / "x.npz")
-    one_line_error(code, err, "model.json", "running_var", "never negative")
+    assert_one_line_error(code, err, "model.json", "running_var", "never negative")
     assert out == ""
 
 
@@ -123,8 +108,8 @@ def test_predict_refuses_to_write_non_finite_outputs(tmp_path):
     np.savez(tmp_path / "x.npz", X=X)
     out_file = tmp_path / "p.csv"
     code, out, err = run("predict", tmp_path / "model.npz", tmp_path / "x.npz", "--out", out_file)
-    one_line_error(code, err, "NaN or Inf outputs for 1 of 4 input rows (first: row 3)", "nothing written")
+    assert_one_line_error(code, err, "NaN or Inf outputs for 1 of 4 input rows (first: row 3)", "nothing written")
     assert not out_file.exists() and out == ""
     code, out, err = run("predict", tmp_path / "model.npz", tmp_path / "x.npz")
-    one_line_error(code, err, "row 3")
+    assert_one_line_error(code, err, "row 3")
     assert out == ""
