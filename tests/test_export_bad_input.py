@@ -4,7 +4,6 @@ is written or loaded half-way."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import pickle
 
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import cli
+from cli_support import run
 from core.errors import WeightsError
 from core.export import export_model
 from core.model_io import load_model
@@ -22,12 +21,6 @@ from test_export_support import make_model, raw_inputs
 
 LAYERS = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},
           {"type": "dense", "units": 1, "activation": "sigmoid"}]
-
-
-def run_cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -325,7 +318,7 @@ def test_cli_predict_and_export_refuse_with_one_line(tmp_path, good, case):
     bad = bad_path(tmp_path, case)
     for args in (("predict", bad, tmp_path / "x.csv"),
                  ("export", bad, "--format", "onnx", "--out", tmp_path / "out.onnx")):
-        code, out, err = run_cli(*args)
+        code, out, err = run(*args)
         assert code == 1 and out == ""
         assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
         assert expected in err
@@ -337,7 +330,7 @@ def test_the_good_files_do_load(tmp_path, good):
     X = raw_inputs(5)
     for name in ("model.npz", "good.json", "good.safetensors"):
         np.testing.assert_array_equal(load_model(tmp_path / name).predict_raw(X), good.predict_raw(X))
-        assert run_cli("predict", tmp_path / name, tmp_path / "x.csv")[0] == 0
+        assert run("predict", tmp_path / name, tmp_path / "x.csv")[0] == 0
 
 
 # --- corrupted files: nothing but a WeightsError ever comes out ----------------------------------------------------
