@@ -89,7 +89,7 @@ def check_model(layers: list[dict], loss: Any, task: str | None, n_outputs: int 
                 f"{loss_name} is meant for {', '.join(loss_obj.tasks)} tasks; this data is {task} "
                 f"(the usual choice is {want_loss})", {"action": "set_loss", "loss": want_loss}, f"Use {want_loss}"))
         fused = loss_obj.fused_activation
-        if output_act == "softmax" and loss_name in ("mse", "mae", "huber", "smooth_l1"):
+        if output_act == "softmax" and loss_obj.tasks == ("regression",):      # a regression loss on probabilities
             problems.append(Problem(
                 "warning", "training.loss",
                 "a softmax output trained with squared error learns slowly (its gradient vanishes when the output is "

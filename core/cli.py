@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     start = train.add_mutually_exclusive_group()
     start.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
     start.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped (the "
-                       "project must be the checkpoint's; only training.epochs may differ)")
+                       "project must be the checkpoint's; only training.epochs and diagnostics may differ)")
     train.add_argument("--out", metavar="MODEL.npz", help="weights file to write (default: next to the project)")
     train.add_argument("--checkpoint", action="store_true", help="also store optimizer and trainer state")
     train.add_argument("--history", metavar="HISTORY.csv", help="write per-epoch losses and metrics as CSV")
@@ -106,7 +106,6 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 # --- train ---------------------------------------------------------------------------------------------------------
 def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     from .checks import check_model
-    from .early_stopping import check_monitors
     from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
     from .model_io import build_network, load_data, load_model, resume_project
     from .project import load_project
@@ -125,7 +124,6 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
               if p.level == "error"]
     if errors:
         raise CliError(f"{errors[0].where}: {errors[0].message}")
-    check_monitors(project.training, prepared.task, _has_validation(prepared))
     if checkpoint is not None:
         try:
             project = resume_project(project, checkpoint, prepared)
@@ -240,10 +238,6 @@ def _write_train_outputs(outputs: dict[str, Path], project, prepared, trainer, c
         write_files(writers, "training output")
 
 
-def _has_validation(prepared) -> bool:
-    return prepared.val is not None and len(prepared.val.y) > 0
-
-
 def _format_logs(logs: dict[str, float]) -> str:
     keys = [k for k in logs if k != "lr"]
     return "  ".join(f"{k} {logs[k]:.4g}" for k in keys if not (isinstance(logs[k], float) and math.isnan(logs[k])))
@@ -327,10 +321,11 @@ def predictions_csv(output: np.ndarray, meta: dict) -> str:
 # --- check ---------------------------------------------------------------------------------------------------------
 def cmd_check(args, stdout: TextIO, stderr: TextIO) -> int:
     from .checks import check_model
-    from .early_stopping import check_monitors
     from .data import summarize
+    from .early_stopping import check_monitors
     from .model_io import build_network, load_data
     from .project import load_project
+    from .training_data import has_validation
 
     project = load_project(args.project)
     prepared = load_data(project)
@@ -350,7 +345,7 @@ def cmd_check(args, stdout: TextIO, stderr: TextIO) -> int:
         print(str(problem), file=stderr if problem.level == "error" else stdout)
     failed = any(p.level == "error" for p in problems)
     try:
-        check_monitors(project.training, prepared.task, _has_validation(prepared))
+        check_monitors(project.training, prepared.task, has_validation(prepared))
     except LayerLabError as exc:
         print(f"error: {exc}", file=stderr)
         failed = True

@@ -115,8 +115,7 @@ class DeadUnitTracker:
         self._all = np.full(int(offsets[-1]), -np.inf, dtype=network.dtype)
         self._batch = np.empty_like(self._all)
         self.maxima = {i: self._all[offsets[k]:offsets[k + 1]] for k, i in enumerate(self.layers)}
-        self._batch_parts = [self._batch[offsets[k]:offsets[k + 1]] for k in range(len(self.layers))]
-        self._plan = [(network.layers[i], part) for i, part in zip(self.layers, self._batch_parts)]
+        self._plan = [(network.layers[i], self._batch[offsets[k]:offsets[k + 1]]) for k, i in enumerate(self.layers)]
         self._ones = np.ones(0, dtype=network.dtype)
         self._resting = False
         self._steps = 0

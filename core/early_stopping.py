@@ -1,7 +1,8 @@
 """Early stopping with Keras' `EarlyStopping` semantics (monitor, min_delta, patience, baseline, start_from_epoch).
 
 The differences from Keras are deliberate and documented: `restore_best_weights` defaults to true, and the trainer
-restores the best weights whenever training ends, for whatever reason (Keras 3 also restores at train end).
+restores the best weights whenever training ends, for whatever reason (Keras 3 also restores at train end); a run
+that stops short of training.epochs (a Step, `--stop-after`) only pauses training and restores nothing.
 """
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-from .errors import SpecError
 
 
 def _check_capacity(capacity: int, what: str) -> int:

@@ -58,7 +58,8 @@ def resume_project(project: Project, checkpoint: WeightsFile, prepared: Any) -> 
     if differences:
         listed = "; ".join(differences[:3]) + (f"; and {len(differences) - 3} more" if len(differences) > 3 else "")
         raise TrainingError(f"the project differs from the checkpoint's: {listed}. A resumed run may change only "
-                            "training.epochs (start from its weights with --init-weights to change more)")
+                            "training.epochs and training.diagnostics (start from its weights with --init-weights to "
+                            "change more)")
     return project.with_changes(training=project.training.with_changes(seed=stored.training.seed))
 
 

@@ -26,7 +26,8 @@ from .network import Network
 from .optimizers import Optimizer, get_optimizer
 from .schedules import get_schedule
 from .training_config import TrainingConfig
-from .training_data import ArraySplit, TrainingData, default_loss_for, sample_weights, seed_generators  # noqa: F401
+from .training_data import (ArraySplit, TrainingData, default_loss_for, has_validation,  # noqa: F401
+                            sample_weights, seed_generators)
 
 Listener = Callable[[Any], None]
 
@@ -54,13 +55,13 @@ class Trainer:
         self._configure(config)
         self._listeners: list[Listener] = []
         self._stop = threading.Event()
+        self._end_after_epoch = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
         # A lock another thread may hold to make the loop wait between batches: the app holds it while it draws,
         # so a frame runs at full speed instead of trading the interpreter with training every few microseconds.
         self.gate: Any = None
         self.epoch = 0            # epochs completed
-        self._target = 0          # the epoch count at which the run in progress ends
         self.step = 0             # optimizer steps taken
         self.history: dict[str, list[float]] = {}
         self.last_snapshot: DiagnosticsSnapshot | None = None
@@ -71,33 +72,34 @@ class Trainer:
 
     # --- set-up -------------------------------------------------------------------------------------------------
     def _configure(self, config: TrainingConfig, keep_state_from: Optimizer | None = None) -> None:
-        """Everything that depends on the training settings (not on the weights)."""
+        """Everything that depends on the training settings (not on the weights). Everything is built and checked
+        first, then assigned: settings that do not fit the data leave the trainer as it was."""
         network, data = self.network, self.data
         if np.dtype(config.dtype) != network.dtype:
             raise TrainingError(f"training.dtype is {config.dtype} but the network holds {network.dtype} weights; "
                                 "rebuild the network to change it")
-        self.config = config
-        self.loss: Loss = get_loss(config.loss or default_loss_for(self.task))
-        self.fused = network.can_fuse(self.loss.fused_activation)
-        optimizer: Optimizer = get_optimizer(config.optimizer, "training.optimizer")
-        optimizer.build(network.params.size, network.dtype)
+        loss: Loss = get_loss(config.loss or default_loss_for(self.task))
+        base_lr = float(get_optimizer(config.optimizer).lr)
+        optimizer = self._new_optimizer(config)
         if (keep_state_from is not None and type(keep_state_from) is type(optimizer)
                 and set(keep_state_from.state_keys()) == set(optimizer.state_keys())):
             optimizer.load_state_dict(keep_state_from.state_dict())
-            optimizer.lr = float(get_optimizer(config.optimizer).lr)
-        self.optimizer = optimizer
-        self.base_lr = float(get_optimizer(config.optimizer).lr)
-        self.schedule = get_schedule(config.schedule, "training.schedule") if config.schedule else None
-        self.early_stopping = EarlyStopping.from_config(config.early_stopping) if config.early_stopping else None
-        check_monitors(config, self.task, data.val is not None and len(data.val.y) > 0)
-        dtype = network.dtype
-        self._T = self.loss.prepare_targets(data.train.y, network.output_width, dtype)
-        self._W = sample_weights(self.config.class_weight, data, self.task, self.n_classes, self._sample_weight,
-                                 self._X.shape[0], network.dtype)
-        self._val = None
-        if data.val is not None and len(data.val.y):
-            self._val = (self._checked_inputs(data.val.X, "validation"),
-                         self.loss.prepare_targets(data.val.y, network.output_width, dtype), np.asarray(data.val.y))
+            optimizer.lr = base_lr
+        schedule = get_schedule(config.schedule, "training.schedule") if config.schedule else None
+        early_stopping = EarlyStopping.from_config(config.early_stopping) if config.early_stopping else None
+        check_monitors(config, self.task, has_validation(data))
+        dtype, width = network.dtype, network.output_width
+        targets = loss.prepare_targets(data.train.y, width, dtype)
+        weights = sample_weights(config.class_weight, data, self.task, self.n_classes, self._sample_weight,
+                                 self._X.shape[0], dtype)
+        val = None
+        if has_validation(data):
+            val = (self._checked_inputs(data.val.X, "validation"), loss.prepare_targets(data.val.y, width, dtype),
+                   np.asarray(data.val.y))
+        # Every part is good: now change the trainer.
+        self.config, self.loss, self.fused = config, loss, network.can_fuse(loss.fused_activation)
+        self.optimizer, self.base_lr, self.schedule, self.early_stopping = optimizer, base_lr, schedule, early_stopping
+        self._T, self._W, self._val = targets, weights, val
         n = self._X.shape[0]
         self.batch_size = min(config.batch_size, n)
         self.batches_per_epoch = math.ceil(n / self.batch_size)
@@ -108,6 +110,12 @@ class Trainer:
             metric_rows = np.sort(np.random.default_rng(config.seed).choice(n, TRAIN_METRIC_ROWS, replace=False))
         self._metric_rows = metric_rows
         self._new_diagnostics()
+
+    def _new_optimizer(self, config: TrainingConfig) -> Optimizer:
+        """A fresh optimizer of `config`, with its state built for this network."""
+        optimizer: Optimizer = get_optimizer(config.optimizer, "training.optimizer")
+        optimizer.build(self.network.params.size, self.network.dtype)
+        return optimizer
 
     def _new_diagnostics(self) -> None:
         self.diagnostics = DiagnosticsCollector(self.network, self.config.diagnostics_budget,
@@ -134,8 +142,7 @@ class Trainer:
         self.init_rng, self.shuffle_rng, self.noise_rng = seed_generators(seed)
         if initialize:
             self.network.initialize(self.init_rng)
-        self.optimizer = get_optimizer(self.config.optimizer, "training.optimizer")
-        self.optimizer.build(self.network.params.size, self.network.dtype)
+        self.optimizer = self._new_optimizer(self.config)
         self.optimizer.lr = self.base_lr
         self._new_diagnostics()
         if self.schedule is not None:
@@ -162,9 +169,10 @@ class Trainer:
         self._resume.clear()
 
     def end_after_epoch(self) -> None:
-        """End this run once the epoch in progress is done (the app's Step while paused): a pause in training,
-        not its end, so unlike `stop()` it keeps the last weights rather than restoring the best ones."""
-        self._target = min(self._target, self.epoch + 1)
+        """End the run in progress (or the next one) once its current epoch is done (the app's Step while
+        paused): a pause in training, not its end, so unlike `stop()` it keeps the last weights rather than
+        restoring the best ones. The request is cleared when that run ends."""
+        self._end_after_epoch.set()
 
     def resume(self) -> None:
         self._resume.set()
@@ -197,7 +205,7 @@ class Trainer:
 
     def _run(self, epochs: int | None):
         self._stop.clear()
-        self._target = target = self.config.epochs if epochs is None else self.epoch + epochs
+        target = self.config.epochs if epochs is None else self.epoch + epochs
         if self.diverged is not None:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
         net, opt, loss_fn = self.network, self.optimizer, self.loss
@@ -221,7 +229,7 @@ class Trainer:
         last_batch_event = -math.inf
         reason = "completed"
         last_batch = (self.epoch, 0)
-        while self.epoch < self._target:
+        while self.epoch < target:
             epoch = self.epoch
             self._start_epoch_lr(epoch)
             order = self.shuffle_rng.permutation(n) if self.config.shuffle else None
@@ -271,7 +279,8 @@ class Trainer:
                 if track_dead:
                     diag.dead.update()
                 # A snapshot after the run's last step too, so the views end on the final state.
-                snap = diag.due(self.step + 1) or (trace_on and b == nb - 1 and epoch == self._target - 1)
+                snap = diag.due(self.step + 1) or (trace_on and b == nb - 1 and
+                                                   (epoch == target - 1 or self._end_after_epoch.is_set()))
                 if snap:
                     diag.before_update()
                 np.copyto(self._prev_params, P)
@@ -316,11 +325,14 @@ class Trainer:
             if stop_now:
                 reason = "early_stopping"
                 break
+            if self._end_after_epoch.is_set():
+                break
         if trace_on and self.step > run_start_step and \
                 (self.last_snapshot is None or self.last_snapshot.step < self.step):
             # Stopped or stopped early: one more snapshot so the views end on the final state.
             self.last_snapshot = diag.snapshot(self.step, *last_batch)
             yield self.last_snapshot
+        self._end_after_epoch.clear()
         yield self._finish(reason, active)
 
     def _start_epoch_lr(self, epoch: int) -> None:
@@ -394,7 +406,7 @@ class Trainer:
         restored = self._restore_best() if ends_training else False
         test_metrics: dict[str, float] = {}
         test = getattr(self.data, "test", None)
-        if test is not None and len(test.y):
+        if ends_training and test is not None and len(test.y):    # the test split is evaluated once, at the end
             out = self.network.predict(test.X)
             test_metrics = {k: float(v) for k, v in evaluate(self.task, np.asarray(test.y), out, self.n_classes).items()}
             test_metrics["loss"] = self.loss.value(out, self.loss.prepare_targets(test.y, self.network.output_width,
@@ -428,8 +440,7 @@ class Trainer:
         """Restore what `checkpoint_state`/`checkpoint_arrays` and the optimizer's state_dict saved. Everything is
         read and checked into new objects first, so a corrupt checkpoint changes nothing."""
         try:
-            optimizer = get_optimizer(self.config.optimizer, "training.optimizer")
-            optimizer.build(self.network.params.size, self.network.dtype)
+            optimizer = self._new_optimizer(self.config)
             optimizer.load_state_dict(optimizer_state)
             optimizer.lr = float(state["lr"])
             rngs = {}

@@ -33,6 +33,12 @@ class TrainingData:
         return cls(ArraySplit(np.asarray(X), np.asarray(y)), val, test, task, n_classes)
 
 
+def has_validation(data: Any) -> bool:
+    """Whether `data` (TrainingData, PreparedData, ...) holds validation rows: then val_ metrics are logged."""
+    val = getattr(data, "val", None)
+    return val is not None and len(val.y) > 0
+
+
 def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
     """Independent generators for initialisation, shuffling and training noise, all from one seed."""
     init, shuffle, noise = np.random.SeedSequence(seed).spawn(3)

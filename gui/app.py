@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import LayerLabError
@@ -16,6 +16,7 @@ from .theme import apply_style, icon
 # waiting for it waits up to the switch interval (5 ms by default). Measured here: a plot repaint next to a busy
 # Python thread took 19 ms at 5 ms and 7 ms at 0.5 ms (2 ms alone).
 SWITCH_INTERVAL = 0.001
+FREEZE_AFTER_MS = 1000
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -41,7 +42,8 @@ def run(project_path: str | None = None) -> int:
         QMessageBox.critical(None, "Cannot open project", f"{exc}\n\nOpening the built-in spiral project instead.")
         window = create_window(None)
     window.show()
-    gc_guard.freeze_startup()
+    # Once the first frames are on screen (the collection before freezing takes ~0.1 s).
+    QTimer.singleShot(FREEZE_AFTER_MS, gc_guard.freeze_startup)
     code = app.exec()
     window.stop_training()
     window.deleteLater()                 # destroy the widgets while the application still exists

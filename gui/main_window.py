@@ -17,6 +17,7 @@ from shiboken6 import isValid
 from core.checks import apply_fix
 from core.events import Diverged, EpochEnd, Failed
 from core.project import Project, default_project, load_project
+from core.training_data import has_validation
 
 from . import app_settings, docks
 from .banner import DivergedBanner, NoteBanner
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
 
     def _has_validation(self) -> bool | None:
         prepared = self.session.prepared
-        return None if prepared is None else prepared.val is not None and len(prepared.val.y) > 0
+        return None if prepared is None else has_validation(prepared)
 
     # --- edits --------------------------------------------------------------------------------------------------
     def _data_edited(self, spec: dict) -> None:

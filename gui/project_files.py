@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
 from core.fileio import FileWriteError
+from core.export.json_format import JSON_FORMAT
 from core.model_io import load_model, save_model
 from core.project import default_project, load_project, save_project
 
@@ -39,7 +40,7 @@ def is_model_file(path: Path) -> bool:
         return False
     try:
         with open(path, "rb") as handle:
-            return b'"layerlab-json/' in handle.read(256)
+            return f'"format":"{JSON_FORMAT}"'.encode() in handle.read(256).replace(b" ", b"")
     except OSError:
         return False
 

@@ -34,7 +34,6 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.flush_interval = flush_interval
         self.state = IDLE
-        self.mode = "train"              # "train" | "step": what the current (or last) run was
         self.trainer = None
         self.target_epochs: int | None = None
         self.mailbox = Mailbox(self._deliver, self)
@@ -54,11 +53,11 @@ class TrainingController(QObject):
         """Worker threads not yet cleaned up (a run's thread ends just after its `finished` signal)."""
         return len(self._threads)
 
-    def start(self, trainer, epochs: int | None = None, views_collector=None, mode: str = "train") -> bool:
+    def start(self, trainer, epochs: int | None = None, views_collector=None) -> bool:
         """Train `epochs` more epochs (None: up to the configured total) on a new worker thread."""
         if self.busy:
             return False
-        self.trainer, self.mode = trainer, mode
+        self.trainer = trainer
         trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/draw_gate.py)
         self.target_epochs = None
         worker = TrainingWorker(trainer, epochs, self.mailbox.post, views_collector, self.flush_interval)
@@ -69,6 +68,7 @@ class TrainingController(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._worker = worker
         self._threads[thread] = worker
+        trainer.resume()                        # here, not on the worker: a Pause right after Train must hold
         self._set_state(RUNNING)
         gc_guard.hold()
         thread.start()
@@ -77,12 +77,11 @@ class TrainingController(QObject):
     def step(self, trainer=None, views_collector=None) -> bool:
         """Exactly one more epoch: from idle, a one-epoch run; while paused, finish the epoch in progress."""
         if self.state == PAUSED and self._worker is not None:
-            self.mode = "step"
             self.trainer.end_after_epoch()
             self.resume()
             return True
         if self.state == IDLE and trainer is not None:
-            return self.start(trainer, 1, views_collector, mode="step")
+            return self.start(trainer, 1, views_collector)
         return False
 
     def pause(self) -> None:

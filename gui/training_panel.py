@@ -13,9 +13,8 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from core.early_stopping import EarlyStopping
+from core.early_stopping import EarlyStopping, check_monitors
 from core.errors import LayerLabError
-from core.early_stopping import check_monitors
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS, get_optimizer
 from core.schedules import SCHEDULES
@@ -42,6 +41,7 @@ class TrainingPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.config = TrainingConfig()
         self.task: str | None = None
+        self.has_validation: bool | None = None      # known with the task, once the data is loaded
         body = QWidget()
         body.setObjectName("trainingPanel")
         self.setWidget(body)
@@ -171,7 +171,7 @@ class TrainingPanel(QScrollArea):
         handler(value)
         try:
             config = parse_training(self._candidate)
-            if self.task is not None and self.has_validation is not None:
+            if self.has_validation is not None:
                 check_monitors(config, self.task, self.has_validation)
         except LayerLabError as exc:
             field.set_error(str(exc))

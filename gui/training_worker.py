@@ -41,10 +41,9 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         trainer = self.trainer
-        trainer.resume()
         try:
             last = trainer.fit(self.n_epochs, listener=self._on_event)
-        except TrainingError as exc:       # e.g. an early-stopping monitor the logs do not have
+        except TrainingError as exc:       # e.g. a run that cannot start (a diverged network not reset)
             last = Failed(str(exc), "")
         except Exception as exc:           # a bug: report it, keep the app alive
             last = Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())

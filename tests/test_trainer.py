@@ -488,10 +488,10 @@ def test_end_after_epoch_from_another_thread_finishes_the_epoch_in_progress():
     t.pause()
     done = []
     worker = threading.Thread(target=lambda: done.append(t.fit()))
+    t.end_after_epoch()                               # asked before the run has even started: it still counts
     worker.start()
-    time.sleep(0.05)                                  # the loop is now waiting before its first batch
-    t.end_after_epoch()
     t.resume()
     worker.join(10)
     assert done[0].reason == "completed" and not done[0].restored_best
     assert t.epoch == 3 and t.step == 3 * t.batches_per_epoch
+    assert t.fit(1).epochs == 4                       # the request ended with its run

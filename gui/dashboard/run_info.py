@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from core.training_data import has_validation
+
 CLASSIFICATION = ("binary", "multiclass")
 
 
@@ -73,11 +75,10 @@ class RunInfo:
             width = network.output_width
             target_names = ("target",) if task in CLASSIFICATION or width == 1 else tuple(
                 f"y{k + 1}" for k in range(width))
-        val = getattr(prepared, "val", None)
-        has_validation = val is not None and len(val.y) > 0
+        validation = has_validation(prepared)
         points, feature_names = _raw_points(prepared, dataset)
         return cls(labels, tuple(diag), tuple(relu), tuple(saturating), units, task, n_classes,
-                   tuple(class_names) if class_names else None, target_names, primary_metric(task), has_validation,
+                   tuple(class_names) if class_names else None, target_names, primary_metric(task), validation,
                    points, feature_names, kernel_layers)
 
 
