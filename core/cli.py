@@ -223,7 +223,7 @@ def _write_train_outputs(outputs: dict[str, Path], project, prepared, trainer, c
                          weights: bool = True) -> None:
     """The weights file and the history CSV together: both go to temporary files first and are renamed only once
     both were written, so either both land or neither does."""
-    from .export.common import write_files
+    from .fileio import write_files
     from .history_csv import history_csv_text
     from .model_io import model_writer
 

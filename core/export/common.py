@@ -1,19 +1,14 @@
 """What every exporter shares: the error type, layer labels, the model's output heads and all-or-nothing writes."""
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from ..errors import LayerLabError
-from ..fileio import FileWriteError
 
 # Metadata a weights file carries that belongs to training, not to the model an export describes.
 TRAINING_ONLY_META = ("format", "checkpoint", "history")
@@ -94,71 +89,3 @@ def raw_feature_names(model) -> tuple[str, ...]:
     if isinstance(names, (list, tuple)) and len(names) == width and all(isinstance(n, str) for n in names):
         return tuple(names)
     return tuple(f"x{i + 1}" for i in range(width))
-
-
-def write_files(writers: dict[Path, Callable[[Path], None]], what: str) -> list[Path]:
-    """Write several files all-or-nothing: each goes to a temporary file in the target's folder first, and the
-    targets are replaced only once every file was written, so an error (a full disk, a missing folder, a
-    serializer failing half-way) leaves no new, half-written or clobbered file behind. Should a rename fail after
-    others succeeded, those targets get their previous contents back (kept as hard links until the end)."""
-    targets = [Path(p) for p in writers]
-    temps: list[Path] = []
-    backups: dict[Path, Path] = {}
-    try:
-        for target in targets:
-            temps.append(_temporary_next_to(target, what))
-        for target, tmp in zip(targets, temps):
-            try:
-                writers[target](tmp)
-                with open(tmp, "rb+") as handle:
-                    os.fsync(handle.fileno())
-            except OSError as exc:
-                raise FileWriteError(f"cannot write {what} {target}: {exc.strerror or exc}") from None
-        if len(targets) > 1:
-            backups = _backups(targets[:-1])
-        moved: list[Path] = []
-        for target, tmp in zip(targets, temps):
-            try:
-                os.replace(tmp, target)
-            except OSError as exc:
-                for path in moved:  # do not leave half an export behind: put back what was there
-                    with contextlib.suppress(OSError):
-                        if path in backups:
-                            os.replace(backups.pop(path), path)
-                        else:
-                            path.unlink()
-                raise FileWriteError(f"cannot write {what} {target}: {exc.strerror or exc}") from None
-            moved.append(target)
-    finally:
-        for tmp in [*temps, *backups.values()]:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-    return targets
-
-
-def _backups(targets: list[Path]) -> dict[Path, Path]:
-    """A hard link to each existing target, under a temporary name, so a failed group rename can restore it."""
-    backups: dict[Path, Path] = {}
-    for target in targets:
-        if not target.is_file():
-            continue
-        name = target.with_name(f".{target.name}.{secrets.token_hex(4)}.bak")
-        with contextlib.suppress(OSError):   # no hard links on this file system: no restore, as before
-            os.link(target, name)
-            backups[target] = name
-    return backups
-
-
-def _temporary_next_to(target: Path, what: str) -> Path:
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileWriteError(f"cannot write {what} {target}: folder {folder} does not exist")
-    if target.is_dir():
-        raise FileWriteError(f"cannot write {what} {target}: it is a folder")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise FileWriteError(f"cannot write {what} {target}: {exc.strerror or exc}") from None
-    os.close(fd)
-    os.chmod(name, 0o644)  # mkstemp makes it private to the user; an export is meant to be shared
-    return Path(name)

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..config import ConfigReader
 from ..errors import LayerLabError, SpecError, WeightsError
-from .common import model_meta, producer_version, raw_feature_names, write_files
+from ..fileio import write_files
+from .common import model_meta, producer_version, raw_feature_names
 
 JSON_FORMAT = "layerlab-json/1"
 PROJECT_FORMAT = "layerlab/1"

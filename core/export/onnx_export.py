@@ -213,7 +213,7 @@ def describe(model, out: Heads) -> str:
 
 
 def write_onnx(model, out: Path) -> list[Path]:
-    from .common import write_files
+    from ..fileio import write_files
 
     data = onnx_bytes(model)   # build (and fail) before touching the disk
     return write_files({Path(out): lambda tmp: tmp.write_bytes(data)}, "ONNX file")

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import WeightsError
+from ..fileio import write_files
 from ..network import check_parameter_array
 from ..weights import WeightsFile, weights_writer
-from .common import ExportError, model_meta, write_files
+from .common import ExportError, model_meta
 
 SAFETENSORS_FORMAT = "layerlab-safetensors/1"
 
