@@ -37,3 +37,11 @@ def make_data(spec):
         y = rng.integers(0, k, n)
         X = centers[y] + rng.normal(0, 1.0, (n, d))
     return X.astype(np.float32), y.astype(np.int64)
+
+
+def fresh_and_steady(rates: list[float]) -> dict[str, float]:
+    """Median samples/s over the first fifth of the epochs (fresh start, at least three), the last fifth (steady
+    state) and all of them: the same summary for LayerLab and PyTorch."""
+    k = max(3, len(rates) // 5)
+    return {"first_epochs": float(np.median(rates[:k])), "last_epochs": float(np.median(rates[-k:])),
+            "samples_per_second": float(np.median(rates)), "epochs": len(rates)}

@@ -4,9 +4,9 @@ against PyTorch on the CPU when an interpreter with torch is available.
     python benchmarks/bench_training.py [--seconds 10] [--torch-python /path/to/python-with-torch]
 
 For each network it reports samples/s of the batch loop (median over epochs; each epoch's shuffle is left out on
-both sides), separately for the first three epochs (fresh start) and the last three (steady state, after ReLU
-units have died and optimizer state has decayed: where float32 subnormals would slow arithmetic down), with
-live diagnostics off and on (the app's default budget), so their overhead is visible. The ratios compare like
+both sides), separately for the first fifth of the epochs (fresh start, at least three) and the last fifth (steady
+state, after ReLU units have died and optimizer state has decayed: where float32 subnormals would slow arithmetic
+down), with live diagnostics off and on (the app's default budget), so their overhead is visible. The ratios compare like
 with like: LayerLab's fresh start with PyTorch's, and steady state with steady state.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_nets import NETS, make_data  # noqa: E402
+from bench_nets import NETS, fresh_and_steady, make_data  # noqa: E402
 from core.diagnostics import DiagnosticsSnapshot  # noqa: E402
 from core.events import BatchEnd, EpochEnd  # noqa: E402
 from core.network import Network  # noqa: E402
@@ -77,8 +77,7 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
     for _ in range(n):
         tracker.update()
     dead_cost = (time.perf_counter() - t0) / n
-    return {"samples_per_second": float(np.median(rates)), "first_epochs": float(np.median(rates[:3])),
-            "last_epochs": float(np.median(rates[-3:])), "epochs": len(rates), "steps": trainer.step,
+    return {**fresh_and_steady(rates), "steps": trainer.step,
             "snapshot_share": state["snap_cost"] / state["elapsed"] if state["elapsed"] else 0.0,
             "snapshots_per_second": state["snaps"] / state["elapsed"] if state["elapsed"] else 0.0,
             "dead_tracking_share": dead_cost / (spec["batch"] / np.median(rates))}

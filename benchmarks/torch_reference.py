@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from bench_nets import NETS, make_data
+from bench_nets import NETS, fresh_and_steady, make_data
 
 
 def build(spec):
@@ -56,9 +56,8 @@ def measure(spec, seconds):
     start = time.perf_counter()
     while time.perf_counter() - start < seconds or len(rates) < 6:
         rates.append(n / epoch())
-    return {"name": spec["name"], "samples_per_second": float(np.median(rates)),
-            "first_epochs": float(np.median(rates[:3])), "last_epochs": float(np.median(rates[-3:])),
-            "epochs": len(rates), "threads": torch.get_num_threads(), "torch": torch.__version__}
+    return {"name": spec["name"], **fresh_and_steady(rates), "threads": torch.get_num_threads(),
+            "torch": torch.__version__}
 
 
 if __name__ == "__main__":
