@@ -12,8 +12,9 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
+from ..fileio import write_files
 from ..weights import weights_writer
-from .common import ExportError, Heads, heads, model_meta, producer_version, raw_feature_names, write_files
+from .common import ExportError, Heads, heads, model_meta, producer_version, raw_feature_names
 
 
 def plain(text: str) -> str:
