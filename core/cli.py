@@ -20,7 +20,7 @@ from typing import Sequence, TextIO
 import numpy as np
 
 from .errors import LayerLabError
-from .fileio import FileWriteError, atomic_write_text
+from .fileio import FileWriteError, atomic_write_text, same_file
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -212,7 +212,7 @@ def _train_outputs(args) -> dict[str, Path]:
     outputs = {"--out": Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")}
     if args.history:
         outputs["--history"] = Path(args.history)
-        if _same_path(outputs["--history"], outputs["--out"]):
+        if same_file(outputs["--history"], outputs["--out"]):
             raise CliError(f"--history {args.history} is the --out file; give them different names")
     for option, path in outputs.items():
         _check_writable(path, option)
@@ -256,13 +256,6 @@ def _check_writable(path: Path, option: str) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise CliError(f"{option} {path}: cannot write in folder {folder} ({exc.strerror or exc})") from None
-
-
-def _same_path(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 # --- predict -------------------------------------------------------------------------------------------------------

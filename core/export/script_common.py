@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
-from ..fileio import write_files
+from ..fileio import same_file, write_files
 from ..weights import weights_writer
 from .common import ExportError, Heads, heads, model_meta, producer_version, raw_feature_names
 
@@ -66,7 +66,7 @@ def write_script(model, out: Path, render: Callable[[object, str], str]) -> list
     compile(source, str(out), "exec")  # a generated script that does not compile is a bug: never write it
     writers = {out: lambda tmp: tmp.write_text(source, encoding="utf-8")}
     origin = getattr(model.file, "path", None)
-    if not (origin is not None and weights.is_file() and Path(origin).resolve() == weights.resolve()):
+    if not (origin is not None and weights.is_file() and same_file(origin, weights)):
         writers[weights] = weights_writer(model.network.state_dict(), model_meta(model), name=str(weights))
     write_files(writers, "export")
     return [out, weights]

@@ -3,9 +3,9 @@ names another format (an ONNX model in `mix.json`, a Python script in `m.keras`)
 opened as what it is not. Checked before anything is built or written."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..fileio import same_file
 from .common import ExportError
 
 # Suffixes of formats LayerLab writes, and of framework model files an export must not pretend to be.
@@ -20,7 +20,7 @@ SCRIPT_FORMATS = ("pytorch", "keras")
 def check_target(model, fmt: str, out: Path, expected_suffix: str) -> None:
     """ExportError unless `out` is a fit name for a `fmt` export of `model` (a LoadedModel)."""
     source = getattr(getattr(model, "file", None), "path", None)
-    if source is not None and _same_file(Path(source), out):
+    if source is not None and same_file(Path(source), out):
         raise ExportError(f"cannot export {source} over itself: choose another output file (rewriting it would "
                           "drop what the export leaves out, such as a checkpoint's training state)")
     suffix = out.suffix.lower()
@@ -37,10 +37,3 @@ def check_target(model, fmt: str, out: Path, expected_suffix: str) -> None:
                           f".py (e.g. {out.with_suffix('.py').name})")
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
