@@ -10,35 +10,44 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 from .theme import icon
 
 
-class DivergedBanner(QFrame):
-    resetRequested = Signal()
+class InlineBanner(QFrame):
+    """A strip above the dashboard: an optional icon, a wrapping message, optional buttons, and a close button."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, name: str, label_name: str, close_tip: str, mark: str | None = None,
+                 buttons: tuple[QWidget, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("divergedBanner")
+        self.setObjectName(name)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 8, 8)
         row.setSpacing(10)
-        mark = QLabel()
-        mark.setPixmap(icon("error").pixmap(18, 18))
+        if mark is not None:
+            icon_label = QLabel()
+            icon_label.setPixmap(icon(mark).pixmap(18, 18))
+            row.addWidget(icon_label, 0, Qt.AlignmentFlag.AlignTop)
         self.label = QLabel()
-        self.label.setObjectName("divergedMessage")
+        self.label.setObjectName(label_name)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        reset = QPushButton("Reset weights")
-        reset.setObjectName("bannerResetButton")
-        reset.setProperty("role", "fix")
-        reset.clicked.connect(self.resetRequested)
+        row.addWidget(self.label, 1)
         close = QToolButton()
         close.setIcon(icon("close"))
         close.setAutoRaise(True)
-        close.setToolTip("Hide this message")
+        close.setToolTip(close_tip)
         close.clicked.connect(self.hide)
-        row.addWidget(mark, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.label, 1)
-        row.addWidget(reset, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        for widget in (*buttons, close):
+            row.addWidget(widget, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
+
+
+class DivergedBanner(InlineBanner):
+    resetRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        reset = QPushButton("Reset weights")
+        reset.setObjectName("bannerResetButton")
+        reset.setProperty("role", "fix")
+        super().__init__("divergedBanner", "divergedMessage", "Hide this message", "error", (reset,), parent)
+        reset.clicked.connect(self.resetRequested)
 
     def show_message(self, message: str) -> None:
         text = html.escape(message[:1].upper() + message[1:])
@@ -47,27 +56,11 @@ class DivergedBanner(QFrame):
         self.show()
 
 
-class NoteBanner(QFrame):
+class NoteBanner(InlineBanner):
     """What an opened example is about, until the user closes it or opens another project."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("projectNote")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 8, 8, 8)
-        row.setSpacing(10)
-        self.label = QLabel()
-        self.label.setObjectName("projectNoteText")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setIcon(icon("close"))
-        close.setAutoRaise(True)
-        close.setToolTip("Hide this note")
-        close.clicked.connect(self.hide)
-        row.addWidget(self.label, 1)
-        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
+        super().__init__("projectNote", "projectNoteText", "Hide this note", parent=parent)
 
     def show_note(self, title: str, text: str) -> None:
         self.label.setText(f"<b>{html.escape(title)}.</b> {html.escape(text)}")
