@@ -58,8 +58,9 @@ class Trainer:
         self._end_after_epoch = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
-        # A lock another thread may hold to make the loop wait between batches: the app holds it while it draws,
-        # so a frame runs at full speed instead of trading the interpreter with training every few microseconds.
+        # A lock (with `locked()`) another thread may hold to make the loop wait between batches: the app holds it
+        # while it is busy, so a frame runs at full speed instead of trading the interpreter with training every
+        # few microseconds.
         self.gate: Any = None
         self.epoch = 0            # epochs completed
         self.step = 0             # optimizer steps taken
@@ -240,7 +241,7 @@ class Trainer:
             stopped = False
             gate = self.gate
             for b in range(nb):
-                if gate is not None:
+                if gate is not None and gate.locked():     # (an open gate costs one C call)
                     with gate:
                         pass
                 if not self._resume.is_set():
