@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
         self.network_panel.set_editable(not busy)
         self.training_panel.setEnabled(not busy)
         self.run_bar.set_paused(state == PAUSED)
-        self.run_bar.state_label.setText({"running": "training…", "paused": "paused"}.get(state, ""))
+        self.run_bar.set_state({"running": "training…", "paused": "paused"}.get(state, ""))
         if busy:
             self.document.mark_weights_modified()
         self._update_actions()
