@@ -1,0 +1,51 @@
+"""The run readouts (epoch counters, status bar) change text many times a second without relaying out the window."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QMainWindow
+
+from gui.run_controls import RunStatus, RunToolBar, set_readout
+
+
+class LayoutRequests(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_readouts_update_without_relayout_and_widen_only_when_the_text_no_longer_fits(qtbot):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    bar = RunToolBar(window)
+    window.addToolBar(bar)
+    status = RunStatus(window.statusBar())
+    window.show()
+    qtbot.waitExposed(window)
+    bar.set_epoch(1000, 5000)
+    status.show_idle(1000, 123_456, 5000)
+    qtbot.wait(50)
+    label = status.labels["step"]
+    width = label.width()
+    requests = LayoutRequests()
+    for widget in (window, window.statusBar(), bar):
+        widget.installEventFilter(requests)
+    for i in range(100):                                  # what a run does: same width or narrower text
+        bar.set_epoch(1000 + i, 5000)
+        status.show_epoch(1000 + i, 5000)
+        set_readout(label, f"step {100_000 + i:,}")
+        qtbot.wait(1)
+    assert requests.count == 0
+    assert label.width() == width and label.text() == "step 100,099"
+
+    set_readout(label, "step 123,456,789,012")            # longer: the label widens once, to fit
+    qtbot.wait(50)
+    assert label.width() > width
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    set_readout(label, "step 1")                          # and never narrows again
+    qtbot.wait(20)
+    assert label.width() > width
