@@ -4,6 +4,11 @@ Items wait in a thread-safe FIFO; for each item a payload-free signal is queued 
 GUI thread, and its slot delivers whatever has arrived, oldest first. Queued signals then carry no Python objects
 at all: PySide6 has crashed (reference counts of signal arguments touched from two threads at once) when worker
 threads emitted `Signal(object)` at a high rate, and one FIFO also keeps every kind of item in order.
+
+An item posted with `wake=False` queues no signal: it waits for the next waking item or for the owner's own
+`drain()` (the training controller drains once per frame). Every wake of the GUI thread while a training thread
+runs Python costs training far more than the wake's own work (gui/busy_hold.py), so the frequent items ride along
+with a frame the GUI thread draws anyway.
 """
 from __future__ import annotations
 
@@ -25,10 +30,15 @@ class Mailbox(QObject):
         self.signals_received = 0
         self.posted.connect(self._on_posted)
 
-    def post(self, item: Any) -> None:
-        """From any thread: queue `item` for delivery on the GUI thread."""
+    def post(self, item: Any, wake: bool = True) -> None:
+        """From any thread: queue `item` for delivery on the GUI thread (at once, or with `wake=False` at the next
+        drain)."""
         self._items.append(item)
-        self.posted.emit()
+        if wake:
+            self.posted.emit()
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def drain(self) -> None:
         """On the GUI thread: deliver what had been posted when the drain began, in order. (Not "until empty": a

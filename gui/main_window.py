@@ -7,6 +7,7 @@ training thread.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -30,9 +31,9 @@ from .exporting import Exporter
 from .menus import build_menus
 from .network_panel import NetworkPanel
 from .project_files import ProjectFiles, weights_path
-from .run_controls import RunStatus, RunToolBar
+from .run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
 from .session import Session
-from .training_controller import PAUSED, TrainingController
+from .training_controller import PAUSED, RUNNING, TrainingController
 from .training_panel import TrainingPanel
 
 
@@ -47,6 +48,8 @@ class MainWindow(QMainWindow):
         self.files = ProjectFiles(self)
         self.exporter = Exporter(self)
         self.problems_list: list = []
+        self._epochs_to_show: tuple[int, int] | None = None     # (done, target) not shown yet
+        self._epochs_shown_at = 0.0
         self._select_after: int | None = None
         # Rebuilding the dashboard's per-layer plots takes a moment: coalesce a burst of edits into one reset.
         self._dashboard_timer = QTimer(self)
@@ -79,7 +82,7 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
-        self.feed = DashboardFeed(self.dashboard, parent=self)
+        self.feed = DashboardFeed(self.dashboard)
         self.banner = DivergedBanner()
         self.note = NoteBanner()
 
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         ctl.snapshotReady.connect(self.feed.add_snapshot)
         ctl.viewsReady.connect(self.feed.add_views)
         ctl.finished.connect(self._run_finished)
+        ctl.frame.connect(self._frame)
         self.dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
 
     # --- projects -----------------------------------------------------------------------------------------------
@@ -338,9 +342,30 @@ class MainWindow(QMainWindow):
         self.training_panel.setEnabled(not busy)
         self.run_bar.set_paused(state == PAUSED)
         self.run_bar.set_state({"running": "training…", "paused": "paused"}.get(state, ""))
+        self.dashboard.set_paced(busy)
         if busy:
             self.document.mark_weights_modified()
         self._update_actions()
+
+    def _frame(self) -> None:
+        """Once per frame of a live run, in the same wake as the events' delivery: hand them over and draw."""
+        self.feed.flush()
+        self._show_epochs()
+        self.dashboard.frame()
+        self.dashboard.paint_now()
+
+    def _show_epochs(self) -> None:
+        """The epoch counters, at most ~8 times a second while training (each change repaints the toolbar and the
+        status bar); while paused at once, so they always end on the last epoch delivered."""
+        if self._epochs_to_show is None:
+            return
+        now = time.perf_counter()
+        if self.controller.state == RUNNING and now - self._epochs_shown_at < UPDATE_INTERVAL:
+            return
+        done, target = self._epochs_to_show
+        self._epochs_to_show, self._epochs_shown_at = None, now
+        self.run_bar.set_epoch(done, target)
+        self.status.show_epoch(done, target)
 
     def _run_started(self, event) -> None:
         self.status.start(event.epoch, event.target_epochs)
@@ -353,12 +378,11 @@ class MainWindow(QMainWindow):
 
     def _epochs_ended(self, events: list) -> None:
         self.feed.add_epochs(events)
-        target = self.controller.target_epochs or events[-1].epoch + 1
-        self.run_bar.set_epoch(events[-1].epoch + 1, target)
-        self.status.show_epoch(events[-1].epoch + 1, target)
+        self._epochs_to_show = (events[-1].epoch + 1, self.controller.target_epochs or events[-1].epoch + 1)
 
     def _run_finished(self, event) -> None:
         self.feed.flush()
+        self._epochs_to_show = None             # the idle readouts below show the trainer's own count
         if isinstance(event, Failed):
             if event.traceback:
                 print(event.traceback, flush=True)

@@ -4,12 +4,17 @@ One QThread per run: the worker is moved to it and every connection is made befo
 worker reports reaches this object (which lives in the GUI thread) through a `Mailbox`, in order, and is re-emitted
 as the controller's own signals, so nothing that touches a widget ever runs on the worker thread. Cleanup happens
 on `QThread.finished`, never by waiting inside a slot.
+
+While a run is in progress the controller keeps one clock: every `frame_interval` it delivers what the worker has
+posted and emits `frame`, the moment for the window to draw. The worker's frequent items (event lists, snapshots,
+views) wake nobody; only the start and the end of a run are delivered at once. So the GUI thread wakes about
+`1 / frame_interval` times a second for the whole of its live work, instead of once per item and again per timer.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.events import EpochEnd
 
@@ -19,6 +24,8 @@ from .mailbox import Mailbox
 from .training_worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
+FRAME_INTERVAL = 1.0 / 20.0
+WAKING_KINDS = frozenset({"started", "done"})     # delivered at once; the rest waits for the next frame
 
 
 class TrainingController(QObject):
@@ -29,19 +36,25 @@ class TrainingController(QObject):
     viewsReady = Signal(object)      # ViewsSnapshot
     finished = Signal(object)        # Finished | Diverged | Failed
     stateChanged = Signal(str)       # "idle" | "running" | "paused"
+    frame = Signal()                 # a run is live and its news so far is delivered: draw now
 
-    def __init__(self, parent: QObject | None = None, flush_interval: float = DEFAULT_FLUSH_INTERVAL):
+    def __init__(self, parent: QObject | None = None, flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+                 frame_interval: float = FRAME_INTERVAL):
+        """`frame_interval` 0: no frame clock, every item the worker posts is delivered at once (a queued signal
+        each)."""
         super().__init__(parent)
         self.flush_interval = flush_interval
+        self.frame_interval = frame_interval
         self.state = IDLE
         self.trainer = None
         self.target_epochs: int | None = None
         self.mailbox = Mailbox(self._deliver, self)
         self._worker: TrainingWorker | None = None
         self._threads: dict[QThread, TrainingWorker] = {}   # kept alive until their thread has finished
-        self._drain_timer = QTimer(self)
-        self._drain_timer.setInterval(100)
-        self._drain_timer.timeout.connect(self._drain_paused)
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._frame_timer.setInterval(max(1, round(1000 * frame_interval)) if frame_interval > 0 else 100)
+        self._frame_timer.timeout.connect(self._on_frame)
 
     # --- commands -----------------------------------------------------------------------------------------------
     @property
@@ -60,7 +73,7 @@ class TrainingController(QObject):
         self.trainer = trainer
         trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/draw_gate.py)
         self.target_epochs = None
-        worker = TrainingWorker(trainer, epochs, self.mailbox.post, views_collector, self.flush_interval)
+        worker = TrainingWorker(trainer, epochs, self._post, views_collector, self.flush_interval)
         thread = QThread(self)
         thread.setObjectName("trainingThread")
         worker.moveToThread(thread)
@@ -72,6 +85,7 @@ class TrainingController(QObject):
         self._set_state(RUNNING)
         gc_guard.hold()
         thread.start()
+        self._frame_timer.start()
         return True
 
     def step(self, trainer=None, views_collector=None) -> bool:
@@ -88,11 +102,9 @@ class TrainingController(QObject):
         if self.state == RUNNING and self.trainer is not None:
             self.trainer.pause()
             self._set_state(PAUSED)
-            self._drain_timer.start()
 
     def resume(self) -> None:
         if self.state == PAUSED and self.trainer is not None:
-            self._drain_timer.stop()
             self._set_state(RUNNING)
             self.trainer.resume()
 
@@ -105,7 +117,6 @@ class TrainingController(QObject):
     def stop(self) -> None:
         """Ends the run before its next batch (core checks before every batch); `finished` follows."""
         if self.busy and self.trainer is not None:
-            self._drain_timer.stop()
             self.trainer.stop()
 
     def wait(self, msecs: int = 5000) -> bool:
@@ -118,6 +129,20 @@ class TrainingController(QObject):
         return ok
 
     # --- what the worker posts (delivered on the GUI thread, in order) ------------------------------------------
+    def _post(self, item: tuple[str, Any]) -> None:
+        """On the worker thread: frequent items wait for the next frame (with a frame clock)."""
+        self.mailbox.post(item, wake=self.frame_interval <= 0 or item[0] in WAKING_KINDS)
+
+    def _on_frame(self) -> None:
+        """The frame clock: deliver what has arrived (while paused, what the blocked worker buffered too), then let
+        the window draw."""
+        if self.state == PAUSED:
+            self._drain_paused()
+        else:
+            self.mailbox.drain()
+        if self.busy:
+            self.frame.emit()
+
     def _deliver(self, item: tuple[str, Any]) -> None:
         kind, payload = item
         if kind == "events":
@@ -133,7 +158,7 @@ class TrainingController(QObject):
             self._done(payload)
 
     def _done(self, event) -> None:
-        self._drain_timer.stop()
+        self._frame_timer.stop()
         self._worker = None
         for thread in self._threads:
             thread.quit()                   # the worker has returned from run(): let its thread end
@@ -158,7 +183,7 @@ class TrainingController(QObject):
             self.epochsEnded.emit(epochs)
 
     def _drain_paused(self) -> None:
-        """While paused the worker is blocked: deliver what it buffered just before blocking."""
+        """While paused the worker is blocked: deliver what it posted and what it buffered just before blocking."""
         worker = self._worker
         if worker is None:
             return

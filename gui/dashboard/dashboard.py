@@ -1,7 +1,9 @@
 """The live dashboard of a training run: tabs of pyqtgraph views fed by the trainer's events.
 
-Events only append to bounded histories (`add_*` never draws); a single-shot timer then redraws at most ~30 times
-a second, and only the views whose inputs changed. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
+Events only append to bounded histories (`add_*` never draws); frames then redraw only the views whose inputs
+changed, within a share of the time. Frames come from the dashboard's own timer, or, while a run is live, from the
+window (`set_paced(True)`, then `frame()` once per frame of the training controller), so that delivering events
+and drawing them take one wake of the GUI thread. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
 every new network or data set, and forwards events from its training controller (on the GUI thread).
 """
 from __future__ import annotations
@@ -26,9 +28,14 @@ from .run_info import RunInfo
 from .store import RunData
 from .weights import WeightHistogramView
 
-TICK_MS = 15                # a visible dashboard redraws one view per tick (each view at most ~30 times a second)
-MAX_TICK_MS = 250           # however slow the machine, a tick at least 4 times a second
-DRAW_SHARE = 0.06           # drawing may take at most this share of the time (training waits while it draws)
+TICK_MS = 30                # the dashboard's own frames (not paced by a run): at most ~33 a second
+DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
+MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
+
+
+def _record(times: list[float], seconds: float) -> None:
+    times.append(seconds)
+    del times[:-200]
 
 
 def _splitter(orientation: QtCore.Qt.Orientation, widgets: list[QtWidgets.QWidget],
@@ -73,10 +80,13 @@ class Dashboard(QtWidgets.QWidget):
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._frame)
+        self._timer.timeout.connect(self.frame)
+        self.paced = False               # frames come from outside (a live run), not from `_timer`
+        self._credit = MAX_CREDIT        # seconds of drawing the frames may spend now
+        self._credited_at = time.perf_counter()
         self.tabs.currentChanged.connect(self._tab_shown)
-        self.frame_times: list[float] = []     # seconds each live frame spent updating views (the latest 200)
-        self.paint_times: list[float] = []     # seconds Qt spent painting views since the frame before it
+        self.frame_times: list[float] = []     # seconds each frame that drew spent updating views (the latest 200)
+        self.paint_times: list[float] = []     # seconds Qt spent painting them, as charged (the latest 200)
 
     def _build_tabs(self) -> None:
         vertical, horizontal = QtCore.Qt.Orientation.Vertical, QtCore.Qt.Orientation.Horizontal
@@ -153,12 +163,21 @@ class Dashboard(QtWidgets.QWidget):
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self._timer.isActive():
+        if not self.paced and not self._timer.isActive():
             self._timer.start()
+
+    def set_paced(self, paced: bool) -> None:
+        """While paced, `frame()` is called from outside (once per frame of a live run) and the timer stays off."""
+        if paced != self.paced:
+            self.paced = paced
+            if paced:
+                self._timer.stop()
+            else:
+                self._schedule()
 
     def redraw(self) -> int:
         """Bring every view up to date (visible or not); returns how many views drew. The live timer calls
-        `_frame`, which skips views on hidden tabs until their tab is shown."""
+        `frame`, which skips views on hidden tabs until their tab is shown."""
         if self.info is None:
             return 0
         return sum(panel.refresh(self.data) for panel in self.panels if panel.applicable)
@@ -170,43 +189,68 @@ class Dashboard(QtWidgets.QWidget):
                 if panel.applicable and panel.isVisible():
                     panel.refresh(self.data, force=panel.needs(self.data.versions))
 
-    def _frame(self, *_args) -> None:
+    def frame(self) -> None:
+        """One frame: draw what changed, as far as the time share allows (see `_draw_frame`)."""
         with DRAW_GATE:                  # the bookkeeping too, not only the drawing: it is Python as well
             self._draw_frame()
 
     def _draw_frame(self) -> None:
-        """One timer tick. Shown on screen: redraw the one visible view that waited longest (Qt then repaints only
-        that view, so the event loop is never blocked by a whole tab's painting). Not shown (a script, a test):
-        bring every view up to date, so reading a view's data never depends on which tab is open."""
+        """Shown on screen: redraw the visible views that changed, the one that waited longest first, while the
+        frames' credit lasts. Credit grows by DRAW_SHARE of the time that passes and pays for each view's update
+        and, a frame later, for Qt painting it; so on a slow machine views redraw less often, and the window (and
+        the training thread, which waits while the window draws) never falls behind. Not shown (a script, a
+        test): bring every view up to date, so reading a view's data never depends on which tab is open."""
         if self.info is None:
             return
         versions = self.data.versions
         if not self.isVisible():
             start = time.perf_counter()
             if sum(panel.refresh(self.data) for panel in self.panels if panel.applicable):
-                self._record(time.perf_counter() - start, 0.0)
+                _record(self.frame_times, time.perf_counter() - start)
             return
         painted = sum(panel.graphics.take_paint_seconds() for panel in self.panels)
+        if painted:
+            _record(self.paint_times, painted)
         now = time.perf_counter()
+        self._credit = min(self._credit + DRAW_SHARE * (now - self._credited_at), MAX_CREDIT) - painted
+        self._credited_at = now
         waiting = [panel for panel in self.panels
                    if panel.applicable and panel.isVisible() and panel.needs(versions)]
         due = [panel for panel in waiting if panel.due(now)]
-        if due:
+        update = 0.0
+        while due and self._credit > 0:
             panel = min(due, key=lambda p: p.drawn_at - p.priority)
+            due.remove(panel)
+            start = time.perf_counter()
             panel.refresh(self.data, force=True)
-            seconds = time.perf_counter() - now
-            self._record(seconds, painted)
-            # Pace the ticks on what the last one cost (updating + painting): a slow machine gets fewer frames,
-            # never a sluggish window.
-            interval = 1000.0 * (seconds + painted) * (1.0 - DRAW_SHARE) / DRAW_SHARE
-            self._timer.setInterval(int(min(max(interval, TICK_MS), MAX_TICK_MS)))
+            seconds = time.perf_counter() - start
+            self._credit -= seconds
+            update += seconds
+        if update:
+            _record(self.frame_times, update)
         if waiting:
             self._schedule()           # more views (or a view waiting for its pace) still have news to show
 
-    def _record(self, update: float, paint: float) -> None:
-        self.frame_times.append(update)
-        self.paint_times.append(paint)
-        del self.frame_times[:-200], self.paint_times[:-200]
+    def paint_now(self) -> None:
+        """Lay out and paint what the last frame changed now, instead of in the event loop's next rounds: the views'
+        layout requests, their scenes' queued updates, then the window's repaint. One frame is then one burst of work
+        for the GUI thread, and the training thread, which waits while the window is busy, is held up once per frame
+        rather than once per round (gui/busy_hold.py). All of it (Qt's compositing and its copy to the screen
+        included) is paid from the frames' credit."""
+        if not self.isVisible():
+            return
+        with DRAW_GATE:
+            start = time.perf_counter()
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+            for panel in self.panels:
+                if panel.applicable and panel.isVisible():
+                    QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
+            QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
+            for panel in self.panels:           # counted here in full, not again at the next frame
+                panel.graphics.take_paint_seconds()
+            seconds = time.perf_counter() - start
+            self._credit -= seconds
+            _record(self.paint_times, seconds)
 
     def save_all(self, folder: str, fmt: str = "png") -> list[str]:
         """Write every view that applies to this run into `folder` as `<objectName>.<fmt>`; returns the paths."""

@@ -1,8 +1,9 @@
 """The training controller on its own: everything the worker reports arrives, in order, on the GUI thread.
 
 PySide6 6.12.0 on Python 3.11 aborts after a few hundred `Signal.emit` calls from a worker thread (the project pins
-PySide6 < 6.12 there); this test pushes tens of thousands of queued signals from the worker thread through the
-controller (one per optimizer step) and checks that every one of them arrives.
+PySide6 < 6.12 there); one test pushes tens of thousands of queued signals from the worker thread through the
+controller (one per optimizer step, with the frame clock off) and checks that every one of them arrives. With the
+frame clock on (the app's setting), the worker's news arrives once per frame and wakes the GUI thread only twice.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from PySide6.QtCore import QObject, Slot
 
 from core.network import Network
 from core.trainer import Trainer, TrainingData
-from core.training_config import DIAGNOSTICS_RATE, parse_training
-from gui.training_controller import TrainingController
+from core.training_config import parse_training
+from gui.training_controller import FRAME_INTERVAL, TrainingController
 
 
 class Recorder(QObject):
@@ -52,7 +53,8 @@ def tiny_trainer(epochs: int, rows: int = 20) -> Trainer:
 
 def test_twenty_thousand_queued_signals_all_arrive(qtbot):
     trainer = tiny_trainer(epochs=1000)                 # 20 rows, batch 1: 20,000 steps and BatchEnd events
-    controller = TrainingController(flush_interval=0.0)  # no batching: one queued signal per event
+    # no batching and no frame clock: one queued signal per event
+    controller = TrainingController(flush_interval=0.0, frame_interval=0.0)
     recorder = Recorder()
     controller.batchesEnded.connect(recorder.batches_)
     controller.epochsEnded.connect(recorder.epochs)
@@ -70,12 +72,17 @@ def test_twenty_thousand_queued_signals_all_arrive(qtbot):
     assert trainer.step == 20_000 and trainer.epoch == 1000
 
 
-def test_events_travel_in_lists_a_few_times_a_second(qtbot):
+def test_events_travel_in_lists_once_per_frame(qtbot):
     trainer = tiny_trainer(epochs=600)
-    controller = TrainingController()                   # the default: lists at most ~30 times a second
+    controller = TrainingController()                   # the default: a frame clock at FRAME_INTERVAL
     recorder = Recorder()
     controller.batchesEnded.connect(recorder.batches_)
     controller.epochsEnded.connect(recorder.epochs)
+    snapshots: list = []
+    controller.snapshotReady.connect(snapshots.append)
+    frames: list[tuple[int, int, int]] = []             # (batches, epoch lists, snapshots) seen at each frame
+    controller.frame.connect(lambda: frames.append((len(recorder.batches), len(recorder.epoch_lists),
+                                                    len(snapshots))))
     start = time.perf_counter()
     with qtbot.waitSignal(controller.finished, timeout=60_000):
         controller.start(trainer)
@@ -83,10 +90,37 @@ def test_events_travel_in_lists_a_few_times_a_second(qtbot):
     qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
     epochs = [e for events in recorder.epoch_lists for e in events]
     assert [e.epoch for e in epochs] == list(range(600)) and len(recorder.batches) == 12_000
-    # never one signal per epoch: at most ~30 lists a second (plus the final flush)
+    assert snapshots and snapshots[-1].step == 12_000
+    # never one signal per epoch: at most ~30 lists a second (plus the final flush) ...
     assert len(recorder.epoch_lists) <= 30 * seconds + 5
-    # ... and the mailbox carries those lists plus at most DIAGNOSTICS_RATE snapshots a second (no views here)
-    assert controller.mailbox.signals_received <= (30 + DIAGNOSTICS_RATE) * seconds + 10
+    # ... and only the run's start and end woke the GUI thread: everything else came with a frame
+    assert controller.mailbox.signals_received == 2
+    assert 0 < len(frames) <= seconds / FRAME_INTERVAL + 5
+    assert any(b > 0 for b, _, _ in frames) and any(s > 0 for _, _, s in frames)   # news arrived during the run
+    assert all(later >= earlier for earlier, later in zip(frames, frames[1:]))
+
+
+def test_the_frame_clock_delivers_what_the_paused_worker_buffered(qtbot):
+    """While paused there is no worker to post anything: frames still drain what it had buffered."""
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    recorder = Recorder()
+    controller.epochsEnded.connect(recorder.epochs)
+    controller.start(trainer)
+    qtbot.waitUntil(lambda: trainer.epoch > 20, timeout=10_000)
+    controller.pause()
+    qtbot.wait(150)
+    qtbot.waitUntil(lambda: recorder.epoch_lists and recorder.epoch_lists[-1][-1].epoch == trainer.epoch - 1,
+                    timeout=2000)
+    frames: list[int] = []
+    controller.frame.connect(lambda: frames.append(1))
+    qtbot.waitUntil(lambda: len(frames) >= 2, timeout=2000)   # the clock runs while paused
+    with qtbot.waitSignal(controller.finished, timeout=5000):
+        controller.stop()
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
+    frames.clear()
+    qtbot.wait(int(4000 * FRAME_INTERVAL))
+    assert frames == []                                    # ... and stops with the run
 
 
 def test_pause_holds_and_stop_ends_the_run(qtbot):
@@ -129,3 +163,4 @@ def test_the_draw_gate_holds_training_and_opens_while_the_gui_waits(qtbot):
     assert DRAW_GATE.lock.acquire(blocking=False)
     DRAW_GATE.lock.release()
     assert not controller.busy and not controller.threads_alive
+
