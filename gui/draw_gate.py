@@ -5,7 +5,8 @@ thread that wants it back waits its turn. Measured here while the spiral trained
 as long as on an idle machine, a first look at the histograms tab stalled the window for 0.8-1.4 s, and training
 lost that time as well. Holding the gate, GUI work runs at idle speed and training pauses only that long (the
 dashboard paces its frames to a share of the time). The trainer passes the gate between batches
-(`Trainer.gate` is `DRAW_GATE.lock`, a plain lock: about 0.1 us a batch).
+(`Trainer.gate` is `DRAW_GATE.lock`, a plain lock: one `locked()` call a batch while it is open). While a run
+trains, the GUI thread holds the gate whenever it is busy at all, not only while it draws (gui/busy_hold.py).
 """
 from __future__ import annotations
 
@@ -50,8 +51,11 @@ class DrawGate:
         try:
             yield
         finally:
-            self.lock.acquire()
-            self._owner, self._depth = me, depth
+            if self._owner == me:               # taken again meanwhile (an event handled while waiting)
+                self._depth += depth
+            else:
+                self.lock.acquire()
+                self._owner, self._depth = me, depth
 
 
 DRAW_GATE = DrawGate()

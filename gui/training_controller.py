@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 from core.events import EpochEnd
 
 from . import gc_guard
+from .busy_hold import BUSY_HOLD
 from .draw_gate import DRAW_GATE
 from .mailbox import Mailbox
 from .training_worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
@@ -84,6 +85,7 @@ class TrainingController(QObject):
         trainer.resume()                        # here, not on the worker: a Pause right after Train must hold
         self._set_state(RUNNING)
         gc_guard.hold()
+        BUSY_HOLD.hold()
         thread.start()
         self._frame_timer.start()
         return True
@@ -171,6 +173,7 @@ class TrainingController(QObject):
             self._threads.pop(thread)       # the worker, back in the GUI thread, is deleted here
             thread.deleteLater()
             gc_guard.release()
+            BUSY_HOLD.release()
 
     def _events(self, events: list) -> None:
         """A list of batch and epoch events as (at most) two signals. Few emits matter: each one lets the

@@ -164,3 +164,38 @@ def test_the_draw_gate_holds_training_and_opens_while_the_gui_waits(qtbot):
     DRAW_GATE.lock.release()
     assert not controller.busy and not controller.threads_alive
 
+
+def test_the_gui_thread_holds_training_while_it_handles_events_and_lets_go_when_idle(qtbot):
+    """During a run, whatever the GUI thread does in response to an event (here a timer's slot that works for
+    0.2 s without drawing anything) holds training at the gate; as soon as the event loop waits again, training
+    goes on. After the run, events no longer touch the gate."""
+    from PySide6.QtCore import QTimer
+
+    from gui.busy_hold import BUSY_HOLD
+    from gui.draw_gate import DRAW_GATE
+
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    controller.start(trainer)
+    qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
+    seen: dict[str, int] = {}
+
+    def busy_slot() -> None:
+        seen["before"] = trainer.step
+        time.sleep(0.2)                                    # Python work on the GUI thread, no drawing
+        seen["after"] = trainer.step
+        seen["owner"] = DRAW_GATE._owner
+
+    QTimer.singleShot(0, busy_slot)
+    qtbot.waitUntil(lambda: "after" in seen, timeout=5000)
+    assert seen["owner"] == threading.get_ident()
+    assert seen["after"] <= seen["before"] + 1             # at most the batch in progress
+    qtbot.waitUntil(lambda: trainer.step > seen["after"] + 100, timeout=5000)   # idle again: training goes on
+    with qtbot.waitSignal(controller.finished, timeout=5000):
+        controller.stop()
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
+    assert BUSY_HOLD.holds == 0
+    seen.clear()
+    QTimer.singleShot(0, lambda: seen.setdefault("owner", DRAW_GATE._owner))
+    qtbot.waitUntil(lambda: "owner" in seen, timeout=2000)
+    assert seen["owner"] is None
