@@ -258,3 +258,41 @@ def test_the_histograms_tab_gives_every_layer_a_readable_row(window, ui, qtbot):
     qtbot.wait(50)
     heights = [row.heat_plot.size().height() for row in view.rows]
     assert min(heights) > 0.2 * view.graphics.height(), heights       # three rows share the panel's height
+
+
+def test_a_live_frame_paints_what_it_drew_in_the_same_wake(window, ui, qtbot):
+    """During a run, each frame of the controller delivers the news, draws the views that changed and has Qt paint
+    them before the frame returns: the whole frame is one burst of GUI work (and one pause for training)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                Paints.count += 1
+            return False
+
+    paints = Paints()
+    loss = window.dashboard.findChild(QWidget, "lossPlot")
+    loss.graphics.viewport().installEventFilter(paints)
+    seen: list[tuple[int, int, int, int]] = []      # per frame: loss points and paints before and after it
+    before: dict[str, int] = {}
+
+    def frame_begins() -> None:
+        curve = loss.curve("train").yData
+        before.update(points=0 if curve is None else len(curve), paints=Paints.count)
+
+    def frame_ends() -> None:
+        curve = loss.curve("train").yData
+        seen.append((before["points"], 0 if curve is None else len(curve), before["paints"], Paints.count))
+
+    window.controller.frame.disconnect(window._frame)
+    window.controller.frame.connect(frame_begins)
+    window.controller.frame.connect(window._frame)
+    window.controller.frame.connect(frame_ends)
+    ui.set_field(window, "training_epochs", "400")
+    assert ui.train(window).reason == "completed"
+    drew = [(p0, p1) for n0, n1, p0, p1 in seen if n1 > n0]
+    assert drew, "no frame drew the loss curve during the run"
+    assert all(p1 > p0 for p0, p1 in drew)          # every frame that drew the curve also painted it

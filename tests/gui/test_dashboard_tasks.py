@@ -176,6 +176,66 @@ def test_a_visible_dashboard_draws_hidden_tabs_when_they_are_shown(dash, qtbot):
     dash.hide()
 
 
+class FakeClock:
+    """Stands in for time.perf_counter while a test steps the time by hand."""
+
+    def __init__(self):
+        import time
+        self.now = time.perf_counter() + 10.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_paced_dashboard_draws_only_in_its_frames_and_within_their_credit(dash, qtbot, monkeypatch):
+    """While a run paces it, the dashboard never draws on its own; each frame draws what changed while the credit
+    (DRAW_SHARE of the time that passed) lasts, and painting that cost more than the credit holds later frames
+    back until the time has paid for it."""
+    from gui.dashboard import dashboard as module
+
+    dash.reset(make_info("binary", 2))
+    dash.tabs.setCurrentIndex(0)
+    dash.resize(1000, 700)
+    dash.show()
+    qtbot.waitExposed(dash)
+    loss = dash.findChild(QtWidgets.QWidget, "lossPlot")
+    dash.set_paced(True)
+    dash.add_epochs([epoch(0, 1.0, 10)])
+    qtbot.wait(150)                                                      # no timer of its own while paced
+    assert loss.curve("train").yData is None or len(loss.curve("train").yData) == 0
+
+    clock = FakeClock()
+    monkeypatch.setattr(module.time, "perf_counter", clock)
+    for panel in dash.panels:                                            # showing it painted: paid for already
+        panel.graphics.take_paint_seconds()
+    dash._credit, dash._credited_at = module.MAX_CREDIT, clock.now
+    dash.frame()
+    assert len(loss.curve("train").yData) == 1                           # a frame draws
+
+    for panel in dash.panels:
+        panel.graphics.take_paint_seconds()
+    loss.graphics.paint_seconds = 0.1                                    # Qt took 100 ms to paint it
+    interval = 0.05
+    frames_to_pay = int(np.ceil(0.1 / (module.DRAW_SHARE * interval)))
+    drawn_at = []
+    for k in range(1, frames_to_pay + 5):
+        clock.now += interval
+        dash.add_epochs([epoch(k, 1.0 / (k + 1), 10 * (k + 1))])
+        dash.frame()
+        if len(loss.curve("train").yData) == k + 1:
+            drawn_at.append(k)
+    # the first frame after the slow paint finds the credit spent; drawing resumes once 0.1 s is paid back
+    assert drawn_at and drawn_at[0] >= frames_to_pay - 1
+    monkeypatch.undo()
+    dash._credited_at = module.time.perf_counter()                       # back on the real clock
+    for panel in dash.panels:
+        panel.drawn_at = -1e9
+    dash.set_paced(False)                                                # its own timer again: it catches up
+    dash.add_epochs([epoch(frames_to_pay + 5, 0.01, 10_000)])
+    qtbot.waitUntil(lambda: len(loss.curve("train").yData) == frames_to_pay + 6, timeout=3000)
+    dash.hide()
+
+
 def test_a_100000_step_run_keeps_memory_and_curves_bounded(dash):
     dash.reset(make_info("binary", 2))
     per_epoch = 50
