@@ -89,6 +89,33 @@ def test_activation_inputs_cover_their_interesting_regions(tmp_path):
     assert np.mean(np.abs(z) < 1) > 0.1          # and plenty near the kinks
 
 
+# Activations that square their input: LayerLab clips z where the square would overflow float32 (|z| ~ 1.4e19).
+SQUARING_CASES = ["isru", {"name": "isru", "alpha": 0.25}, {"name": "isru", "alpha": 4.0}, "isrlu",
+                  {"name": "isrlu", "alpha": 0.25}, {"name": "isrlu", "alpha": 3.0}, "bent_identity"]
+
+
+def make_huge_model(folder, activation, name: str = "model.npz"):
+    """A regression model whose pre-activations reach ~1e21, both signs, past the float32 square. One input
+    feature, so no sum of huge terms cancels (a near-zero sum would carry their rounding, in any framework)."""
+    model = make_model(folder, [{"type": "dense", "units": 4}, {"type": "activation", "activation": activation}],
+                       task="regression", crosses=CROSSES[:1], name=name)
+    scale_first_kernel(model, 3e20)
+    return model
+
+
+@pytest.mark.parametrize("activation", SQUARING_CASES, ids=case_id)
+def test_inputs_past_the_float32_square_give_layerlab_values(tmp_path, activation):
+    """Not inf / inf = nan or z / inf = 0: the export clips before squaring where LayerLab does."""
+    model = make_huge_model(tmp_path, activation)
+    X = raw_inputs(128)
+    z = model.network.layers[0].forward(model.preprocessor.transform(X).astype(np.float32), False, None)
+    assert np.abs(z).max() > 1e20 and z.min() < -2e19 and z.max() > 2e19
+    expected = model.predict_raw(X)
+    out = run_onnx(model, tmp_path, X)["prediction"]
+    assert np.isfinite(out).all()
+    assert_agrees(out, expected)
+
+
 LAYER_STACK = [
     {"type": "dense", "units": 8, "activation": "relu"},
     {"type": "batch_norm"},

@@ -26,7 +26,7 @@ from core.activations import ACTIVATIONS
 from core.errors import LayerLabError
 from core.export import export_model, keras_script, torch_script
 from core.model_io import load_model
-from test_export_onnx import ACTIVATION_CASES, HEADS, LAYER_STACK, case_id
+from test_export_onnx import ACTIVATION_CASES, HEADS, LAYER_STACK, SQUARING_CASES, case_id, make_huge_model
 from test_export_support import (AGREEMENT, CROSSES, as_probabilities, disagreement, make_large_regression,
                                  make_model, raw_inputs)
 
@@ -35,8 +35,8 @@ FRAMEWORK_MODULES = {"pytorch": {"torch"}, "keras": {"keras"}}
 
 
 def zoo(folder: Path) -> list:
-    """Every activation (in a dense layer and as an activation layer), every layer type with each head, and a
-    float64 model: the models every script test runs on."""
+    """Every activation (in a dense layer and as an activation layer), the squaring ones past float32's square,
+    every layer type with each head, and a float64 model: the models every script test runs on."""
     models = []
     for k, case in enumerate(ACTIVATION_CASES):
         layers = [{"type": "dense", "units": 6, "activation": case}, {"type": "dense", "units": 5},
@@ -44,6 +44,8 @@ def zoo(folder: Path) -> list:
         model = make_model(folder, layers, seed=k, name=f"act{k}.npz")
         model.network.named_arrays()["layers.0.weight"][...] *= 3.0   # reach saturation and clipping ends
         models.append((case_id(case), model))
+    for k, case in enumerate(SQUARING_CASES):     # pre-activations past the float32 square
+        models.append((f"huge-{case_id(case)}", make_huge_model(folder, case, name=f"huge{k}.npz")))
     for task, head in HEADS.items():
         models.append((f"stack-{task}", make_model(folder, LAYER_STACK + [head], task=task, name=f"{task}.npz")))
     models.append(("float64", make_model(folder, LAYER_STACK + [HEADS["multiclass"]], task="multiclass",

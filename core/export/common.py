@@ -37,6 +37,14 @@ def exp_cap(dtype: Any = np.float32) -> float:
     return 0.5 * exp_limit(np.dtype(dtype))
 
 
+def square_cap(scale: float = 1.0) -> float:
+    """Where LayerLab clips z before squaring (scale z) in float32 (ISRU, ISRLU, bent identity): about 1.4e19 /
+    scale. Exports clip at the same place, so a huge input gives LayerLab's bound, not inf / inf."""
+    from ..activations.kernels import square_bound
+
+    return square_bound(np.dtype(np.float32), scale) or float(np.finfo(np.float32).max)
+
+
 def softplus_linear_from(threshold: float) -> float:
     """LayerLab's softplus is linear above min(threshold, 40): identical values (log1p(exp(x)) == x there),
     and no exp overflow in any backend."""

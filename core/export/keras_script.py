@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .common import ExportError, exp_cap, layer_label, softplus_linear_from
+from .common import ExportError, exp_cap, layer_label, softplus_linear_from, square_cap
 from .script_common import IO_FUNCTIONS, constants, cross_expressions, docstring, num, num_list, write_script
 
 # Keras built-ins with LayerLab's definition (present since Keras 3.0).
@@ -88,18 +88,28 @@ def gaussian(x):
     """exp(-x^2)."""
     return ops.exp(-ops.square(x))
 '''),
-    "isru": (lambda a: f"isru({num(a.alpha)})", '''
+    "isru": (lambda a: f"isru({num(a.alpha)})", f'''
 def isru(alpha):
-    """Inverse square root unit: x / sqrt(1 + alpha x^2)."""
+    """Inverse square root unit: x / sqrt(1 + alpha x^2), with x clipped where the square would overflow float32
+    (at {num(square_cap())} / sqrt(alpha)), as LayerLab does."""
+    scale = float(np.sqrt(alpha))
+    cap = {num(square_cap())} / scale
+
     def activation(x):
-        return x / ops.sqrt(1.0 + alpha * ops.square(x))
+        c = ops.clip(x, -cap, cap)
+        return c / ops.sqrt(1.0 + ops.square(scale * c))
     return activation
 '''),
-    "isrlu": (lambda a: f"isrlu({num(a.alpha)})", '''
+    "isrlu": (lambda a: f"isrlu({num(a.alpha)})", f'''
 def isrlu(alpha):
-    """Inverse square root linear unit: x for x >= 0, x / sqrt(1 + alpha x^2) below."""
+    """Inverse square root linear unit: x for x >= 0, x / sqrt(1 + alpha x^2) below, with x clipped where the
+    square would overflow float32 (at -{num(square_cap())} / sqrt(alpha)), as LayerLab does."""
+    scale = float(np.sqrt(alpha))
+    cap = {num(square_cap())} / scale
+
     def activation(x):
-        return x / ops.sqrt(1.0 + alpha * ops.square(ops.minimum(x, 0.0)))
+        negative = ops.clip(x, -cap, 0.0)
+        return ops.maximum(x, -cap) / ops.sqrt(1.0 + ops.square(scale * negative))
     return activation
 '''),
     "sqnl": (lambda a: "sqnl", '''
@@ -108,11 +118,12 @@ def sqnl(x):
     c = ops.clip(x, -2.0, 2.0)
     return c * (1.0 - 0.25 * ops.abs(c))
 '''),
-    "bent_identity": (lambda a: "bent_identity", '''
+    "bent_identity": (lambda a: "bent_identity", f'''
 def bent_identity(x):
-    """(sqrt(x^2 + 1) - 1) / 2 + x, written as x + x^2 / (2 (sqrt(x^2 + 1) + 1)) to stay exact near 0."""
-    square = ops.square(x)
-    return x + square / (2.0 * (ops.sqrt(square + 1.0) + 1.0))
+    """(sqrt(x^2 + 1) - 1) / 2 + x, written as x + x c / (2 (sqrt(c^2 + 1) + 1)) with c = x clipped at
+    +-{num(square_cap())} as LayerLab does: exact near 0, and no overflow of the square in the tails."""
+    c = ops.clip(x, -{num(square_cap())}, {num(square_cap())})
+    return 0.5 * (c / (ops.sqrt(ops.square(c) + 1.0) + 1.0) * x) + x
 '''),
     "bipolar_relu": (lambda a: "bipolar_relu", '''
 def bipolar_relu(x):

@@ -4,7 +4,8 @@ Each converter takes the builder, the input tensor name (float32, shape (n, unit
 scope and the unit count, plus the name of the learned slopes for PReLU, and returns the output tensor name.
 Where ONNX has the operator with the same definition it is used (Elu, Selu, Celu, Softplus, HardSigmoid, PRelu,
 LeakyRelu, Softsign, Atan); the others are composed from elementwise ops following LayerLab's formulas, including
-its overflow guards (exponential's cap, softplus' linear region), so the values agree to float32 rounding.
+its overflow guards (exponential's cap, softplus' linear region, the clip before a square), so the values agree to
+float32 rounding.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..activations.linear_units import SELU_ALPHA, SELU_SCALE
-from .common import ExportError, exp_cap, softplus_linear_from
+from .common import ExportError, exp_cap, softplus_linear_from, square_cap
 from .onnx_builder import FLOAT, GraphBuilder
 
 Converter = Callable[[GraphBuilder, str, object, str, int, "str | None"], str]
@@ -119,20 +120,28 @@ def _celu(g, x, act, scope, units, alpha):
 
 @converter("isru")
 def _isru(g, x, act, scope, units, alpha):
-    return g.op("Div", [x, _root(g, x, act.alpha, scope)], scope)
+    c = _clip_for_square(g, x, act.alpha, scope, upper=True)
+    return g.op("Div", [c, _root(g, c, act.alpha, scope)], scope)
 
 
 @converter("isrlu")
 def _isrlu(g, x, act, scope, units, alpha):
-    negative = g.op("Min", [x, g.const(0.0)], scope)
-    return g.op("Div", [x, _root(g, negative, act.alpha, scope)], scope)
+    negative = _clip_for_square(g, x, act.alpha, scope, upper=False)
+    linear = g.op("Max", [x, g.const(-square_cap(math.sqrt(act.alpha)))], scope)
+    return g.op("Div", [linear, _root(g, negative, act.alpha, scope)], scope)
+
+
+def _clip_for_square(g: GraphBuilder, x: str, a: float, scope: str, upper: bool) -> str:
+    """x clipped to [-cap, cap] (or [-cap, 0]) with cap = square_cap(sqrt(a)): LayerLab's overflow guard."""
+    cap = square_cap(math.sqrt(a))
+    return g.op("Clip", [x, g.const(-cap), g.const(cap if upper else 0.0)], scope)
 
 
 def _root(g: GraphBuilder, v: str, a: float, scope: str) -> str:
-    """sqrt(1 + a v^2)."""
-    sq = g.op("Mul", [v, v], scope)
+    """sqrt(1 + (sqrt(a) v)^2), squared after scaling as LayerLab does, so a < 1 cannot overflow the square."""
     if a != 1.0:
-        sq = g.op("Mul", [sq, g.const(a)], scope)
+        v = g.op("Mul", [v, g.const(math.sqrt(a))], scope)
+    sq = g.op("Mul", [v, v], scope)
     return g.op("Sqrt", [g.op("Add", [sq, g.const(1.0)], scope)], scope)
 
 
@@ -172,11 +181,13 @@ def _mish(g, x, act, scope, units, alpha):
 
 @converter("bent_identity")
 def _bent(g, x, act, scope, units, alpha):
-    # z + z^2 / (2 (sqrt(z^2 + 1) + 1)): (sqrt(z^2 + 1) - 1) / 2 + z without cancellation near 0.
-    sq = g.op("Mul", [x, x], scope)
-    root = g.op("Sqrt", [g.op("Add", [sq, g.const(1.0)], scope)], scope)
-    denom = g.op("Mul", [g.op("Add", [root, g.const(1.0)], scope), g.const(2.0)], scope)
-    return g.op("Add", [x, g.op("Div", [sq, denom], scope)], scope)
+    # x + x c / (2 (sqrt(c^2 + 1) + 1)) with c = x clipped where c^2 would overflow, in LayerLab's order:
+    # (sqrt(x^2 + 1) - 1) / 2 + x without cancellation near 0, and 1.5 x / 0.5 x in the far tails.
+    c = _clip_for_square(g, x, 1.0, scope, upper=True)
+    root = g.op("Sqrt", [g.op("Add", [g.op("Mul", [c, c], scope), g.const(1.0)], scope)], scope)
+    ratio = g.op("Div", [c, g.op("Add", [root, g.const(1.0)], scope)], scope)
+    half = g.op("Mul", [g.op("Mul", [ratio, x], scope), g.const(0.5)], scope)
+    return g.op("Add", [half, x], scope)
 
 
 @converter("exponential")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .common import ExportError, exp_cap, layer_label, softplus_linear_from
+from .common import ExportError, exp_cap, layer_label, softplus_linear_from, square_cap
 from .script_common import IO_FUNCTIONS, constants, cross_expressions, docstring, num, num_list, write_script
 
 # Activations torch.nn has with LayerLab's definition: name -> constructor call for an activation `a`.
@@ -57,28 +57,34 @@ class Gaussian(nn.Module):
     def forward(self, z):
         return torch.exp(-(z * z))
 '''),
-    "isru": (lambda a: f"ISRU(alpha={num(a.alpha)})", '''
+    "isru": (lambda a: f"ISRU(alpha={num(a.alpha)})", f'''
 class ISRU(nn.Module):
-    """Inverse square root unit: z / sqrt(1 + alpha z^2)."""
+    """Inverse square root unit: z / sqrt(1 + alpha z^2), with z clipped where the square would overflow float32
+    (at {num(square_cap())} / sqrt(alpha)), as LayerLab does."""
 
     def __init__(self, alpha=1.0):
         super().__init__()
-        self.alpha = alpha
+        self.scale = float(np.sqrt(alpha))
+        self.cap = {num(square_cap())} / self.scale
 
     def forward(self, z):
-        return z / torch.sqrt(1 + self.alpha * (z * z))
+        c = torch.clamp(z, -self.cap, self.cap)
+        s = self.scale * c
+        return c / torch.sqrt(1 + s * s)
 '''),
-    "isrlu": (lambda a: f"ISRLU(alpha={num(a.alpha)})", '''
+    "isrlu": (lambda a: f"ISRLU(alpha={num(a.alpha)})", f'''
 class ISRLU(nn.Module):
-    """Inverse square root linear unit: z for z >= 0, z / sqrt(1 + alpha z^2) below."""
+    """Inverse square root linear unit: z for z >= 0, z / sqrt(1 + alpha z^2) below, with z clipped where the
+    square would overflow float32 (at -{num(square_cap())} / sqrt(alpha)), as LayerLab does."""
 
     def __init__(self, alpha=1.0):
         super().__init__()
-        self.alpha = alpha
+        self.scale = float(np.sqrt(alpha))
+        self.cap = {num(square_cap())} / self.scale
 
     def forward(self, z):
-        negative = torch.clamp(z, max=0.0)
-        return z / torch.sqrt(1 + self.alpha * (negative * negative))
+        s = self.scale * torch.clamp(z, -self.cap, 0.0)
+        return torch.clamp(z, min=-self.cap) / torch.sqrt(1 + s * s)
 '''),
     "sqnl": (lambda a: "SQNL()", '''
 class SQNL(nn.Module):
@@ -88,13 +94,14 @@ class SQNL(nn.Module):
         c = torch.clamp(z, -2.0, 2.0)
         return c * (1 - 0.25 * torch.abs(c))
 '''),
-    "bent_identity": (lambda a: "BentIdentity()", '''
+    "bent_identity": (lambda a: "BentIdentity()", f'''
 class BentIdentity(nn.Module):
-    """(sqrt(z^2 + 1) - 1) / 2 + z, written as z + z^2 / (2 (sqrt(z^2 + 1) + 1)) to stay exact near 0."""
+    """(sqrt(z^2 + 1) - 1) / 2 + z, written as z + z c / (2 (sqrt(c^2 + 1) + 1)) with c = z clipped at
+    +-{num(square_cap())} as LayerLab does: exact near 0, and no overflow of the square in the tails."""
 
     def forward(self, z):
-        square = z * z
-        return z + square / (2 * (torch.sqrt(square + 1) + 1))
+        c = torch.clamp(z, -{num(square_cap())}, {num(square_cap())})
+        return 0.5 * (c / (torch.sqrt(c * c + 1) + 1) * z) + z
 '''),
     "bipolar_relu": (lambda a: "BipolarReLU()", '''
 class BipolarReLU(nn.Module):
