@@ -32,10 +32,12 @@ def readout_label(text: str = "", object_name: str = "") -> QLabel:
     that may change size asks the whole window to lay itself out again on every `setText` (measured here: 20
     relayouts a second while training, each re-animating every dock and toolbar), which the training thread pays
     for too."""
-    label = QLabel(text)
+    label = QLabel("Epoch 0")
     label.setObjectName(object_name)
+    label.ensurePolished()                      # the stylesheet's font and padding, before measuring
     label.setFixedHeight(label.sizeHint().height())
     label.setFixedWidth(0)
+    label.clear()
     set_readout(label, text)
     return label
 
@@ -45,10 +47,10 @@ def set_readout(label: QLabel, text: str) -> None:
     narrows, so a counter that ticks over does not make its neighbours jump back and forth."""
     if text == label.text():
         return
-    needed = label.fontMetrics().horizontalAdvance(text) + 2 * label.margin() + 4
-    if needed > label.minimumWidth():
-        label.setFixedWidth(needed)
     label.setText(text)
+    needed = label.sizeHint().width()           # the text plus the label's padding, margins and indent
+    if needed > label.minimumWidth():
+        label.setFixedWidth(needed + 4)
 
 
 def shortcut_text(key: str) -> str:

@@ -1,10 +1,12 @@
 """The run readouts (epoch counters, status bar) change text many times a second without relaying out the window."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMainWindow
 
 from gui.run_controls import RunStatus, RunToolBar, set_readout
+from gui.theme import stylesheet
 
 
 class LayoutRequests(QObject):
@@ -49,3 +51,36 @@ def test_readouts_update_without_relayout_and_widen_only_when_the_text_no_longer
     set_readout(label, "step 1")                          # and never narrows again
     qtbot.wait(20)
     assert label.width() > width
+
+
+@pytest.fixture
+def app_style(qapp):
+    """The app's stylesheet (the epoch label's big font and padding), as `main.py` applies it."""
+    qapp.setStyleSheet(stylesheet())
+    yield
+    qapp.setStyleSheet("")
+
+
+def fits(label) -> bool:
+    margins = label.contentsMargins()
+    return label.width() >= label.fontMetrics().horizontalAdvance(label.text()) + margins.left() + margins.right()
+
+
+def test_readouts_show_their_whole_text_in_the_app_style(qtbot, app_style):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    bar = RunToolBar(window)
+    window.addToolBar(bar)
+    status = RunStatus(window.statusBar())
+    window.show()
+    qtbot.waitExposed(window)
+    labels = [bar.epoch_label, *status.labels.values()]
+    assert bar.epoch_label.text() == "Epoch 0 / 0" and fits(bar.epoch_label)     # before any update, too
+    bar.set_epoch(200, 200)
+    status.show_idle(200, 8_000, 200)
+    set_readout(status.labels["elapsed"], "elapsed 1:23:45")
+    qtbot.wait(20)
+    assert bar.epoch_label.contentsMargins().left() > 0                           # the stylesheet's padding
+    shown = [label for label in labels if label.text()]
+    assert len(shown) == 4                                                        # epoch x2, step, elapsed
+    assert [label.objectName() for label in shown if not fits(label)] == []
