@@ -20,7 +20,8 @@ class LayoutRequests(QObject):
         return False
 
 
-def test_readouts_update_without_relayout_and_widen_only_when_the_text_no_longer_fits(qtbot):
+def shown_readouts(qtbot) -> tuple[QMainWindow, RunToolBar, RunStatus]:
+    """A window with the run toolbar and the status readouts, shown as the app shows them."""
     window = QMainWindow()
     qtbot.addWidget(window)
     bar = RunToolBar(window)
@@ -28,6 +29,11 @@ def test_readouts_update_without_relayout_and_widen_only_when_the_text_no_longer
     status = RunStatus(window.statusBar())
     window.show()
     qtbot.waitExposed(window)
+    return window, bar, status
+
+
+def test_readouts_update_without_relayout_and_widen_only_when_the_text_no_longer_fits(qtbot):
+    window, bar, status = shown_readouts(qtbot)
     bar.set_epoch(1000, 5000)
     status.show_idle(1000, 123_456, 5000)
     qtbot.wait(50)
@@ -67,13 +73,7 @@ def fits(label) -> bool:
 
 
 def test_readouts_show_their_whole_text_in_the_app_style(qtbot, app_style):
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    bar = RunToolBar(window)
-    window.addToolBar(bar)
-    status = RunStatus(window.statusBar())
-    window.show()
-    qtbot.waitExposed(window)
+    _, bar, status = shown_readouts(qtbot)
     labels = [bar.epoch_label, *status.labels.values()]
     assert bar.epoch_label.text() == "Epoch 0 / 0" and fits(bar.epoch_label)     # before any update, too
     bar.set_epoch(200, 200)
