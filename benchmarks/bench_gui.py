@@ -8,7 +8,7 @@ Runs on the default (spiral) project, the one `python main.py` opens:
   least 80%); headless and GUI runs alternate, so a machine whose speed drifts affects both sides of a pair alike;
 - event-loop latency, in runs of their own: a 10 ms QTimer records how late each tick is (target: p95 < 50 ms,
   p99 < 100 ms). The probe wakes the GUI thread 100 times a second, which an app on its own never does, and every
-  wake of the GUI thread costs the training thread (gui/busy_hold.py); so the throughput figures come from runs
+  wake of the GUI thread costs the training thread (gui/runtime/busy_hold.py); so the throughput figures come from runs
   without it, and the throughput of the probed runs is printed beside their latency;
 - memory over a 100,000-step run (resident set size sampled every half second; it must level off, because every
   live history is decimated);
@@ -246,16 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="headless/GUI run pairs")
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QSettings
     import tempfile
+
+    from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     from gui.app import make_app
 
     app = make_app()
     from core.project import default_project
-    from gui import gc_guard
     from gui.main_window import create_window
+    from gui.runtime import gc_guard
 
     print(f"platform: {app.platformName()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     shown, ready = launch_times()

@@ -7,10 +7,10 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import LayerLabError
+from gui.runtime import gc_guard
 
-from . import app_settings, gc_guard
+from . import app_settings
 from .theme import apply_style, icon
-
 
 # While a worker thread trains, each paint of a plot hands the GIL back and forth between the threads; a thread
 # waiting for it waits up to the switch interval (5 ms by default). Measured here: a plot repaint next to a busy

@@ -19,22 +19,22 @@ from core.checks import apply_fix
 from core.events import Diverged, EpochEnd, Failed
 from core.project import Project, default_project, load_project
 from core.training_data import has_validation
+from gui.dashboard.run_info import RunInfo
+from gui.data.panel import DataPanel
+from gui.network.panel import NetworkPanel
+from gui.project.document import Document
+from gui.project.exporting import Exporter
+from gui.project.files import ProjectFiles, weights_path
+from gui.project.session import Session
+from gui.training.controller import PAUSED, RUNNING, TrainingController
+from gui.training.dashboard_feed import DashboardFeed
+from gui.training.panel import TrainingPanel
+from gui.training.run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
+from gui.widgets.banner import DivergedBanner, NoteBanner
 
 from . import app_settings, docks
-from .banner import DivergedBanner, NoteBanner
 from .dashboard import Dashboard
-from .dashboard.run_info import RunInfo
-from .dashboard_feed import DashboardFeed
-from .data_panel import DataPanel
-from .document import Document
-from .exporting import Exporter
 from .menus import build_menus
-from .network_panel import NetworkPanel
-from .project_files import ProjectFiles, weights_path
-from .run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
-from .session import Session
-from .training_controller import PAUSED, RUNNING, TrainingController
-from .training_panel import TrainingPanel
 
 
 class MainWindow(QMainWindow):

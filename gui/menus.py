@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from .examples import examples
+from gui.project.examples import examples
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

@@ -18,8 +18,17 @@ from core.history import HistogramHistory
 
 from .hover import HoverReadout
 from .ranges import RangeAnchor, nice_ceiling
-from .style import (MUTED_COLOR, ZERO_BIN_COLOR, bin_ticks, colorbar, lighter, sequential_map, set_colorbar_label,
-                    style_plot, zero_bin_map)
+from .style import (
+    MUTED_COLOR,
+    ZERO_BIN_COLOR,
+    bin_ticks,
+    colorbar,
+    lighter,
+    sequential_map,
+    set_colorbar_label,
+    style_plot,
+    zero_bin_map,
+)
 
 IMAGE_WIDTH_PER_COLUMN = 2       # pixels per heat-map column: enough to place unevenly spaced columns exactly
 MAX_IMAGE_WIDTH = 1024

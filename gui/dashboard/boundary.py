@@ -20,8 +20,16 @@ from .hover import HoverReadout
 from .panel import PlotPanel, message_item
 from .run_info import RunInfo
 from .store import RunData
-from .style import (add_legend, background_map, class_color, colorbar, diverging_map, format_value,
-                    set_colorbar_label, style_plot)
+from .style import (
+    add_legend,
+    background_map,
+    class_color,
+    colorbar,
+    diverging_map,
+    format_value,
+    set_colorbar_label,
+    style_plot,
+)
 
 MAX_POINTS = 3000        # points drawn per split (a fixed subset beyond that keeps the view fluid)
 CLASS_TINT = 0.6         # how strongly a fully confident multi-class cell takes its class colour

@@ -15,8 +15,16 @@ from .panel import PlotPanel, combo
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
-from .style import (BATCH_COLOR, TRAIN_COLOR, VALIDATION_COLOR, add_legend, format_value, set_legend_text,
-                    solid_pen, style_plot)
+from .style import (
+    BATCH_COLOR,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    add_legend,
+    format_value,
+    set_legend_text,
+    solid_pen,
+    style_plot,
+)
 
 METRIC_NAMES = {
     "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1 score",

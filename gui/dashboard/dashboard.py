@@ -16,8 +16,8 @@ from PySide6 import QtCore, QtWidgets
 from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.views import ViewsSnapshot
+from gui.runtime.draw_gate import DRAW_GATE
 
-from ..draw_gate import DRAW_GATE
 from .boundary import DecisionBoundaryPanel
 from .curves import LearningRatePanel, LossPanel, MetricPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
@@ -235,7 +235,7 @@ class Dashboard(QtWidgets.QWidget):
         """Lay out and paint what the last frame changed now, instead of in the event loop's next rounds: the views'
         layout requests, their scenes' queued updates, then the window's repaint. One frame is then one burst of work
         for the GUI thread, and the training thread, which waits while the window is busy, is held up once per frame
-        rather than once per round (gui/busy_hold.py). All of it (Qt's compositing and its copy to the screen
+        rather than once per round (gui/runtime/busy_hold.py). All of it (Qt's compositing and its copy to the screen
         included) is paid from the frames' credit."""
         if not self.isVisible():
             return

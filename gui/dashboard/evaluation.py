@@ -14,7 +14,7 @@ from .hover import HoverReadout
 from .panel import PlotPanel, combo
 from .run_info import RunInfo
 from .store import RunData
-from .style import MUTED_COLOR, add_legend, colorbar, class_color, format_value, sequential_map, solid_pen, style_plot
+from .style import MUTED_COLOR, add_legend, class_color, colorbar, format_value, sequential_map, solid_pen, style_plot
 
 MAX_CELL_LABELS = 20       # beyond this many classes, counts are read by hovering
 MULTILABEL_COLUMNS = ("TN", "FP", "FN", "TP")

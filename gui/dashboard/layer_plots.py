@@ -15,8 +15,18 @@ from .panel import PlotPanel, message_item
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
-from .style import (MUTED_COLOR, STEP_CURVE_WIDTH, TEXT_COLOR, ZERO_BIN_COLOR, add_legend, layer_color, lighter,
-                    set_legend_text, solid_pen, style_plot)
+from .style import (
+    MUTED_COLOR,
+    STEP_CURVE_WIDTH,
+    TEXT_COLOR,
+    ZERO_BIN_COLOR,
+    add_legend,
+    layer_color,
+    lighter,
+    set_legend_text,
+    solid_pen,
+    style_plot,
+)
 
 
 def step_format(value: float) -> str:

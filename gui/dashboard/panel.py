@@ -13,7 +13,8 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..draw_gate import DRAW_GATE
+from gui.runtime.draw_gate import DRAW_GATE
+
 from .export import write_png, write_svg
 from .run_info import RunInfo
 from .store import RunData

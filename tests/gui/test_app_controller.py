@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Slot
 from core.network import Network
 from core.trainer import Trainer, TrainingData
 from core.training_config import parse_training
-from gui.training_controller import FRAME_INTERVAL, TrainingController
+from gui.training.controller import FRAME_INTERVAL, TrainingController
 
 
 class Recorder(QObject):
@@ -145,7 +145,7 @@ def test_pause_holds_and_stop_ends_the_run(qtbot):
 def test_the_draw_gate_holds_training_and_opens_while_the_gui_waits(qtbot):
     """While the GUI thread holds the draw gate, training waits between batches; waiting for the worker from
     inside a gated section (closing the window during a frame) opens the gate instead of deadlocking."""
-    from gui.draw_gate import DRAW_GATE
+    from gui.runtime.draw_gate import DRAW_GATE
 
     trainer = tiny_trainer(epochs=100_000)
     controller = TrainingController()
@@ -171,8 +171,8 @@ def test_the_gui_thread_holds_training_while_it_handles_events_and_lets_go_when_
     goes on. After the run, events no longer touch the gate."""
     from PySide6.QtCore import QTimer
 
-    from gui.busy_hold import BUSY_HOLD
-    from gui.draw_gate import DRAW_GATE
+    from gui.runtime.busy_hold import BUSY_HOLD
+    from gui.runtime.draw_gate import DRAW_GATE
 
     trainer = tiny_trainer(epochs=100_000)
     controller = TrainingController()

@@ -175,7 +175,7 @@ def test_export_history_and_plots(window, ui, dialogs, tmp_path):
 
 def test_export_model_as_onnx_runs_in_onnxruntime_like_the_window(window, ui, dialogs, tmp_path):
     ort = pytest.importorskip("onnxruntime")
-    from gui.exporting import format_filter
+    from gui.project.exporting import format_filter
 
     ui.set_field(window, "training_epochs", "2")
     ui.train(window)
@@ -195,7 +195,7 @@ def test_export_model_as_onnx_runs_in_onnxruntime_like_the_window(window, ui, di
 def test_export_model_as_json_predicts_like_the_window(window, ui, dialogs, tmp_path):
     from core import export
     from core.model_io import load_model
-    from gui.exporting import format_filter
+    from gui.project.exporting import format_filter
 
     ui.set_field(window, "training_epochs", "2")
     ui.train(window)

@@ -79,7 +79,7 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
 def test_stop_takes_effect_within_one_batch(window, ui, qtbot):
     """Ctrl+. stops before the next batch. (How long that takes in milliseconds is a benchmark figure:
     benchmarks/bench_gui.py, target 200 ms; a timed assertion here would fail on a busy test machine.)"""
-    from gui.draw_gate import DRAW_GATE
+    from gui.runtime.draw_gate import DRAW_GATE
 
     ui.set_field(window, "training_epochs", "100000")
     ui.click(window, "trainButton")

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QFileDialog  # noqa: E402
 
 from core.data import load_dataset, prepare, validate_data_spec  # noqa: E402
 from core.errors import DataError  # noqa: E402
-from gui.data_files import stored_path  # noqa: E402
-from gui.data_import import CsvImportDialog  # noqa: E402
-from gui.data_panel import DataPanel  # noqa: E402
+from gui.data.files import stored_path  # noqa: E402
+from gui.data.import_dialog import CsvImportDialog  # noqa: E402
+from gui.data.panel import DataPanel  # noqa: E402
 
 SPIRAL = {"source": "builtin", "name": "spiral", "samples": 500, "noise": 0.1, "scaling": "standard",
           "split": {"val": 0.2, "test": 0.0}}
@@ -361,7 +361,7 @@ def test_csv_options_reopen_with_the_current_choices(qtbot, panel, emitted, tmp_
 
 
 def test_big_data_is_summarised_off_the_gui_thread(qtbot, panel, monkeypatch):
-    import gui.data_panel as module
+    import gui.data.panel as module
 
     monkeypatch.setattr(module, "SYNC_SUMMARY_CELLS", 0)
     prepared = loaded(SPIRAL)

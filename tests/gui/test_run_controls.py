@@ -5,8 +5,8 @@ import pytest
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMainWindow
 
-from gui.run_controls import RunStatus, RunToolBar, set_readout
 from gui.theme import stylesheet
+from gui.training.run_controls import RunStatus, RunToolBar, set_readout
 
 
 class LayoutRequests(QObject):

@@ -9,8 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from core.checks import Problem
-
-from .theme import icon
+from gui.theme import icon
 
 
 class ProblemsView(QFrame):

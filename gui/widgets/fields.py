@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from .theme import set_state
+from gui.theme import set_state
 
 
 def format_number(value: Any) -> str:

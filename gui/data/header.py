@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from core.data import DataSummary, PreparedData
 
-from .data_style import class_colors, fmt, pretty_name, short
+from .style import class_colors, fmt, pretty_name, short
 
 LOSS_NAMES = {"binary_crossentropy": "binary cross-entropy", "categorical_crossentropy": "categorical cross-entropy",
               "mse": "mean squared error", "mae": "mean absolute error"}

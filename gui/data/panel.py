@@ -3,7 +3,7 @@
 The panel edits the project's `data` section and nothing else: every edit is validated by
 `core.data.validate_data_spec` and, when valid and different, announced once through `specChanged`; the main window
 loads the data off the GUI thread and hands the result back through `show_prepared` / `show_error`. The widgets
-themselves are built in gui/data_panel_layout.py; this module is what they do.
+themselves are built in gui/data/panel_layout.py; this module is what they do.
 """
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
 from core.data import CROSSES, build_crosses, builtin_datasets, output_advice, summarize, validate_data_spec
 from core.errors import LayerLabError, SpecError
 
-from .data_catalog import EXTRA_LABELS, file_description, file_key, file_text
-from .data_files import ask_csv_file, ask_idx, ask_npz, resolve_path
-from .data_import import CsvImportDialog
-from .data_panel_layout import INVALID, TOGGLES_INVALID, TOGGLES_QSS, DataPanelLayout
-from .data_summary_job import SummaryJob
+from .catalog import EXTRA_LABELS, file_description, file_key, file_text
+from .files import ask_csv_file, ask_idx, ask_npz, resolve_path
+from .import_dialog import CsvImportDialog
+from .panel_layout import INVALID, TOGGLES_INVALID, TOGGLES_QSS, DataPanelLayout
+from .summary_job import SummaryJob
 
 DEBOUNCE_MS = 300
 SYNC_SUMMARY_CELLS = 2_000_000     # bigger data get their summary computed on a worker thread

@@ -1,21 +1,32 @@
 """The data panel's widgets and their layout, without behaviour.
 
-`DataPanel` (gui/data_panel.py) inherits them and wires them to the project's `data` section; keeping the
+`DataPanel` (gui/data/panel.py) inherits them and wires them to the project's `data` section; keeping the
 construction here lets that module read as what the panel does. Object names are the ones tests and automation use.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QScrollArea, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.data import CROSSES, BuiltinInfo
 
-from .data_catalog import GROUPS, IMPORTS, LABELS, SCALINGS
-from .data_header import DataHeader
-from .data_preview import DataPreview
-from .data_widgets import ElidedLabel, FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
+from .catalog import GROUPS, IMPORTS, LABELS, SCALINGS
+from .header import DataHeader
+from .preview import DataPreview
+from .widgets import ElidedLabel, FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
 
 INVALID = "border: 1px solid #c62828; border-radius: 3px; background: #fff5f5;"
 TOGGLES_QSS = ("#featureToggles QToolButton { border: 1px solid #d5d9de; border-radius: 4px; background: #fafafa;"

@@ -4,7 +4,7 @@ The dialog shows the file's first rows as core sniffs them, lets the user pick t
 delimiter or header if the guess was wrong, choose what to do with missing values and force the task. Each choice
 is checked by loading the file with core's loader on a worker thread, so the user sees the loader's own message
 (or a summary of what will be trained on) before accepting, and the GUI never blocks on a big file. Asking for
-files and storing their paths live in gui/data_files.py.
+files and storing their paths live in gui/data/files.py.
 """
 from __future__ import annotations
 
@@ -16,13 +16,26 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.data import CsvLayout, is_number, load_dataset, sniff_layout
 from core.errors import LayerLabError
 
-from .data_files import stored_path
+from .files import stored_path
 
 PREVIEW_ROWS = 20
 ROLES = ("Feature", "Target", "Ignore")

@@ -1,19 +1,18 @@
 """The data panel's small widgets: number fields that step within the valid range, a file label that elides in
 the middle, the dataset picker's indenting delegate, section titles and the feature-cross icons.
 
-None of them knows about the data spec: gui/data_panel_layout.py places them and gui/data_panel.py wires them.
+None of them knows about the data spec: gui/data/panel_layout.py places them and gui/data/panel.py wires them.
 """
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QDoubleSpinBox, QLabel, QSizePolicy, QSpinBox, QStyledItemDelegate,
-                               QStyleOptionViewItem)
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSizePolicy, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem
 
 from core.data import apply_crosses, build_crosses
 
-from .data_style import BLUE, ORANGE
+from .style import BLUE, ORANGE
 
 
 class _SoftSpin:

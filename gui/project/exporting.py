@@ -15,7 +15,7 @@ from core.history_csv import write_history_csv
 from core.model_io import load_model, save_model
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from gui.main_window import MainWindow
 
 def export_formats() -> list[str]:
     return list(FORMATS)

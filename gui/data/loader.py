@@ -12,9 +12,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from core.errors import LayerLabError
 from core.model_io import load_data
 from core.project import Project
-
-from . import gc_guard
-from .mailbox import Mailbox
+from gui.runtime import gc_guard
+from gui.runtime.mailbox import Mailbox
 
 
 class _Cancelled(Exception):

@@ -6,7 +6,7 @@ as long as on an idle machine, a first look at the histograms tab stalled the wi
 lost that time as well. Holding the gate, GUI work runs at idle speed and training pauses only that long (the
 dashboard paces its frames to a share of the time). The trainer passes the gate between batches
 (`Trainer.gate` is `DRAW_GATE.lock`, a plain lock: one `locked()` call a batch while it is open). While a run
-trains, the GUI thread holds the gate whenever it is busy at all, not only while it draws (gui/busy_hold.py).
+trains, the GUI thread holds the gate whenever it is busy at all, not only while it draws (gui/runtime/busy_hold.py).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 # The course experiments first, in the order of docs/experiments.md; every other example (datasets) after them.
 EXPERIMENTS = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .draw_gate import DRAW_GATE
+from gui.runtime.draw_gate import DRAW_GATE
 
 
 class DashboardFeed:

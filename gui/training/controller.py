@@ -17,12 +17,12 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.events import EpochEnd
+from gui.runtime import gc_guard
+from gui.runtime.busy_hold import BUSY_HOLD
+from gui.runtime.draw_gate import DRAW_GATE
+from gui.runtime.mailbox import Mailbox
 
-from . import gc_guard
-from .busy_hold import BUSY_HOLD
-from .draw_gate import DRAW_GATE
-from .mailbox import Mailbox
-from .training_worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
+from .worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
 FRAME_INTERVAL = 1.0 / 20.0
@@ -72,7 +72,7 @@ class TrainingController(QObject):
         if self.busy:
             return False
         self.trainer = trainer
-        trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/draw_gate.py)
+        trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/runtime/draw_gate.py)
         self.target_epochs = None
         worker = TrainingWorker(trainer, epochs, self._post, views_collector, self.flush_interval)
         thread = QThread(self)

@@ -20,10 +20,18 @@ from core.optimizers import OPTIMIZERS, get_optimizer
 from core.schedules import SCHEDULES
 from core.trainer import default_loss_for
 from core.training_config import TrainingConfig, parse_training
-
-from .fields import CheckField, ChoiceField, Field, NumberField, TextField, choices_from
-from .param_forms import (LABEL_WIDTH, ParamForm, config_specs, configure_form, form_label, join_component, registered,
-                          signature_specs, split_component)
+from gui.widgets.fields import CheckField, ChoiceField, Field, NumberField, TextField, choices_from
+from gui.widgets.param_forms import (
+    LABEL_WIDTH,
+    ParamForm,
+    config_specs,
+    configure_form,
+    form_label,
+    join_component,
+    registered,
+    signature_specs,
+    split_component,
+)
 
 # Schedules whose key argument has no default: start from the value their error message suggests.
 SCHEDULE_STARTERS = {"step": {"step_size": 10}, "exponential": {"gamma": 0.95}}

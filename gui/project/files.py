@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
-from core.fileio import FileWriteError
 from core.export.json_format import JSON_FORMAT
+from core.fileio import FileWriteError
 from core.model_io import load_model, save_model
 from core.project import default_project, load_project, save_project
+from gui import app_settings
 
-from . import app_settings
 from .paths import rebase
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from gui.main_window import MainWindow
 
 PROJECT_FILTER = "LayerLab projects (*.json);;All files (*)"
 OPEN_FILTER = ("Projects and trained models (*.json *.npz *.safetensors);;LayerLab projects (*.json);;"

@@ -16,12 +16,21 @@ from core.activations import ACTIVATIONS, get_activation
 from core.errors import LayerLabError
 from core.initializers import INITIALIZERS, default_kernel_initializer
 from core.layers import LAYERS, build_layer
+from gui.theme import set_state
+from gui.widgets.fields import ChoiceField, Field, choices_from
+from gui.widgets.param_forms import (
+    ParamSpec,
+    add_row,
+    configure_form,
+    form_label,
+    join_component,
+    make_field,
+    registered,
+    signature_specs,
+    split_component,
+)
 
-from .fields import ChoiceField, Field, choices_from
 from .layer_list import TYPE_LABELS, layer_types, new_layer
-from .param_forms import (ParamSpec, add_row, configure_form, form_label, join_component, make_field, registered,
-                          signature_specs, split_component)
-from .theme import set_state
 
 COMMON_ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax")
 COMMON_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal", "zeros")

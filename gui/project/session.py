@@ -17,8 +17,8 @@ from core.model_io import build_network, load_model
 from core.project import Project
 from core.trainer import Trainer
 from core.views import ViewsCollector
+from gui.data.loader import DataLoader
 
-from .data_loader import DataLoader
 from .paths import resolved_data
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from .theme import ERROR, MUTED, WARNING
+from gui.theme import ERROR, MUTED, WARNING
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SHAPE_WIDTH = 86

@@ -7,7 +7,7 @@ threads emitted `Signal(object)` at a high rate, and one FIFO also keeps every k
 
 An item posted with `wake=False` queues no signal: it waits for the next waking item or for the owner's own
 `drain()` (the training controller drains once per frame). Every wake of the GUI thread while a training thread
-runs Python costs training far more than the wake's own work (gui/busy_hold.py), so the frequent items ride along
+runs Python costs training far more than the wake's own work (gui/runtime/busy_hold.py), so the frequent items ride along
 with a frame the GUI thread draws anyway.
 """
 from __future__ import annotations

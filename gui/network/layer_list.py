@@ -10,14 +10,23 @@ import copy
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMenu,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import LayerLabError
 from core.layers import LAYERS, build_layer
+from gui.theme import icon, layer_color
 
 from .layer_delegate import ROW_ROLE, LayerDelegate, RowInfo
-from .theme import icon, layer_color
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole
 # What "add" creates for each layer type: a sensible start the property editor can change.

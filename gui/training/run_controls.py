@@ -12,8 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolBar, QWidget
 
 from core.events import BatchEnd
-
-from .theme import icon
+from gui.theme import icon
 
 SHORTCUTS = {"train": "Ctrl+Return", "pause": "Space", "step": "F10", "stop": "Ctrl+.", "reset": "Ctrl+R"}
 TIPS = {

@@ -1,0 +1,1 @@
+"""The data panel: picking, importing and previewing a dataset."""

@@ -1,0 +1,1 @@
+"""The network builder: the layer list, the layer editor and the problems found before training."""

@@ -1,0 +1,1 @@
+"""Handing work between worker threads and the GUI thread."""

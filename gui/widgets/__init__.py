@@ -1,0 +1,1 @@
+"""Small widgets the panels share: validated fields, forms built from core's specs, banners."""
