@@ -61,18 +61,29 @@ def plot_cross_validation(result, path: str | os.PathLike, *, metric: str | None
 def plot_curves(curves: Sequence[Curves], path: str | os.PathLike, *, metric: str | None = None,
                 log_y: bool = False, title: str | None = None, mean: bool = False) -> Path:
     """Write the figure atomically (a half-written image never replaces an existing one); returns the path."""
+    from ..fileio import FileWriteError, atomic_path
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".") or "png"
+    if fmt not in FORMATS:
+        raise FileWriteError(f"cannot write plot {path}: give it one of the suffixes "
+                             f"{', '.join('.' + f for f in FORMATS)}")
+    fig = curves_figure(curves, metric=metric, log_y=log_y, title=title, mean=mean)
+    with atomic_path(path, "plot") as tmp:
+        fig.savefig(tmp, format=fmt)
+    return path
+
+
+def curves_figure(curves: Sequence[Curves], *, metric: str | None = None, log_y: bool = False,
+                  title: str | None = None, mean: bool = False):
+    """The matplotlib Figure (on an Agg canvas) `plot_curves` writes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    from ..fileio import atomic_path
     from .records import better_is
 
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".") or "png"
-    if fmt not in FORMATS:
-        raise ValueError(f"a plot is written as {', '.join('.' + f for f in FORMATS)}; got {path.name!r}")
     metric = main_metric(curves, metric)
     panels = ["loss"] + ([metric] if metric else [])
     fig = Figure(figsize=(6.0 * len(panels), 4.5), dpi=100, layout="constrained")
@@ -85,12 +96,12 @@ def plot_curves(curves: Sequence[Curves], path: str | os.PathLike, *, metric: st
                 series = curve.series(name)
                 if series is not None:
                     ax.plot(*series, linestyle=style, color=colour, linewidth=1.0 if mean else 1.6,
-                            alpha=0.55 if mean else 1.0)
+                            alpha=0.55 if mean else 1.0, gid=f"{curve.label}|{name}")
         if mean:
             for name, style in ((key, "-"), (f"val_{key}", "--")):
                 averaged = _mean_curve(curves, name)
                 if averaged is not None:
-                    ax.plot(*averaged, linestyle=style, color="black", linewidth=2.4)
+                    ax.plot(*averaged, linestyle=style, color="black", linewidth=2.4, gid=f"mean|{name}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(True, alpha=0.3)
@@ -108,9 +119,7 @@ def plot_curves(curves: Sequence[Curves], path: str | os.PathLike, *, metric: st
             ax.legend(handles, labels, fontsize="small", loc="best", ncol=1 if len(labels) <= 12 else 2)
     if title:
         fig.suptitle(title)
-    with atomic_path(path, "plot") as tmp:
-        fig.savefig(tmp, format=fmt)
-    return path
+    return fig
 
 
 def _colours(n: int) -> list:
