@@ -13,6 +13,8 @@ import time
 import warnings
 from typing import Any, Callable
 
+import numpy as np
+
 from ..events import Diverged, EpochEnd, Failed, Finished, TrainingStarted
 from .errors import RunStoreError, RunStoreWarning
 from .records import better_is
@@ -54,10 +56,15 @@ class RunRecorder:
         self._run_start = self._next_epoch = 0
         self._final: dict[str, float] = {}
         self._best: dict[str, tuple[float, int]] = {}
+        self._modes: dict[str, str | None] = {}      # 'min' / 'max' / None per key, decided once
+        self._dead_plans: dict[tuple, tuple[tuple[str, ...], tuple[int, ...]]] = {}
         self._clear_buffer()
 
     def _clear_buffer(self) -> None:
-        self._chunks: dict[str, list[tuple[int, list[float]]]] = {}
+        self._segments: list[tuple[int, tuple[str, ...], list[tuple]]] = []   # (first epoch, keys, rows)
+        self._rows: list[tuple] = []
+        self._segment_keys: tuple[str, ...] | None = None
+        self._chunks: dict[str, list[tuple[int, np.ndarray]]] = {}          # collected, not yet written
         self._dirty = False
         self._last_flush = self._clock()
 
@@ -103,37 +110,60 @@ class RunRecorder:
             self._clear_buffer()
 
     def _epoch(self, event: EpochEnd) -> None:
+        """One row of values per epoch, kept as logged (a tuple append); `_collect` turns rows into columns."""
         if self.status != "running":
             return
         epoch = event.epoch
-        values = dict(event.logs)
-        for index, dead in event.dead_units.items():
-            values.setdefault(f"layers.{index}.dead", float(dead))
-        chunks, best = self._chunks, self._best
-        for key, value in values.items():
-            value = float(value)
-            parts = chunks.get(key)
-            if parts and parts[-1][0] + len(parts[-1][1]) == epoch:
-                parts[-1][1].append(value)
-            elif parts:
-                parts.append((epoch, [value]))
-            else:
-                chunks[key] = [(epoch, [value])]
-            if value == value:     # not NaN
-                mode = better_is(key)
-                if mode is not None:
-                    old = best.get(key)
-                    if old is None or (value < old[0] if mode == "min" else value > old[0]):
-                        best[key] = (value, epoch)
-        self._final = values
+        logs = event.logs
+        keys = tuple(logs)
+        row = tuple(logs.values())
+        dead = event.dead_units
+        if dead:      # units dead for the whole epoch, under the shared per-layer key (unless logged already)
+            layers = tuple(dead)
+            plan = self._dead_plans.get((keys, layers))
+            if plan is None:
+                kept = tuple(i for i in layers if f"layers.{i}.dead" not in logs)
+                plan = self._dead_plans[(keys, layers)] = (tuple(f"layers.{i}.dead" for i in kept), kept)
+            names, kept = plan
+            if kept:
+                keys += names
+                row += tuple(dead[i] for i in kept)
+        if keys != self._segment_keys or epoch != self._next_epoch or not self._rows:
+            self._segments.append((epoch, keys, []))       # new keys, or epochs skipped: a new segment
+            self._segment_keys = keys
+            self._rows = self._segments[-1][2]
+        self._rows.append(row)
         self._next_epoch = epoch + 1
         self._dirty = True
         if self._clock() - self._last_flush >= self.flush_interval:
             self.flush(PERIODIC_WAIT)
 
+    def _collect(self) -> None:
+        """Rows since the last collection into per-key chunks, and the last and best values brought up to date."""
+        chunks, best, modes = self._chunks, self._best, self._modes
+        for first, keys, rows in self._segments:
+            table = np.array(rows, dtype=np.float64)
+            for column, key in enumerate(keys):
+                values = table[:, column]
+                chunks.setdefault(key, []).append((first, values))
+                mode = modes.get(key, 0)
+                if mode == 0:
+                    mode = modes[key] = better_is(key)
+                if mode is None or np.all(np.isnan(values)):
+                    continue
+                at = int(np.nanargmin(values) if mode == "min" else np.nanargmax(values))
+                old = best.get(key)
+                if old is None or (values[at] < old[0] if mode == "min" else values[at] > old[0]):
+                    best[key] = (float(values[at]), first + at)
+            self._final = dict(zip(keys, map(float, table[-1])))
+        self._segments.clear()
+        self._rows = []
+        self._segment_keys = None
+
     def _end(self, status: str, detail: str, test: dict | None) -> None:
         if self.status != "running":
             return
+        self._collect()
         chunks = self._chunks
         ok, _ = self._safely(lambda: self.store.finish_run(
             self.run_id, status, detail=detail, chunks=chunks, epochs=self._next_epoch - self._run_start,
@@ -148,6 +178,7 @@ class RunRecorder:
         if not (self.active and self._dirty and self.status == "running"):
             return True
         self._last_flush = self._clock()
+        self._collect()
         chunks = self._chunks
         try:
             self.store.append_history(self.run_id, chunks, epochs=self._next_epoch - self._run_start,
@@ -157,7 +188,8 @@ class RunRecorder:
                 return False          # busy: try again at the next flush, nothing lost
             self._fail(f"recording the run stopped: {exc}")
             return False
-        self._chunks, self._dirty = {}, False
+        self._chunks = {}
+        self._dirty = False
         return True
 
     def set_weights_path(self, path: str | os.PathLike | None) -> None:
