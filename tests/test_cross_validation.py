@@ -14,7 +14,7 @@ from core.errors import LayerLabError
 from core.events import EpochEnd, Finished
 from core.project import parse_project
 from core.runs import RunStore
-from runs_support import private_store, small_project  # noqa: F401  (private_store: autouse)
+from runs_support import private_store  # noqa: F401  (autouse)
 
 IRIS = {
     "format": "layerlab/1", "name": "Iris",

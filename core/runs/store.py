@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from .errors import RunStoreError, UnknownRunError
-from .location import store_path
+from .location import default_store_path, store_path
 from .records import GROUP_KINDS, GROUP_STATUSES, RUN_KINDS, STATUSES, Run, RunGroup, RunSummary, dumps
 from .rows import (GROUP_COLUMNS, RUN_COLUMNS, compact_history, insert_chunks, like_pattern, run_group,
                    run_summary, run_with_history, sort_value, tags_by_run)
@@ -48,7 +48,7 @@ class RunStore:
         self.timeout = float(timeout)
         self.host = socket.gethostname()
         self._lock = threading.RLock()
-        if not self.path.parent.exists() and path is None:
+        if not self.path.parent.exists() and self.path == default_store_path():
             self.path.parent.mkdir(parents=True, exist_ok=True)     # the per-user folder, on first use
         elif not self.path.parent.is_dir():
             raise RunStoreError(f"cannot create run store {self.path}: folder {self.path.parent} does not exist",
