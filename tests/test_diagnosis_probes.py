@@ -175,20 +175,31 @@ def test_layer_history_sums_restart_each_epoch():
     assert stats.end_epoch() == {}
 
 
+def _train_and_diagnose(project, data):
+    network = build_network(project, data.input_width)
+    trainer = Trainer(network, data, project.training)
+    fit_with_layer_history(trainer)
+    return diagnose(project, trainer.history, network=network, data=data)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("example, code", [("dying_relu", "dead_units"), ("learning_rate_too_low", "lr_too_low"),
-                                           ("vanishing_gradients_sigmoid", "vanishing_gradients")])
-def test_course_examples_trained_with_layer_history_put_their_lesson_first(example, code):
+@pytest.mark.parametrize("example, code", [
+    ("vanishing_gradients_sigmoid", "vanishing_gradients"), ("dying_relu", "dead_units"),
+    ("learning_rate_too_high", "lr_too_high"), ("learning_rate_too_low", "lr_too_low"),
+    ("overfitting", "high_variance"), ("underfitting", "high_bias")])
+def test_course_examples_put_their_lesson_first_and_its_first_fix_removes_it(example, code):
+    """Seed 0 of each lesson example, trained with the per-layer history: its lesson is the top problem, read from
+    the history, and applying the first fix offered and training again makes that finding go away."""
     from pathlib import Path
 
     from core.project import load_project
 
     project = load_project(Path(__file__).resolve().parents[1] / "resources" / "examples" / f"{example}.json")
     data = load_data(project)
-    network = build_network(project, data.input_width)
-    trainer = Trainer(network, data, project.training)
-    fit_with_layer_history(trainer)
-    findings = diagnose(project, trainer.history, network=network, data=data)
-    assert findings[0].code == code and findings[0].severity == "problem", codes(findings)
-    assert findings[0].evidence.get("measured", "history") == "history"
+    findings = _train_and_diagnose(project, data)
+    top = findings[0]
+    assert (top.code, top.severity) == (code, "problem"), codes(findings)
+    assert top.evidence.get("measured", "history") == "history"
     assert_fixes_apply(project, findings)
+    fixed = apply_edits(project, top.fixes[0].as_edits())
+    assert code not in codes(_train_and_diagnose(fixed, data)), top.fixes[0].label

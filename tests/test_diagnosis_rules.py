@@ -37,7 +37,7 @@ def test_lr_too_high_when_the_loss_ends_above_an_uninformed_output(factor, fires
         assert finding.severity == "problem"
         assert finding.evidence["above_baseline_threshold"] == T.ABOVE_BASELINE
         assert finding.evidence["baseline_loss"] == pytest.approx(LN2)
-        assert finding.fixes[0].edits == (Edit("training.optimizer.lr", 0.1, 0.01),)
+        assert finding.fixes[0].edits == (Edit("training.optimizer.lr", 0.1, 0.001),)     # two decades off
         assert "Activation, Loss and Optimization notes, 'Choosing the best learning rate'" in finding.message
         assert_fixes_apply(project, found)
 
@@ -49,7 +49,7 @@ def test_lr_too_high_when_the_loss_gives_back_its_progress(given_back, fires):
     assert bool(found) == fires
     if fires:
         assert found[0].evidence["given_back"] == pytest.approx(given_back)
-        assert found[0].severity == "problem"
+        assert found[0].severity == "warning"          # it still does better than chance
 
 
 def test_a_run_stuck_at_chance_gives_nothing_back():
@@ -66,6 +66,7 @@ def test_lr_too_high_when_the_loss_jumps_from_epoch_to_epoch(swing, fires):
     assert bool(found) == fires
     if fires:
         assert found[0].severity == "warning"          # jumping alone is a warning
+        assert found[0].fixes[0].edits == (Edit("training.optimizer.lr", 0.1, 0.01),)     # one decade
         assert found[0].evidence["oscillation"] == pytest.approx(swing)
         assert found[0].epochs == tuple(range(10, 20))
 
@@ -76,7 +77,7 @@ def test_a_diverged_run_had_a_learning_rate_too_high(history, status):
     project = make_project()
     finding = only(diagnose(project, history, status=status), "lr_too_high")
     assert finding.severity == "problem" and finding.evidence["diverged"] is True
-    assert [f.label for f in finding.fixes] == ["Lower the learning rate from 0.1 to 0.01", "Clip gradients at norm 1"]
+    assert [f.label for f in finding.fixes] == ["Lower the learning rate from 0.1 to 0.001", "Clip gradients at norm 1"]
     assert_fixes_apply(project, [finding])
 
 
@@ -106,6 +107,16 @@ def test_lr_too_low_when_the_loss_falls_steadily_but_slowly(progress, fires):
         assert finding.evidence["progress"] == pytest.approx(progress)
         assert finding.fixes[0].edits == (Edit("training.optimizer.lr", 0.1, 1.0),)
         assert_fixes_apply(project, found)
+
+
+@pytest.mark.parametrize("suggestion, first", [(0.5, 0.5), (0.05, 1.0), (None, 1.0)])
+def test_a_range_test_suggestion_comes_first_when_it_moves_the_right_way(suggestion, first):
+    project = make_project()
+    finding = only(diagnose(project, {"loss": slow_curve(0.3)}, lr_suggestion=suggestion), "lr_too_low")
+    assert finding.fixes[0].as_edits() == {"training.optimizer.lr": first}
+    assert len(finding.fixes) == (2 if suggestion == 0.5 else 1)
+    high = only(diagnose(project, {"loss": constant(2 * LN2)}, lr_suggestion=0.003), "lr_too_high")
+    assert [f.as_edits()["training.optimizer.lr"] for f in high.fixes] == [0.003, 0.001]
 
 
 def test_lr_too_low_is_a_problem_when_it_barely_learns():
@@ -204,8 +215,10 @@ def test_dead_units_per_layer_with_the_epoch_they_died(dead, severity):
         assert finding.evidence["fraction"] == pytest.approx(dead / 10)
         assert finding.evidence["died_epoch"] == 2 and finding.epochs == (2,)
         assert "since epoch 3" in finding.message
-        assert finding.fixes[0].edits == (Edit("model.layers[1].activation", "relu",
-                                               {"name": "leaky_relu", "negative_slope": 0.1}),)
+        assert finding.fixes[0].edits == (Edit("training.optimizer.lr", 0.1, 0.01),)
+        leaky = {"name": "leaky_relu", "negative_slope": 0.1}
+        assert finding.fixes[1].edits == (Edit("model.layers[0].activation", "relu", leaky),
+                                          Edit("model.layers[1].activation", "relu", leaky))
         assert_fixes_apply(project, found)
 
 
@@ -353,8 +366,10 @@ def test_high_variance_fixes_are_the_notes_remedies_and_show_the_best_epoch():
 def test_high_bias_fixes_grow_the_network_and_train_longer():
     project = make_project([dense(2), dense(1, "sigmoid")])
     finding = only(bias_variance(facts(project, errors_history(0.3, 0.31))), "high_bias")
-    assert [f.label for f in finding.fixes] == ["Bigger network: 2 -> 16 units", "Train longer: 20 -> 40 epochs",
+    assert [f.label for f in finding.fixes] == ["Bigger and deeper network: dense layers of 16, 16, 1 units",
+                                               "Bigger network: 2 -> 16 units", "Train longer: 20 -> 40 epochs",
                                                "Use Adam (learning rate 0.001)"]
+    assert finding.fixes[0].as_edits()["model.layers"] == [dense(16), dense(16), dense(1, "sigmoid")]
 
 
 @pytest.mark.parametrize("val_rows, fires", [(200, True), (50, False)])
@@ -413,6 +428,17 @@ def test_findings_sort_by_severity_then_cause_before_symptom():
             Finding("saturation", "warning", "", {}, layers=(1,))]
     assert [(f.code, f.layers) for f in sort_findings(made)] == [
         ("lr_too_low", ()), ("high_bias", ()), ("saturation", (1,)), ("saturation", (2,)), ("good_fit", ())]
+
+
+@pytest.mark.parametrize("bias_severity, raised", [("problem", True), ("warning", False)])
+def test_a_warning_that_explains_a_high_bias_problem_is_raised_to_a_problem(bias_severity, raised):
+    train = T.BIAS_PROBLEM + 0.05 if bias_severity == "problem" else T.BIAS_THRESHOLD + 0.01
+    history = {**errors_history(train, train, n=40), "loss": slow_curve(0.3)}
+    findings = diagnose(make_project(), history)
+    assert [(f.code, f.severity) for f in findings] == (
+        [("lr_too_low", "problem"), ("high_bias", "problem")] if raised else
+        [("lr_too_low", "warning"), ("high_bias", "warning")])
+    assert ("raised_by" in findings[0].evidence) == raised
 
 
 def test_findings_are_json_with_the_documented_keys():

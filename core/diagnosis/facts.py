@@ -39,6 +39,7 @@ class RunFacts:
     status: str | None = None
     target_error: float | None = None
     probe: bool = True
+    lr_suggestion: float | None = None     # a learning-rate range test's suggestion, if one was run
     layers: list[LayerInfo] = field(init=False)
 
     def __post_init__(self) -> None:

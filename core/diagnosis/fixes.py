@@ -27,9 +27,14 @@ def scale_lr(project: Any, factor: float) -> Fix:
     return Fix(f"{verb} the learning rate from {lr:g} to {new:g}", (Edit("training.optimizer.lr", lr, new),))
 
 
-def set_lr(project: Any, lr: float, why: str) -> Fix:
+def lr_fixes(project: Any, factor: float, suggestion: float | None) -> tuple[Fix, ...]:
+    """Scale the rate by `factor`; first, the range test's suggestion when it moves the same way."""
     old = current_lr(project)
-    return Fix(f"Set the learning rate to {nice(lr):g} ({why})", (Edit("training.optimizer.lr", old, nice(lr)),))
+    fixes = []
+    if suggestion is not None and suggestion > 0 and (suggestion - old) * (factor - 1) > 0:
+        fixes.append(Fix(f"Use the range test's learning rate, {nice(suggestion):g}",
+                         (Edit("training.optimizer.lr", old, nice(suggestion)),)))
+    return (*fixes, scale_lr(project, factor))
 
 
 def _layer_list(indices: Iterable[int]) -> str:
@@ -61,6 +66,26 @@ def bigger_network(layers: list[LayerInfo]) -> Fix | None:
     edits = tuple(Edit(f"model.layers[{l.index}].units", l.config["units"], max(2 * l.config["units"], MIN_UNITS_FIX))
                   for l in hidden)
     return Fix("Bigger network: " + ", ".join(f"{e.before} -> {e.after} units" for e in edits), edits)
+
+
+def deeper_network(project: Any, layers: list[LayerInfo]) -> Fix | None:
+    """Wider as `bigger_network`, and one more hidden layer like the last one (the notes: "increasing the number
+    of neurons or adding more layers"). One edit of the whole layer list."""
+    hidden = [l for l in hidden_dense(layers) if isinstance(l.config.get("units"), int)]
+    if not hidden:
+        return None
+    configs = list(project.layers)
+    out: list[dict] = []
+    for i, config in enumerate(configs):
+        config = copy.deepcopy(config)
+        if any(l.index == i for l in hidden):
+            config["units"] = max(2 * config["units"], MIN_UNITS_FIX)
+        out.append(config)
+        if i == hidden[-1].index:
+            out.append(copy.deepcopy(config))
+    sizes = ", ".join(str(c["units"]) for i, c in enumerate(out) if c.get("type") == "dense")
+    return Fix(f"Bigger and deeper network: dense layers of {sizes} units",
+               (Edit("model.layers", copy.deepcopy(configs), out),))
 
 
 def smaller_network(layers: list[LayerInfo]) -> Fix | None:

@@ -8,10 +8,10 @@ import numpy as np
 
 from .facts import RunFacts
 from .findings import Finding, cite
-from .fixes import (bigger_network, dropout, early_stopping, l2_regularization, more_epochs, present,
+from .fixes import (bigger_network, deeper_network, dropout, early_stopping, l2_regularization, more_epochs, present,
                     smaller_network, use_adam)
 from .thresholds import (BIAS_PROBLEM, BIAS_THRESHOLD, BIAS_VARIANCE, FINAL_WINDOW, MIN_EPOCHS, OVERFITTING,
-                         VARIANCE_PROBLEM, VARIANCE_THRESHOLD, VARIANCE_Z)
+                         UNDERFITTING,                          VARIANCE_PROBLEM, VARIANCE_THRESHOLD, VARIANCE_Z)
 
 
 def bias_variance(f: RunFacts) -> list[Finding]:
@@ -51,11 +51,11 @@ def bias_variance(f: RunFacts) -> list[Finding]:
                         sources=BIAS_VARIANCE, epochs=epochs)]
     if high_bias:
         message = (f"High bias (underfitting): {text}. The avoidable bias, {bias:.1%}, is above {BIAS_THRESHOLD:.1%}: "
-                   "the network does not fit even the data it trains on. A bigger network, longer training or "
-                   "another optimizer lower it. If this error is as good as the data allows, set "
-                   "training.target_error to it. " + cite(BIAS_VARIANCE))
+                   "the network does not fit even the data it trains on. A bigger network (more units, more "
+                   "layers), longer training or another optimizer lower it. If this error is as good as the data "
+                   "allows, set training.target_error to it. " + cite(BIAS_VARIANCE + UNDERFITTING))
         return [Finding("high_bias", "problem" if bias > BIAS_PROBLEM else "warning", message, evidence,
-                        fixes=_bias_fixes(f), sources=BIAS_VARIANCE, epochs=epochs)]
+                        fixes=_bias_fixes(f), sources=BIAS_VARIANCE + UNDERFITTING, epochs=epochs)]
     if high_variance:
         variance = evidence["variance"]
         rise = ""
@@ -78,4 +78,5 @@ def bias_variance(f: RunFacts) -> list[Finding]:
 
 
 def _bias_fixes(f: RunFacts):
-    return present(bigger_network(f.layers), more_epochs(f.project), use_adam(f.project))
+    return present(deeper_network(f.project, f.layers), bigger_network(f.layers), more_epochs(f.project),
+                   use_adam(f.project))

@@ -136,7 +136,10 @@ def dead_units(f: RunFacts) -> list[Finding]:
                    f"({final:.0%}, threshold {DEAD_FRACTION:.0%}) output 0 for every sample{since}. A ReLU whose "
                    "weights are pushed negative outputs 0 with a zero gradient, so it never revives; too high a "
                    "learning rate is the usual cause. Leaky ReLU keeps a small gradient. " + cite(DEAD))
-        fixes = (set_activation([layer], LEAKY_RELU, "leaky ReLU"), scale_lr(f.project, 1 / LR_STEP))
+        # Too high a rate kills units, so a lower one comes first (the dying_relu example learns at 0.05, and not
+        # with leaky ReLU at 0.5); leaky ReLU goes in every layer that can die, or the next one dies instead.
+        fixes = (scale_lr(f.project, 1 / LR_STEP),
+                 set_activation([l for l in f.layers if l.can_die], LEAKY_RELU, "leaky ReLU"))
         findings.append(Finding("dead_units", "problem" if final >= DEAD_PROBLEM else "warning", message, evidence,
                                 layers=(layer.index,), fixes=fixes, sources=DEAD,
                                 epochs=() if died is None else (died,)))

@@ -34,6 +34,8 @@ def bad_initialization(f: RunFacts) -> list[Finding]:
         findings.append(Finding("bad_initialization", "problem", message, evidence,
                                 layers=tuple(l.index for l in symmetric), fixes=(default_initializer(symmetric),),
                                 sources=INITIALIZATION))
+    if f.data is None:
+        return findings
     widths = [int(np.asarray(f.data.train.X).shape[1])] + [l.units or 0 for l in f.layers]
     off = {}
     for l in kernels:

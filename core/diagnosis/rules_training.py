@@ -7,9 +7,9 @@ import numpy as np
 
 from .facts import RunFacts
 from .findings import Finding, cite
-from .fixes import clip_gradients, current_lr, present, scale_lr
+from .fixes import clip_gradients, current_lr, lr_fixes, present
 from .thresholds import (ABOVE_BASELINE, LEARNED, BARELY_LEARNING, FINAL_WINDOW, GIVEN_BACK, LEARNING_RATE,
-                         LEARNING_RATE_LOW, LR_STEP, MIN_EPOCHS, OSCILLATION, SLOW_PROGRESS, STEADY_FRACTION,
+                         LEARNING_RATE_LOW, LR_STEP, LR_STEP_FAR, MIN_EPOCHS, OSCILLATION, SLOW_PROGRESS, STEADY_FRACTION,
                          UPDATE_RATIO_HEALTHY, UPDATE_RATIO_LOW)
 
 
@@ -17,7 +17,6 @@ def lr_too_high(f: RunFacts) -> list[Finding]:
     loss = f.series("loss")
     evidence: dict = {"lr": current_lr(f.project)}
     reasons: list[str] = []
-    severity = "problem"
     epochs: tuple[int, ...] = ()
     if f.status == "diverged" or (loss is not None and not np.all(np.isfinite(loss))):
         evidence["diverged"] = True
@@ -48,16 +47,19 @@ def lr_too_high(f: RunFacts) -> list[Finding]:
             evidence["oscillation"] = swing
             if swing > OSCILLATION:
                 evidence["oscillation_threshold"] = OSCILLATION
-                if not reasons:
-                    severity = "warning"
                 reasons.append(f"in the second half of the run the training loss jumps by {swing:.0%} of {base:.3g} "
                                f"from one epoch to the next (threshold {OSCILLATION:.0%})")
                 epochs = epochs or tuple(range(f.epochs - half.size, f.epochs))
     if not reasons:
         return []
+    # Diverging, or ending worse than an uninformed output, is a problem; a loss that rises back or jumps while
+    # the network still does better than chance is a warning.
+    severity = "problem" if "diverged" in evidence or "above_baseline_threshold" in evidence else "warning"
     message = (f"The learning rate ({evidence['lr']:g}) looks too high: {'; '.join(reasons)}. Steps that are too big "
                "overshoot the minimum, so the loss jumps around or grows instead of settling. " + cite(LEARNING_RATE))
-    fixes = present(scale_lr(f.project, 1 / LR_STEP), clip_gradients(f.project) if "diverged" in evidence else None)
+    step = LR_STEP_FAR if severity == "problem" else LR_STEP
+    fixes = (*lr_fixes(f.project, 1 / step, f.lr_suggestion),
+             *present(clip_gradients(f.project) if "diverged" in evidence else None))
     return [Finding("lr_too_high", severity, message, evidence, fixes=fixes, sources=LEARNING_RATE, epochs=epochs)]
 
 
@@ -99,5 +101,5 @@ def lr_too_low(f: RunFacts) -> list[Finding]:
                + ratio_text + " Training is slow rather than stuck: bigger steps would get there sooner. "
                + cite(LEARNING_RATE_LOW))
     return [Finding("lr_too_low", "problem" if barely else "warning", message, evidence,
-                    fixes=(scale_lr(f.project, LR_STEP),), sources=LEARNING_RATE_LOW,
+                    fixes=lr_fixes(f.project, LR_STEP, f.lr_suggestion), sources=LEARNING_RATE_LOW,
                     epochs=tuple(range(n - q, n)))]

@@ -105,8 +105,10 @@ REGRESSION_TARGET_ERROR = 0.1
 
 # --- fixes ---------------------------------------------------------------------------------------------------
 # Learning-rate fixes move by one order of magnitude (Introduction to Deep Learning notes, 'Guidelines for
-# Hyperparameter Tuning': "range over orders of magnitude").
+# Hyperparameter Tuning': "range over orders of magnitude"), by two when the run diverged or ended worse than an
+# uninformed output (the issue's example: 1.0 -> 0.01; the lr_too_high example learns at 20 / 100, not 20 / 10).
 LR_STEP = 10.0
+LR_STEP_FAR = 100.0
 # Regularisation fixes use the notes' values: L2 0.001 (their Keras examples), dropout 0.5 (Practical
 # Guidelines: "a good starting point"), clipping at norm 1.0 (PyTorch/Keras practice), early stopping patience 20
 # (the early_stopping example).
@@ -137,5 +139,6 @@ INITIALIZATION = (Source(OPT, "Weight initialization"), Source(OPT, "Xavier init
 SCALING = (Source(OPT, "Data problem: Scale"), Source(OPT, "Data preprocessing"))
 INITIAL_LOSS = (Source(ALF, "Categorical Outputs"), Source(OPT, "Weight initialization"))
 BIAS_VARIANCE = (Source(CI, "Bias and Variance of the Model"), Source(CI, "Tackling with high bias and variance"))
+UNDERFITTING = (Source(IDL, "Practical Guidelines (1/6)"),)
 OVERFITTING = (Source(IDL, "Indicators of Overfitting"), Source(IDL, "Practical Guidelines (5/6)"))
 OUTPUT = (Source(IDL, "Choice of Activation Function (2/2)"), Source(ALF, "Objective Functions for NNs"))
