@@ -1,7 +1,6 @@
 """The learning-rate range test: exponential schedule, fastai's smoothing, stop on divergence, the steepest and
 valley suggestions, a headless plot, an untouched network and optimizer, and suggestions that train well."""
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path

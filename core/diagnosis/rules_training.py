@@ -8,9 +8,9 @@ import numpy as np
 from .facts import RunFacts
 from .findings import Finding, cite
 from .fixes import clip_gradients, current_lr, lr_fixes, present
-from .thresholds import (ABOVE_BASELINE, LEARNED, BARELY_LEARNING, FINAL_WINDOW, GIVEN_BACK, LEARNING_RATE,
-                         LEARNING_RATE_LOW, LR_STEP, LR_STEP_FAR, MIN_EPOCHS, OSCILLATION, SLOW_PROGRESS, STEADY_FRACTION,
-                         UPDATE_RATIO_HEALTHY, UPDATE_RATIO_LOW)
+from .thresholds import (ABOVE_BASELINE, BARELY_LEARNING, FINAL_WINDOW, GIVEN_BACK, LEARNED, LEARNING_RATE,
+                         LEARNING_RATE_LOW, LR_STEP, LR_STEP_FAR, MIN_EPOCHS, OSCILLATION, SLOW_PROGRESS,
+                         STEADY_FRACTION, UPDATE_RATIO_HEALTHY, UPDATE_RATIO_LOW)
 
 
 def lr_too_high(f: RunFacts) -> list[Finding]:
