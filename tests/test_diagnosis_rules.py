@@ -42,6 +42,12 @@ def test_lr_too_high_when_the_loss_ends_above_an_uninformed_output(factor, fires
         assert_fixes_apply(project, found)
 
 
+def test_a_penalised_loss_is_not_compared_with_an_uninformed_output():
+    """The logged loss includes the L2 penalty: a high but steady loss there says nothing about the rate."""
+    project = make_project([dense(8, l2=0.1), dense(1, "sigmoid")])
+    assert lr_too_high(facts(project, {"loss": constant(3 * LN2)})) == []
+
+
 @pytest.mark.parametrize("given_back, fires", [(T.GIVEN_BACK - 0.01, False), (T.GIVEN_BACK + 0.01, True)])
 def test_lr_too_high_when_the_loss_gives_back_its_progress(given_back, fires):
     loss = [0.7, 0.5, 0.3, 0.1] + constant(0.1 + given_back * 0.6, 6)

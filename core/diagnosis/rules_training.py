@@ -27,7 +27,9 @@ def lr_too_high(f: RunFacts) -> list[Finding]:
     if finite.size >= MIN_EPOCHS and base and base > 0:
         end = float(np.mean(finite[-FINAL_WINDOW:]))
         evidence.update(final_loss=end, baseline_loss=base)
-        if end > ABOVE_BASELINE * base:
+        # The logged loss includes L1/L2 penalties, which an uninformed output does not pay: no comparison then.
+        penalised = any(l.config.get("l1") or l.config.get("l2") for l in f.layers)
+        if end > ABOVE_BASELINE * base and not penalised:
             evidence["above_baseline_threshold"] = ABOVE_BASELINE
             reasons.append(f"the training loss ends at {end:.3g}, {end / base:.1f}x the {base:.3g} of an output that "
                            f"knows nothing (threshold {ABOVE_BASELINE:g}x)")
