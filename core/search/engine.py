@@ -1,0 +1,442 @@
+"""The search driver: Optuna asks for trials, Dask runs them, every trial is a run in the store.
+
+    search = Search(project, spec, runs=store, on_event=print)     # checks everything before a trial starts
+    result = search.run()                                          # blocks; call search.cancel() from any thread
+    result.best.params, result.importance, result.to_json()
+
+`run()` works on the calling thread (the CLI's, or the app's worker thread) and calls `on_event` there. It keeps
+as many trials in flight as there are workers, plus one asked in advance, so a worker that finishes gets its next
+trial without waiting for the sampler. The Optuna study lives in the run store's SQLite file (or `storage`, an RDB
+URL a remote cluster's workers reach), so a stopped search resumes where it was (`resume=True`).
+"""
+from __future__ import annotations
+
+import math
+import os
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from ..errors import SpecError
+from ..project import Project
+from .cluster import Cluster, SearchError, machine_cores
+from .records import OUTCOME, SLOT, best_of, close_stale_runs, counts, record_outcome, trial_result
+from .result import (RoundStarted, SearchFinished, SearchResult, SearchStarted, TrialFinished, TrialProgress,
+                     TrialStarted)
+from .setup import SearchPlan, find_resumable, plan_search
+from .space import decode, distributions, encode, narrow, space_json, space_params, trial_object
+from .spec import ParamSpec, SearchSpec, parse_search
+
+CANCEL_GRACE = 10.0         # seconds cancelled trials get to stop before their tasks are abandoned
+WAKE = 0.25                 # seconds the loop sleeps at most between looks at cancel and timeout
+
+
+@dataclass
+class Ticket:
+    """A trial asked from Optuna and (once submitted) running on the cluster."""
+
+    number: int
+    round: int
+    trial: Any                  # optuna.trial.Trial
+    params: dict
+    submitted: float = 0.0
+    future: Any = None
+
+
+class Search:
+    def __init__(self, project: Project, spec: SearchSpec | Mapping | None = None, *, runs: Any = None,
+                 storage: str | None = None, weights_dir: str | os.PathLike | None = None,
+                 resume: bool | int = False, trials: int | None = None, workers: int | str | None = None,
+                 scheduler: str | None = None, name: str | None = None,
+                 on_event: Callable[[Any], None] | None = None):
+        """Check the search (SpecError/DataError/SearchError naming the place) and open the run store. `spec`
+        defaults to the project's `search` section; `trials`, `workers` and `scheduler` override the spec's (the
+        CLI's flags). `resume` continues the newest search of this project and space (or the search with that
+        group id) up to the requested number of trials."""
+        if spec is None:
+            spec = getattr(project, "search", None)
+            if spec is None:
+                raise SpecError("the project has no search section: add \"search\": {\"params\": {...}}")
+        if not isinstance(spec, SearchSpec):
+            spec = parse_search(dict(spec))
+        changes = {k: v for k, v in (("trials", trials), ("workers", workers), ("scheduler", scheduler))
+                   if v is not None}
+        if changes:
+            spec = spec.with_changes(**changes)
+        self.plan: SearchPlan = plan_search(project, spec)
+        self.spec, self.project = spec, project
+        self.name = name or project.name
+        self.on_event = on_event
+        from ..runs import RunStore
+
+        self.store = runs if isinstance(runs, RunStore) else RunStore(runs)
+        self.storage_url = storage or self.store.optuna_url
+        self.external_storage = storage is not None
+        self.weights_dir = Path(weights_dir) if weights_dir is not None else None
+        self.resume = resume
+        self.group_id: int | None = None
+        self.study_name: str | None = None
+        self._cancel = threading.Event()
+        self._inbox: queue.Queue = queue.Queue()
+
+    # --- control --------------------------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """From any thread: no new trials; running ones stop within about a second; finished ones are kept."""
+        self._cancel.set()
+        self._inbox.put(("wake", None))
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # --- running --------------------------------------------------------------------------------------------------
+    def run(self) -> SearchResult:
+        """Run the search to its trial count (every refining round), its timeout, or a cancel."""
+        from .study import get_storage, quiet_optuna
+
+        quiet_optuna()
+        began = time.monotonic()
+        storage = get_storage(self.storage_url)
+        self._open_group()
+        cluster = self._open_cluster()
+        self._stopped = False
+        status = "failed"
+        try:
+            self._prepare_workers(cluster)
+            studies = self._rounds(storage, cluster, began)
+            status = "stopped" if self._stopped else "finished"
+            result = self._result(studies, status)
+        except BaseException:
+            self._safely(lambda: self.store.finish_group(self.group_id, "stopped" if self._stopped else "failed"))
+            raise
+        finally:
+            self._close(cluster)
+        self._safely(lambda: self.store.finish_group(self.group_id, status, {
+            k: v for k, v in result.to_json().items() if k != "trials"}))
+        self._emit(SearchFinished(result))
+        return result
+
+    def _open_group(self) -> None:
+        settings = {**self.spec.to_dict(), "storage": _hide_password(self.storage_url)}
+        if self.resume:
+            group = find_resumable(self.store, self.project, self.spec, self.resume)
+            if group.settings.get("storage") != settings["storage"]:
+                raise SearchError(f"search {group.id} keeps its study in {group.settings.get('storage')}; give that "
+                                  "storage (--storage URL) to resume it")
+            self.group_id, self.study_name = group.id, group.study
+            self.store.reopen_group(group.id)
+        else:
+            self.study_name = f"layerlab-search-{uuid.uuid4().hex[:12]}"
+            self.group_id = self.store.create_group("search", self.plan.base, name=f"{self.name} (search)",
+                                                    settings=settings, study=self.study_name)
+
+    def _open_cluster(self) -> Cluster:
+        spec = self.spec
+        limit = None if spec.workers == "auto" else int(spec.workers)
+        if spec.scheduler is not None:
+            return Cluster.connect(spec.scheduler, limit)
+        workers = min(limit or machine_cores(), max(1, spec.trials_per_round))
+        return Cluster.start_local(workers)
+
+    def _prepare_workers(self, cluster: Cluster) -> None:
+        """Subscribe to the workers' messages; decide whether they record runs themselves (they see the store)."""
+        from .trial import sees_store
+
+        self._topic = f"{self.study_name}-{uuid.uuid4().hex[:6]}"
+        self._cancel_event = f"{self._topic}-cancel"
+        cluster.client.subscribe_topic(self._topic, lambda event: self._inbox.put(("message", event[1])))
+        if cluster.local:
+            self._shared = True
+        else:
+            seen = cluster.run_on_workers(sees_store, str(self.store.path), self.group_id, self.study_name)
+            self._shared = bool(seen) and all(seen.values())
+        if self.spec.pruning != "none" and not self.external_storage and not self._shared:
+            raise SearchError(f"pruning on the cluster at {cluster.address} needs a study storage its workers "
+                              "reach: give --storage URL (a PostgreSQL or MySQL database, for example), or set "
+                              "\"pruning\": \"none\"")
+        self._emit(SearchStarted(self.plan.total, 0, cluster.capacity(), cluster.address, cluster.local,
+                                 self.group_id, self.study_name, cluster.started_in))
+
+    def _rounds(self, storage: Any, cluster: Cluster, began: float) -> list[tuple[Any, tuple[ParamSpec, ...]]]:
+        """Round 0 searches the spec's space; each refining round the span of the previous round's best trials
+        (kept on its study, so a resumed search refines the same space)."""
+        import optuna
+
+        from .study import make_pruner, make_sampler
+
+        names = [self.study_name if r == 0 else f"{self.study_name}.round{r}"
+                 for r in range(self.spec.refine_rounds + 1)]
+        existing = {s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False)}
+        self._next_number = 0
+        for name in names:
+            if name in existing:
+                for t in optuna.load_study(study_name=name, storage=storage).get_trials(deepcopy=False):
+                    if SLOT in t.user_attrs:
+                        self._next_number = max(self._next_number, int(t.user_attrs[SLOT]["number"]) + 1)
+        studies: list[tuple[Any, tuple[ParamSpec, ...]]] = []
+        params = self.spec.params
+        for r, name in enumerate(names):
+            if self._stopped:
+                break
+            saved = optuna.load_study(study_name=name, storage=storage).user_attrs.get("space") \
+                if name in existing else None
+            if r > 0:
+                params = space_params(saved) if saved else self._narrowed(studies[-1])
+            study = optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
+                                        sampler=make_sampler(self.spec, params, r),
+                                        pruner=make_pruner(self.plan.pruner), direction=self.plan.direction)
+            if saved is None:
+                study.set_user_attr("space", space_json(params))
+            studies.append((study, params))
+            self._emit(RoundStarted(r, space_json(params)))
+            self._run_round(study, params, r, cluster, began, studies)
+        return studies
+
+    def _counted(self, study: Any) -> int:
+        return sum(counts(t) for t in study.get_trials(deepcopy=False))
+
+    def _narrowed(self, round_: tuple[Any, tuple[ParamSpec, ...]]) -> tuple[ParamSpec, ...]:
+        study, params = round_
+        done = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+        done.sort(key=lambda t: t.value, reverse=self.plan.direction == "maximize")
+        keep = max(1, math.ceil(self.spec.refine_keep * len(done)))
+        return narrow(params, [decode(params, t.params) for t in done[:keep]], self.spec.refine_keep)
+
+    def _run_round(self, study: Any, params: tuple[ParamSpec, ...], r: int, cluster: Cluster, began: float,
+                   studies: list) -> None:
+        self._fail_leftovers(study)
+        needed = self.spec.trials_per_round - self._counted(study)
+        if self.spec.method == "grid":
+            self._enqueue_missing_grid(study, params, needed)
+        dists = distributions(params)
+        in_flight: dict[str, Ticket] = {}
+        ready: Ticket | None = None
+        asked = 0
+        cancel_sent_at: float | None = None
+        while True:
+            if self.spec.timeout_s is not None and time.monotonic() - began >= self.spec.timeout_s:
+                self._stopped = True
+            if self._cancel.is_set():
+                self._stopped = True
+                if cancel_sent_at is None:
+                    from distributed import Event
+
+                    Event(self._cancel_event, client=cluster.client).set()
+                    cancel_sent_at = time.monotonic()
+            while not self._stopped and asked < needed and len(in_flight) < max(1, cluster.capacity()):
+                ticket = ready or self._ask(study, params, dists, r)
+                ready = None
+                self._submit(ticket, cluster)
+                in_flight[ticket.future.key] = ticket
+                asked += 1
+            if ready is None and not self._stopped and asked < needed and in_flight:
+                ready = self._ask(study, params, dists, r)       # the next trial, asked while workers are busy
+            if not in_flight:
+                break
+            if cancel_sent_at is not None and time.monotonic() - cancel_sent_at > CANCEL_GRACE:
+                self._abandon(in_flight, cluster, r, studies)
+                break
+            self._handle(in_flight, studies)
+        if ready is not None:      # asked, never started: not a trial of this search
+            ready.trial.set_user_attr(OUTCOME, {"skipped": True, "counts": False})
+            study.tell(ready.trial, state=_state("FAIL"))
+
+    def _ask(self, study: Any, params: tuple[ParamSpec, ...], dists: dict, r: int) -> Ticket:
+        trial = study.ask(dists)
+        number = self._next_number
+        self._next_number += 1
+        trial.set_user_attr(SLOT, {"number": number, "round": r})
+        return Ticket(number, r, trial, decode(params, trial.params))
+
+    def _submit(self, ticket: Ticket, cluster: Cluster) -> None:
+        from .trial import TrialTask, run_trial
+
+        plan = self.plan
+        prune = plan.pruner is not None
+        weights = None
+        if self.weights_dir is not None or self._shared:
+            folder = self.weights_dir or self.store.path.parent / f"{self.store.path.stem}-weights"
+            weights = str(folder / f"search-{self.group_id}" / f"trial-{ticket.number}.npz")
+        task = TrialTask(
+            number=ticket.number, params=ticket.params, project=trial_object(plan.base, ticket.params),
+            base_dir=str(Path(self.project.base_dir).resolve()), metric=plan.metric, name=self.name,
+            folds={"folds": self.spec.folds} if self.spec.folds else None,
+            study=ticket.trial.study.study_name if prune else None, trial_id=ticket.trial._trial_id,
+            storage=self.storage_url if prune else None, pruner=plan.pruner, report_every=plan.report_every,
+            store=str(self.store.path) if self._shared else None, group_id=self.group_id, weights=weights,
+            cancel_event=self._cancel_event, topic=self._topic)
+        ticket.submitted = time.monotonic()
+        ticket.future = cluster.client.submit(run_trial, task, key=f"{self._topic}-trial-{ticket.number}",
+                                              pure=False)
+        ticket.future.add_done_callback(lambda future: self._inbox.put(("done", future.key)))
+
+    def _handle(self, in_flight: dict[str, Ticket], studies: list) -> None:
+        """Wait for the next message: a trial done, a worker's message, or a wake-up (cancel)."""
+        try:
+            kind, payload = self._inbox.get(timeout=WAKE)
+        except queue.Empty:
+            return
+        if kind == "done" and payload in in_flight:
+            ticket = in_flight.pop(payload)
+            self._finish(ticket, studies, _outcome_of(ticket))
+        elif kind == "message":
+            self._message(payload, in_flight)
+
+    def _message(self, msg: Mapping[str, Any], in_flight: dict[str, Ticket]) -> None:
+        number = msg.get("number")
+        ticket = next((t for t in in_flight.values() if t.number == number), None)
+        if ticket is None:
+            return
+        if msg.get("kind") == "started":
+            self._emit(TrialStarted(ticket.number, ticket.round, ticket.params, msg.get("worker"), msg.get("host")))
+        elif msg.get("kind") == "progress":
+            self._emit(TrialProgress(ticket.number, int(msg.get("epoch", 0)), msg.get("value")))
+
+    def _finish(self, ticket: Ticket, studies: list, outcome: Any) -> None:
+        duration = time.monotonic() - ticket.submitted
+        runs = tuple(outcome.run_ids)
+        project = trial_object(self.plan.base, ticket.params)
+        if not outcome.recorded:
+            runs = self._safely(lambda: record_outcome(self.store, project, self.name, self.group_id,
+                                                       ticket.number, outcome)) or ()
+        self._safely(lambda: close_stale_runs(self.store, self.group_id, ticket.number, runs))
+        counted = not outcome.cancelled and not outcome.detail.startswith("cancelled")
+        ticket.trial.set_user_attr(OUTCOME, {
+            "detail": outcome.detail, "runs": list(runs), "worker": outcome.worker, "duration": duration,
+            "epochs": outcome.epochs, "metrics": {k: v for k, v in outcome.metrics.items() if math.isfinite(v)},
+            "counts": counted or outcome.state == "complete", "train_seconds": outcome.train_seconds,
+            "status": outcome.status})
+        if outcome.state == "complete":
+            ticket.trial.study.tell(ticket.trial, outcome.value)
+        else:
+            ticket.trial.study.tell(ticket.trial, state=_state("PRUNED" if outcome.state == "pruned" else "FAIL"))
+        results = self._trial_results(studies)
+        result = next(t for t in results if t.number == ticket.number)
+        done = sum(t.state != "running" for t in results)
+        self._emit(TrialFinished(result, best_of(results, self.plan.direction), done, self.plan.total))
+
+    def _abandon(self, in_flight: dict[str, Ticket], cluster: Cluster, r: int, studies: list) -> None:
+        """Cancelled trials that did not stop in time: their tasks are dropped and they fail as cancelled."""
+        from .trial import TrialOutcome
+
+        cluster.client.cancel([t.future for t in in_flight.values()])
+        for ticket in list(in_flight.values()):
+            self._finish(ticket, studies, TrialOutcome(ticket.number, "failed", "stopped", None,
+                                                       "cancelled (it did not stop in time)", cancelled=True))
+        in_flight.clear()
+
+    def _fail_leftovers(self, study: Any) -> None:
+        """Trials left running by a search that was killed: failed as interrupted (they are tried again)."""
+        for t in study.get_trials(deepcopy=False):
+            if t.state.name in ("RUNNING", "WAITING") and SLOT in t.user_attrs:
+                study._storage.set_trial_user_attr(t._trial_id, OUTCOME, {
+                    "detail": "interrupted: the search stopped while it ran", "counts": False})
+                study.tell(t.number, state=_state("FAIL"))
+
+    def _enqueue_missing_grid(self, study: Any, params: tuple[ParamSpec, ...], needed: int) -> None:
+        """On resume, grid points whose trial was cancelled or interrupted are queued again (Optuna's grid sampler
+        counts any finished trial as visited)."""
+        import itertools
+
+        from .space import grid_space
+
+        trials = study.get_trials(deepcopy=False)
+        if not trials or needed <= 0:
+            return
+        done = {tuple(sorted(t.params.items())) for t in trials if counts(t)}
+        space = grid_space(params)
+        names = sorted(space)
+        missing = [dict(zip(names, combo)) for combo in itertools.product(*(space[n] for n in names))
+                   if tuple(sorted(zip(names, combo))) not in done]
+        for point in missing[:needed]:
+            study.enqueue_trial(point)
+
+    # --- results --------------------------------------------------------------------------------------------------
+    def _trial_results(self, studies: list) -> list:
+        results = []
+        for study, params in studies:
+            for t in study.get_trials(deepcopy=False):
+                result = trial_result(t, params)
+                if result is not None:
+                    results.append(result)
+        return sorted(results, key=lambda t: t.number)
+
+    def _result(self, studies: list, status: str) -> SearchResult:
+        from .study import param_importance
+
+        results = self._trial_results(studies)
+        direction = self.plan.direction
+        wide = self.spec.params
+        complete = []
+        for study, params in studies:
+            for t in study.get_trials(deepcopy=False):
+                if t.state.name == "COMPLETE":
+                    complete.append((encode(wide, decode(params, t.params)), t.value))
+        importance = param_importance(complete, distributions(wide), direction, self.spec.seed)
+        return SearchResult(tuple(results), best_of(results, direction), importance, self.plan.metric, direction,
+                            status, self.group_id, self.study_name, _hide_password(self.storage_url))
+
+    # --- helpers --------------------------------------------------------------------------------------------------
+    def _emit(self, event: Any) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _close(self, cluster: Cluster) -> None:
+        try:
+            cluster.client.unsubscribe_topic(self._topic)
+        except (AttributeError, ValueError, OSError, RuntimeError):
+            pass
+        cluster.close()
+
+    def _safely(self, fn: Callable[[], Any]) -> Any:
+        """Store writes the search can do without (a locked store must not lose the trials' results)."""
+        from ..runs import RunStoreError
+
+        try:
+            return fn()
+        except RunStoreError as exc:
+            import warnings
+
+            from ..runs import RunStoreWarning
+            warnings.warn(f"the search's record in the run store is incomplete: {exc}", RunStoreWarning,
+                          stacklevel=2)
+            return None
+
+
+def run_search(project: Project, spec: SearchSpec | Mapping | None = None, **options: Any) -> SearchResult:
+    """Check and run a search in one call (see `Search`)."""
+    return Search(project, spec, **options).run()
+
+
+def _outcome_of(ticket: Ticket) -> Any:
+    """The trial's outcome, or a failed one when its task did not return (its worker died twice, or the cluster
+    went away)."""
+    from .trial import TrialOutcome
+
+    try:
+        return ticket.future.result()
+    except Exception as exc:
+        name = type(exc).__name__
+        if name == "CancelledError":
+            return TrialOutcome(ticket.number, "failed", "stopped", None, "cancelled", cancelled=True)
+        reason = "its worker died" if name == "KilledWorker" else f"{name}: {str(exc).strip()[:300]}"
+        return TrialOutcome(ticket.number, "failed", "failed", None, reason)
+
+
+def _state(name: str) -> Any:
+    from optuna.trial import TrialState
+
+    return TrialState[name]
+
+
+def _hide_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
