@@ -51,12 +51,13 @@ class Search:
     def __init__(self, project: Project, spec: SearchSpec | Mapping | None = None, *, runs: Any = None,
                  storage: str | None = None, weights_dir: str | os.PathLike | None = None,
                  resume: bool | int = False, trials: int | None = None, workers: int | str | None = None,
-                 scheduler: str | None = None, name: str | None = None,
+                 scheduler: str | None = None, name: str | None = None, cluster: Any = None,
                  on_event: Callable[[Any], None] | None = None):
         """Check the search (SpecError/DataError/SearchError naming the place) and open the run store. `spec`
         defaults to the project's `search` section; `trials`, `workers` and `scheduler` override the spec's (the
         CLI's flags). `resume` continues the newest search of this project and space (or the search with that
-        group id) up to the requested number of trials."""
+        group id) up to the requested number of trials. `cluster` (a `Cluster` or a `distributed.Client`) runs
+        the trials on a cluster the caller keeps (several searches in a row; it is not closed)."""
         if spec is None:
             spec = getattr(project, "search", None)
             if spec is None:
@@ -78,6 +79,7 @@ class Search:
         self.external_storage = storage is not None
         self.weights_dir = Path(weights_dir) if weights_dir is not None else None
         self.resume = resume
+        self._given_cluster = cluster
         self.group_id: int | None = None
         self.study_name: str | None = None
         self._cancel = threading.Event()
@@ -137,6 +139,11 @@ class Search:
     def _open_cluster(self) -> Cluster:
         spec = self.spec
         limit = None if spec.workers == "auto" else int(spec.workers)
+        given = self._given_cluster
+        if given is not None:
+            client = given.client if isinstance(given, Cluster) else given
+            local = given.local_cluster if isinstance(given, Cluster) else None
+            return Cluster(client, local, limit)
         if spec.scheduler is not None:
             return Cluster.connect(spec.scheduler, limit)
         workers = min(limit or machine_cores(), max(1, spec.trials_per_round))
@@ -390,7 +397,8 @@ class Search:
             cluster.client.unsubscribe_topic(self._topic)
         except (AttributeError, ValueError, OSError, RuntimeError):
             pass
-        cluster.close()
+        if self._given_cluster is None:
+            cluster.close()
 
     def _safely(self, fn: Callable[[], Any]) -> Any:
         """Store writes the search can do without (a locked store must not lose the trials' results)."""

@@ -143,9 +143,9 @@ def decode(params: Iterable[ParamSpec], values: Mapping[str, Any]) -> dict[str, 
 
 # --- coarse to fine --------------------------------------------------------------------------------------------------
 def narrow(params: Sequence[ParamSpec], best: Sequence[Mapping[str, Any]], keep: float) -> tuple[ParamSpec, ...]:
-    """The space of the next refining round: each range shrunk to the span of the best trials' values (`best`,
-    best first), but never below `keep` of its width (centred on the best value, on a log scale for log ranges);
-    each choice cut to the values the best trials used."""
+    """The space of the next refining round: each range shrunk to the span of the best trials' values (`best`),
+    but never below `keep` of its width (widened evenly on both sides, on a log scale for log ranges, and kept
+    inside the old range); each choice cut to the values the best trials used."""
     if not best:
         return tuple(params)
     out = []
@@ -169,7 +169,7 @@ def _narrow_range(p: ParamSpec, values: list, keep: float) -> ParamSpec:
     lo, hi = min(points), max(points)
     width = keep * (hi_all - lo_all)
     if hi - lo < width:
-        centre = points[0]
+        centre = (lo + hi) / 2
         lo, hi = centre - width / 2, centre + width / 2
         shift = max(0.0, lo_all - lo) - max(0.0, hi - hi_all)
         lo, hi = max(lo_all, lo + shift), min(hi_all, hi + shift)
