@@ -27,7 +27,8 @@ def tiny_project(name: str = "Moons", **training) -> Project:
 
 
 class Events:
-    """Every event of a search, kept in order; `when(kind, predicate, action)` runs `action` once on a match."""
+    """Every event of a search, kept in order; `when(kind, predicate, action)` runs `action` on the first match
+    (on every match with `once=False`)."""
 
     def __init__(self):
         self.events: list = []
@@ -38,13 +39,14 @@ class Events:
         with self.lock:
             self.events.append(event)
         for hook in list(self._hooks):
-            kind, predicate, action = hook
+            kind, predicate, action, once = hook
             if isinstance(event, kind) and predicate(event):
-                self._hooks.remove(hook)
+                if once:
+                    self._hooks.remove(hook)
                 action(event)
 
-    def when(self, kind, predicate, action) -> None:
-        self._hooks.append((kind, predicate, action))
+    def when(self, kind, predicate, action, once: bool = True) -> None:
+        self._hooks.append((kind, predicate, action, once))
 
     def of(self, kind) -> list:
         return [e for e in self.events if isinstance(e, kind)]

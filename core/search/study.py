@@ -114,7 +114,13 @@ def make_sampler(spec: SearchSpec, params: tuple, round_index: int = 0) -> Any:
 
     seed = (spec.seed + 7919 * round_index) % 2**32
     if spec.method == "grid":
-        return optuna.samplers.GridSampler(grid_space(params), seed=seed)
+        class AskTellGridSampler(optuna.samplers.GridSampler):
+            """Optuna's grid sampler ends `Study.optimize` once the grid is done, which raises outside it; the search
+            counts its trials itself."""
+
+            def after_trial(self, study: Any, trial: Any, state: Any, values: Any) -> None:
+                pass
+        return AskTellGridSampler(grid_space(params), seed=seed)
     if spec.method == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed, constant_liar=True, n_startup_trials=min(10, max(
