@@ -253,3 +253,23 @@ def test_a_worker_killed_mid_trial_gets_its_trial_retried(cluster):
     deadline = time.monotonic() + 30
     while len(cluster.client.nthreads()) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)                     # the nanny restarts the killed worker for the next tests
+
+
+def test_a_trial_a_worker_could_not_record_is_recorded_by_the_driver_with_its_history():
+    from core.search.records import record_outcome
+    from core.search.space import base_object, trial_object
+    from core.search.trial import TrialTask, run_trial
+
+    project = tiny_project()
+    obj = trial_object(base_object(project), {"training.optimizer.lr": 0.05})
+    outcome = run_trial(TrialTask(number=7, params={"training.optimizer.lr": 0.05}, project=obj, base_dir=".",
+                                  metric="val_loss"))           # outside Dask, no store: nothing recorded
+    assert outcome.state == "complete" and not outcome.recorded and outcome.run_ids == ()
+    assert outcome.value == outcome.history["val_loss"][-1] and outcome.epochs == 4
+    store = RunStore()
+    group = store.create_group("search", obj)
+    (run_id,) = record_outcome(store, obj, "Moons", group, 7, outcome)
+    run = store.get_run(run_id)
+    assert run.kind == "search-trial" and run.group_id == group and run.group_index == 7
+    assert run.status == "finished" and run.history == outcome.history and run.epochs == 4
+    assert run.best["val_loss"] == min(outcome.history["val_loss"])

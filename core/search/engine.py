@@ -104,10 +104,11 @@ class Search:
         began = time.monotonic()
         storage = get_storage(self.storage_url)
         self._open_group()
-        cluster = self._open_cluster()
         self._stopped = False
         status = "failed"
+        cluster = None
         try:
+            cluster = self._open_cluster()
             self._prepare_workers(cluster)
             studies = self._rounds(storage, cluster, began)
             status = "stopped" if self._stopped else "finished"
@@ -116,7 +117,8 @@ class Search:
             self._safely(lambda: self.store.finish_group(self.group_id, "stopped" if self._stopped else "failed"))
             raise
         finally:
-            self._close(cluster)
+            if cluster is not None:
+                self._close(cluster)
         self._safely(lambda: self.store.finish_group(self.group_id, status, {
             k: v for k, v in result.to_json().items() if k != "trials"}))
         self._emit(SearchFinished(result))
