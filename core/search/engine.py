@@ -223,6 +223,7 @@ class Search:
             self._enqueue_missing_grid(study, params, needed)
         dists = distributions(params)
         in_flight: dict[str, Ticket] = {}
+        finished: list[Ticket] = []
         ready: Ticket | None = None
         asked = 0
         cancel_sent_at: float | None = None
@@ -242,6 +243,9 @@ class Search:
                 self._submit(ticket, cluster)
                 in_flight[ticket.future.key] = ticket
                 asked += 1
+            for ticket in finished:          # bookkeeping once the free workers have their next trials
+                self._finish(ticket, studies, _outcome_of(ticket))
+            finished.clear()
             if ready is None and not self._stopped and asked < needed and in_flight:
                 ready = self._ask(study, params, dists, r)       # the next trial, asked while workers are busy
             if not in_flight:
@@ -249,7 +253,7 @@ class Search:
             if cancel_sent_at is not None and time.monotonic() - cancel_sent_at > CANCEL_GRACE:
                 self._abandon(in_flight, cluster, r, studies)
                 break
-            self._handle(in_flight, studies)
+            finished.extend(self._wait(in_flight))
         if ready is not None:      # asked, never started: not a trial of this search
             ready.trial.set_user_attr(OUTCOME, {"skipped": True, "counts": False})
             study.tell(ready.trial, state=_state("FAIL"))
@@ -283,17 +287,21 @@ class Search:
                                               pure=False)
         ticket.future.add_done_callback(lambda future: self._inbox.put(("done", future.key)))
 
-    def _handle(self, in_flight: dict[str, Ticket], studies: list) -> None:
-        """Wait for the next message: a trial done, a worker's message, or a wake-up (cancel)."""
-        try:
-            kind, payload = self._inbox.get(timeout=WAKE)
-        except queue.Empty:
-            return
-        if kind == "done" and payload in in_flight:
-            ticket = in_flight.pop(payload)
-            self._finish(ticket, studies, _outcome_of(ticket))
-        elif kind == "message":
-            self._message(payload, in_flight)
+    def _wait(self, in_flight: dict[str, Ticket]) -> list[Ticket]:
+        """The trials done after waiting for the next message (a trial done, a worker's message, or a wake-up),
+        and any others already waiting; workers' messages are passed on as events."""
+        done: list[Ticket] = []
+        block = True
+        while True:
+            try:
+                kind, payload = self._inbox.get(timeout=WAKE) if block else self._inbox.get_nowait()
+            except queue.Empty:
+                return done
+            block = False
+            if kind == "done" and payload in in_flight:
+                done.append(in_flight.pop(payload))
+            elif kind == "message":
+                self._message(payload, in_flight)
 
     def _message(self, msg: Mapping[str, Any], in_flight: dict[str, Ticket]) -> None:
         number = msg.get("number")

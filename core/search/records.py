@@ -40,7 +40,8 @@ def trial_result(trial: Any, params: Sequence[Any]) -> TrialResult | None:
     runs = tuple(int(r) for r in outcome.get("runs", ()))
     return TrialResult(int(slot["number"]), values, state, value, runs[0] if runs else None, runs,
                        str(outcome.get("detail", "")), outcome.get("duration"), outcome.get("worker"),
-                       int(slot.get("round", 0)), int(outcome.get("epochs", 0)), dict(outcome.get("metrics", {})))
+                       int(slot.get("round", 0)), int(outcome.get("epochs", 0)), dict(outcome.get("metrics", {})),
+                       outcome.get("train_seconds"))
 
 
 def best_of(trials: Sequence[TrialResult], direction: str) -> TrialResult | None:

@@ -21,6 +21,7 @@ class TrialResult:
     round: int = 0                          # refining round (0: the first search)
     epochs: int = 0
     metrics: Mapping[str, float] = field(default_factory=dict)   # its model's losses and metrics
+    train_seconds: float | None = None      # inside the trainer (the rest of `duration` is the engine's)
 
     def to_json(self) -> dict:
         return _strict({"number": self.number, "params": dict(self.params), "state": self.state, "value": self.value,
