@@ -165,8 +165,9 @@ def test_cancel_stops_running_trials_and_keeps_finished_ones(cluster):
 def test_resume_continues_to_the_requested_count_and_keeps_finished_trials(cluster):
     params = {"training.optimizer.lr": {"log_uniform": [1e-3, 1e-1]}}
     first = search(tiny_project(), params, cluster, trials=3, seed=2)[0].run()
-    engine, _ = search(tiny_project(), params, cluster, resume=True, trials=5, seed=2)
+    engine, events = search(tiny_project(), params, cluster, resume=True, trials=5, seed=2)
     resumed = engine.run()
+    assert events.of(SearchStarted)[0].done == 3 and events.of(TrialFinished)[-1].finished == 5
     assert resumed.group_id == first.group_id and resumed.study == first.study
     assert len(resumed.trials) == 5 and [t.number for t in resumed.trials] == [0, 1, 2, 3, 4]
     assert resumed.trials[:3] == first.trials
@@ -275,3 +276,11 @@ def test_a_trial_a_worker_could_not_record_is_recorded_by_the_driver_with_its_hi
     assert run.kind == "search-trial" and run.group_id == group and run.group_index == 7
     assert run.status == "finished" and run.history == outcome.history and run.epochs == 4
     assert run.best["val_loss"] == min(outcome.history["val_loss"])
+
+
+def test_a_timeout_stops_new_trials_and_the_search_ends_stopped(cluster):
+    engine, events = search(tiny_project(epochs=200), {"training.optimizer.lr": {"log_uniform": [1e-3, 1e-1]}},
+                            cluster, trials=50, timeout_s=2)
+    result = engine.run()
+    assert result.status == "stopped" and 1 <= len(result.trials) < 50
+    assert all(t.state == "complete" for t in result.trials)       # running trials finish; no new ones start

@@ -167,8 +167,6 @@ class Search:
             raise SearchError(f"pruning on the cluster at {cluster.address} needs a study storage its workers "
                               "reach: give --storage URL (a PostgreSQL or MySQL database, for example), or set "
                               "\"pruning\": \"none\"")
-        self._emit(SearchStarted(self.plan.total, 0, cluster.capacity(), cluster.address, cluster.local,
-                                 self.group_id, self.study_name, cluster.started_in))
 
     def _rounds(self, storage: Any, cluster: Cluster, began: float) -> list[tuple[Any, tuple[ParamSpec, ...]]]:
         """Round 0 searches the spec's space; each refining round the span of the previous round's best trials
@@ -186,6 +184,18 @@ class Search:
                 for t in optuna.load_study(study_name=name, storage=storage).get_trials(deepcopy=False):
                     if SLOT in t.user_attrs:
                         self._next_number = max(self._next_number, int(t.user_attrs[SLOT]["number"]) + 1)
+        self._known = {}        # number -> TrialResult of every finished trial (this run and before)
+        for r, name in enumerate(names):
+            if name in existing:
+                study = optuna.load_study(study_name=name, storage=storage)
+                space = study.user_attrs.get("space")
+                params = space_params(space) if space else self.spec.params
+                for t in study.get_trials(deepcopy=False):
+                    result = trial_result(t, params) if counts(t) else None
+                    if result is not None:
+                        self._known[result.number] = result
+        self._emit(SearchStarted(self.plan.total, len(self._known), cluster.capacity(), cluster.address,
+                                 cluster.local, self.group_id, self.study_name, cluster.started_in))
         studies: list[tuple[Any, tuple[ParamSpec, ...]]] = []
         params = self.spec.params
         for r, name in enumerate(names):
@@ -328,13 +338,15 @@ class Search:
             "counts": counted or outcome.state == "complete", "train_seconds": outcome.train_seconds,
             "status": outcome.status})
         if outcome.state == "complete":
-            ticket.trial.study.tell(ticket.trial, outcome.value)
+            frozen = ticket.trial.study.tell(ticket.trial, outcome.value)
         else:
-            ticket.trial.study.tell(ticket.trial, state=_state("PRUNED" if outcome.state == "pruned" else "FAIL"))
-        results = self._trial_results(studies)
-        result = next(t for t in results if t.number == ticket.number)
-        done = sum(t.state != "running" for t in results)
-        self._emit(TrialFinished(result, best_of(results, self.plan.direction), done, self.plan.total))
+            frozen = ticket.trial.study.tell(ticket.trial,
+                                             state=_state("PRUNED" if outcome.state == "pruned" else "FAIL"))
+        result = trial_result(frozen, studies[ticket.round][1])
+        if counted or outcome.state == "complete":
+            self._known[ticket.number] = result
+        known = list(self._known.values())
+        self._emit(TrialFinished(result, best_of(known, self.plan.direction), len(known), self.plan.total))
 
     def _abandon(self, in_flight: dict[str, Ticket], cluster: Cluster, r: int, studies: list) -> None:
         """Cancelled trials that did not stop in time: their tasks are dropped and they fail as cancelled."""
