@@ -25,10 +25,12 @@ from ..errors import SpecError
 from ..project import Project
 from .cluster import Cluster, SearchError, machine_cores
 from .records import OUTCOME, SLOT, best_of, close_stale_runs, counts, record_outcome, trial_result
+from .rounds import (enqueue_missing_grid, fail_leftovers, hide_password, outcome_of, search_result,
+                     trial_state)
 from .result import (RoundStarted, SearchFinished, SearchResult, SearchStarted, TrialFinished, TrialProgress,
                      TrialStarted)
 from .setup import SearchPlan, find_resumable, plan_search
-from .space import decode, distributions, encode, narrow, space_json, space_params, trial_object
+from .space import decode, distributions, narrow, space_json, space_params, trial_object
 from .spec import ParamSpec, SearchSpec, parse_search
 
 CANCEL_GRACE = 10.0         # seconds cancelled trials get to stop before their tasks are abandoned
@@ -125,7 +127,7 @@ class Search:
         return result
 
     def _open_group(self) -> None:
-        settings = {**self.spec.to_dict(), "storage": _hide_password(self.storage_url)}
+        settings = {**self.spec.to_dict(), "storage": hide_password(self.storage_url)}
         if self.resume:
             group = find_resumable(self.store, self.project, self.spec, self.resume)
             if group.settings.get("storage") != settings["storage"]:
@@ -153,7 +155,7 @@ class Search:
 
     def _prepare_workers(self, cluster: Cluster) -> None:
         """Subscribe to the workers' messages; decide whether they record runs themselves (they see the store)."""
-        from .trial import sees_store
+        from .worker_state import sees_store
 
         self._topic = f"{self.study_name}-{uuid.uuid4().hex[:6]}"
         self._cancel_event = f"{self._topic}-cancel"
@@ -227,10 +229,10 @@ class Search:
 
     def _run_round(self, study: Any, params: tuple[ParamSpec, ...], r: int, cluster: Cluster, began: float,
                    studies: list) -> None:
-        self._fail_leftovers(study)
+        fail_leftovers(study)
         needed = self.spec.trials_per_round - self._counted(study)
         if self.spec.method == "grid":
-            self._enqueue_missing_grid(study, params, needed)
+            enqueue_missing_grid(study, params, needed)
         dists = distributions(params)
         in_flight: dict[str, Ticket] = {}
         finished: list[Ticket] = []
@@ -254,7 +256,7 @@ class Search:
                 in_flight[ticket.future.key] = ticket
                 asked += 1
             for ticket in finished:          # bookkeeping once the free workers have their next trials
-                self._finish(ticket, studies, _outcome_of(ticket))
+                self._finish(ticket, studies, outcome_of(ticket))
             finished.clear()
             if ready is None and not self._stopped and asked < needed and in_flight:
                 ready = self._ask(study, params, dists, r)       # the next trial, asked while workers are busy
@@ -266,7 +268,7 @@ class Search:
             finished.extend(self._wait(in_flight))
         if ready is not None:      # asked, never started: not a trial of this search
             ready.trial.set_user_attr(OUTCOME, {"skipped": True, "counts": False})
-            study.tell(ready.trial, state=_state("FAIL"))
+            study.tell(ready.trial, state=trial_state("FAIL"))
 
     def _ask(self, study: Any, params: tuple[ParamSpec, ...], dists: dict, r: int) -> Ticket:
         trial = study.ask(dists)
@@ -341,7 +343,7 @@ class Search:
             frozen = ticket.trial.study.tell(ticket.trial, outcome.value)
         else:
             frozen = ticket.trial.study.tell(ticket.trial,
-                                             state=_state("PRUNED" if outcome.state == "pruned" else "FAIL"))
+                                             state=trial_state("PRUNED" if outcome.state == "pruned" else "FAIL"))
         result = trial_result(frozen, studies[ticket.round][1])
         if counted or outcome.state == "complete":
             self._known[ticket.number] = result
@@ -358,56 +360,9 @@ class Search:
                                                        "cancelled (it did not stop in time)", cancelled=True))
         in_flight.clear()
 
-    def _fail_leftovers(self, study: Any) -> None:
-        """Trials left running by a search that was killed: failed as interrupted (they are tried again)."""
-        for t in study.get_trials(deepcopy=False):
-            if t.state.name in ("RUNNING", "WAITING") and SLOT in t.user_attrs:
-                study._storage.set_trial_user_attr(t._trial_id, OUTCOME, {
-                    "detail": "interrupted: the search stopped while it ran", "counts": False})
-                study.tell(t.number, state=_state("FAIL"))
-
-    def _enqueue_missing_grid(self, study: Any, params: tuple[ParamSpec, ...], needed: int) -> None:
-        """On resume, grid points whose trial was cancelled or interrupted are queued again (Optuna's grid sampler
-        counts any finished trial as visited)."""
-        import itertools
-
-        from .space import grid_space
-
-        trials = study.get_trials(deepcopy=False)
-        if not trials or needed <= 0:
-            return
-        done = {tuple(sorted(t.params.items())) for t in trials if counts(t)}
-        space = grid_space(params)
-        names = sorted(space)
-        missing = [dict(zip(names, combo)) for combo in itertools.product(*(space[n] for n in names))
-                   if tuple(sorted(zip(names, combo))) not in done]
-        for point in missing[:needed]:
-            study.enqueue_trial(point)
-
-    # --- results --------------------------------------------------------------------------------------------------
-    def _trial_results(self, studies: list) -> list:
-        results = []
-        for study, params in studies:
-            for t in study.get_trials(deepcopy=False):
-                result = trial_result(t, params)
-                if result is not None:
-                    results.append(result)
-        return sorted(results, key=lambda t: t.number)
-
     def _result(self, studies: list, status: str) -> SearchResult:
-        from .study import param_importance
-
-        results = self._trial_results(studies)
-        direction = self.plan.direction
-        wide = self.spec.params
-        complete = []
-        for study, params in studies:
-            for t in study.get_trials(deepcopy=False):
-                if t.state.name == "COMPLETE":
-                    complete.append((encode(wide, decode(params, t.params)), t.value))
-        importance = param_importance(complete, distributions(wide), direction, self.spec.seed)
-        return SearchResult(tuple(results), best_of(results, direction), importance, self.plan.metric, direction,
-                            status, self.group_id, self.study_name, _hide_password(self.storage_url))
+        return search_result(studies, self.spec, self.plan, status, self.group_id, self.study_name,
+                             hide_password(self.storage_url))
 
     # --- helpers --------------------------------------------------------------------------------------------------
     def _emit(self, event: Any) -> None:
@@ -440,33 +395,3 @@ class Search:
 def run_search(project: Project, spec: SearchSpec | Mapping | None = None, **options: Any) -> SearchResult:
     """Check and run a search in one call (see `Search`)."""
     return Search(project, spec, **options).run()
-
-
-def _outcome_of(ticket: Ticket) -> Any:
-    """The trial's outcome, or a failed one when its task did not return (its worker died twice, or the cluster
-    went away)."""
-    from .trial import TrialOutcome
-
-    try:
-        return ticket.future.result()
-    except Exception as exc:
-        name = type(exc).__name__
-        if name == "CancelledError":
-            return TrialOutcome(ticket.number, "failed", "stopped", None, "cancelled", cancelled=True)
-        reason = "its worker died" if name == "KilledWorker" else f"{name}: {str(exc).strip()[:300]}"
-        return TrialOutcome(ticket.number, "failed", "failed", None, reason)
-
-
-def _state(name: str) -> Any:
-    from optuna.trial import TrialState
-
-    return TrialState[name]
-
-
-def _hide_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url

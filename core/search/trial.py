@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .worker_state import fold_plan, limit_threads, prepared_data, run_store
+
 CANCEL_POLL = 0.2          # seconds between looks at the cancel flag
 PRUNE_WAIT = 9.0           # a pruning decision is followed by 9 times its cost without one (10% of the time)
 PROGRESS_EVERY = 0.5       # seconds between progress messages to the driver
@@ -73,7 +75,7 @@ def run_trial(task: TrialTask) -> TrialOutcome:
     from ..project import parse_project
 
     start = time.perf_counter()
-    _limit_threads()
+    limit_threads()
     control = TrialControl(task)
     control.tell("started")
     try:
@@ -185,11 +187,11 @@ def _train(task: TrialTask, project: Any, control: TrialControl) -> TrialOutcome
     from ..model_io import build_network, save_model
     from ..trainer import Trainer
 
-    data = _prepared_data(project)
+    data = prepared_data(project)
     _check_model(project, data.task, data.n_outputs)
     trainer = Trainer(build_network(project, data.input_width), data, project.training)
     control.hold(trainer)
-    store = _run_store(task)
+    store = run_store(task)
     recorder = _recorder(task, store, project, f"{task.name} trial {task.number}")
 
     def listen(event: Any) -> None:
@@ -220,8 +222,8 @@ def _train_folds(task: TrialTask, project: Any, control: TrialControl) -> TrialO
     """k folds one after another; the study hears the running mean after each fold (step = fold index)."""
     from ..cross_validation import summarize, train_prepared_fold
 
-    plan = _fold_plan(project, task.folds)
-    store = _run_store(task)
+    plan = fold_plan(project, task.folds)
+    store = run_store(task)
     results, run_ids, seconds = [], [], 0.0
     for fold in range(len(plan)):
         if control.stopping:
@@ -313,70 +315,6 @@ def _recorder(task: TrialTask, store: Any, project: Any, name: str) -> Any:
                        group_index=task.number, on_warning=lambda message: None)
 
 
-# --- per-process caches: a worker runs many trials ----------------------------------------------------------------
-_stores: dict[str, Any] = {}
-_data: dict[str, Any] = {}
-_threads_limited = False
-
-
-def _run_store(task: TrialTask) -> Any:
-    """The run store to record into, opened once per process; None when there is none or it cannot be used (the
-    driver then records the trial from its outcome). Never creates a store: the file must exist."""
-    if task.store is None or task.group_id is None:
-        return None
-    store = _stores.get(task.store)
-    if store is None:
-        if not Path(task.store).is_file():
-            return None
-        from ..runs import RunStore, RunStoreError
-        try:
-            store = _stores[task.store] = RunStore(task.store)
-        except RunStoreError:
-            return None
-    return store
-
-
-def _data_key(project: Any, extra: Any = None) -> str:
-    import json
-
-    return json.dumps([project.data, str(project.base_dir), extra], sort_keys=True, default=str)
-
-
-def _prepared_data(project: Any) -> Any:
-    """The project's prepared data; the last one is kept, since most searches do not vary the data."""
-    from ..model_io import load_data
-
-    key = _data_key(project)
-    if key not in _data:
-        _data.clear()
-        _data[key] = load_data(project)
-    return _data[key]
-
-
-def _fold_plan(project: Any, folds: Mapping[str, Any]) -> Any:
-    from ..cross_validation import parse_cross_validation, plan_folds
-    from ..data import load_dataset
-
-    key = _data_key(project, ["folds", dict(folds), project.training.seed])
-    if key not in _data:
-        _data.clear()
-        dataset = load_dataset(project.data, project.base_dir)
-        settings = parse_cross_validation(dict(folds), "search.folds").resolve(dataset.task, project.training.seed)
-        _data[key] = plan_folds(dataset, project.data, settings, "search.folds")
-    return _data[key]
-
-
-def _limit_threads() -> None:
-    """One BLAS/OpenMP thread per trial: a worker is one core (the cluster's environment says so too, but a worker
-    started by hand may not have it)."""
-    global _threads_limited
-    if not _threads_limited:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-        _threads_limited = True
-
-
 def _dask_worker() -> Any:
     try:
         from distributed import get_worker
@@ -388,22 +326,3 @@ def _dask_worker() -> Any:
 
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
-
-
-def sees_store(path: str, group_id: int, study: str) -> bool:
-    """On a worker: whether the run store at `path` is the driver's (it exists here and holds this search), so the
-    worker may record its trials there. Read-only; never creates a file."""
-    import sqlite3
-    import urllib.parse
-
-    if not Path(path).is_file():
-        return False
-    try:
-        conn = sqlite3.connect(f"file:{urllib.parse.quote(str(Path(path).resolve()))}?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute("SELECT study FROM run_groups WHERE id = ?", (group_id,)).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == study
