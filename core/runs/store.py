@@ -352,6 +352,14 @@ class RunStore:
                 raise UnknownRunError(f"there is no group {group_id} in {self.path}")
         self._write(finish)
 
+    def reopen_group(self, group_id: int) -> None:
+        """A stopped or interrupted group goes on (a resumed search): `running` again, owned by this process."""
+        def reopen(conn: sqlite3.Connection) -> None:
+            if conn.execute("UPDATE run_groups SET status = 'running', finished = NULL, pid = ?, host = ? "
+                            "WHERE id = ?", (os.getpid(), self.host, group_id)).rowcount == 0:
+                raise UnknownRunError(f"there is no group {group_id} in {self.path}")
+        self._write(reopen)
+
     def get_group(self, group_id: int) -> RunGroup:
         """A group with its runs (folds or trials) in fold or trial order."""
         def query(conn: sqlite3.Connection) -> RunGroup:
