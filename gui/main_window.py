@@ -26,7 +26,7 @@ from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import ProjectFiles, weights_path
 from gui.project.session import Session
-from gui.training.controller import PAUSED, RUNNING, TrainingController
+from gui.training.controller import IDLE, PAUSED, RUNNING, TrainingController
 from gui.training.dashboard_feed import DashboardFeed
 from gui.training.panel import TrainingPanel
 from gui.training.run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
@@ -335,13 +335,13 @@ class MainWindow(QMainWindow):
             self.controller.wait(msecs)
 
     def _run_state_changed(self, state: str) -> None:
-        busy = state != "idle"
+        busy = state != IDLE
         self.document.locked = busy
         self.data_panel.set_editable(not busy)
         self.network_panel.set_editable(not busy)
         self.training_panel.setEnabled(not busy)
         self.run_bar.set_paused(state == PAUSED)
-        self.run_bar.set_state({"running": "training…", "paused": "paused"}.get(state, ""))
+        self.run_bar.set_state({RUNNING: "training…", PAUSED: "paused"}.get(state, ""))
         self.dashboard.set_paced(busy)
         if busy:
             self.document.mark_weights_modified()

@@ -172,14 +172,6 @@ class MetricPanel(CurvePanel):
             if self._data is not None:
                 self.refresh(self._data, force=True)
 
-    def set_metric(self, key: str) -> None:
-        """Show `key` (e.g. "mae"); it is added to the selector if not logged yet."""
-        index = self.selector.findData(key)
-        if index < 0:
-            self.selector.addItem(metric_name(key), key)
-            index = self.selector.count() - 1
-        self.selector.setCurrentIndex(index)
-
     def draw(self, data: RunData) -> None:
         self._data = data
         keys = data.metric_keys()

@@ -85,12 +85,6 @@ class GradientHistogramView(PlotPanel):
         value = self.layer_selector.currentData()
         return ALL_LAYERS if value is None else int(value)
 
-    def select_layer(self, layer: int) -> None:
-        self.layer_selector.setCurrentIndex(max(self.layer_selector.findData(layer), 0))
-
-    def select_quantity(self, key: str) -> None:
-        self.quantity_selector.setCurrentIndex(max(self.quantity_selector.findData(key), 0))
-
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
         self.layer_selector.blockSignals(True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from gui.runtime.draw_gate import DRAW_GATE
 
@@ -238,8 +238,3 @@ def combo(items: list[tuple[str, object]], object_name: str, tooltip: str) -> Qt
         box.addItem(text, value)
     return box
 
-
-def color_icon(color: str, size: int = 10) -> QtGui.QIcon:
-    pixmap = QtGui.QPixmap(size, size)
-    pixmap.fill(QtGui.QColor(color))
-    return QtGui.QIcon(pixmap)

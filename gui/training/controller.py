@@ -36,7 +36,7 @@ class TrainingController(QObject):
     snapshotReady = Signal(object)   # DiagnosticsSnapshot
     viewsReady = Signal(object)      # ViewsSnapshot
     finished = Signal(object)        # Finished | Diverged | Failed
-    stateChanged = Signal(str)       # "idle" | "running" | "paused"
+    stateChanged = Signal(str)       # IDLE | RUNNING | PAUSED
     frame = Signal()                 # a run is live and its news so far is delivered: draw now
 
     def __init__(self, parent: QObject | None = None, flush_interval: float = DEFAULT_FLUSH_INTERVAL,
