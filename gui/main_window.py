@@ -7,7 +7,6 @@ training thread.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -26,10 +25,10 @@ from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import ProjectFiles, weights_path
 from gui.project.session import Session
-from gui.training.controller import IDLE, PAUSED, RUNNING, TrainingController
-from gui.training.dashboard_feed import DashboardFeed
+from gui.runtime.gc_guard import GcGuard
+from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.panel import TrainingPanel
-from gui.training.run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
+from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar
 from gui.widgets.banner import DivergedBanner, NoteBanner
 
 from . import app_settings, docks
@@ -43,13 +42,12 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1600, 1000)
         self.document = Document(project, path, self)
-        self.session = Session(self)
-        self.controller = TrainingController(self)
+        gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
+        self.session = Session(self, gc_guard)
+        self.controller = TrainingController(self, gc_guard=gc_guard)
         self.files = ProjectFiles(self)
         self.exporter = Exporter(self)
         self.problems_list: list = []
-        self._epochs_to_show: tuple[int, int] | None = None     # (done, target) not shown yet
-        self._epochs_shown_at = 0.0
         self._select_after: int | None = None
         # Rebuilding the dashboard's per-layer plots takes a moment: coalesce a burst of edits into one reset.
         self._dashboard_timer = QTimer(self)
@@ -75,6 +73,7 @@ class MainWindow(QMainWindow):
         self.run_bar = RunToolBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.run_bar)
         self.status = RunStatus(self.statusBar())
+        self.readouts = RunReadouts(self.run_bar, self.status)
 
         self.data_panel = DataPanel()
         self.network_panel = NetworkPanel()
@@ -82,7 +81,6 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
-        self.feed = DashboardFeed(self.dashboard)
         self.banner = DivergedBanner()
         self.note = NoteBanner()
 
@@ -122,11 +120,11 @@ class MainWindow(QMainWindow):
         bar.action("reset").triggered.connect(self.reset_weights)
 
         ctl.stateChanged.connect(self._run_state_changed)
-        ctl.started.connect(self._run_started)
+        ctl.started.connect(self.readouts.started)
         ctl.batchesEnded.connect(self._batches_ended)
         ctl.epochsEnded.connect(self._epochs_ended)
-        ctl.snapshotReady.connect(self.feed.add_snapshot)
-        ctl.viewsReady.connect(self.feed.add_views)
+        ctl.snapshotReady.connect(self.dashboard.add_snapshot)
+        ctl.viewsReady.connect(self.dashboard.add_views)
         ctl.finished.connect(self._run_finished)
         ctl.frame.connect(self._frame)
         self.dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
@@ -213,7 +211,6 @@ class MainWindow(QMainWindow):
     def _reset_dashboard(self) -> None:
         """Start the dashboard over for the session's network and data, and show the untrained network's views."""
         self._dashboard_timer.stop()
-        self.feed.clear()
         s = self.session
         if s.network is not None and s.prepared is not None:
             self.dashboard.reset(RunInfo.from_session(s.network, s.prepared))
@@ -276,8 +273,7 @@ class MainWindow(QMainWindow):
             epoch = trainer.epoch if trainer is not None else 0
             configured = self.document.project.training.epochs
             target = configured if epoch < configured else epoch
-            self.run_bar.set_epoch(epoch, target)
-            self.status.show_idle(epoch, trainer.step if trainer is not None else 0, target)
+            self.readouts.idle(epoch, trainer.step if trainer is not None else 0, target)
         self._update_actions()
 
     # --- training -----------------------------------------------------------------------------------------------
@@ -340,49 +336,28 @@ class MainWindow(QMainWindow):
         self.data_panel.set_editable(not busy)
         self.network_panel.set_editable(not busy)
         self.training_panel.setEnabled(not busy)
-        self.run_bar.set_paused(state == PAUSED)
-        self.run_bar.set_state({RUNNING: "training…", PAUSED: "paused"}.get(state, ""))
+        self.run_bar.show_state(state)
         self.dashboard.set_paced(busy)
         if busy:
             self.document.mark_weights_modified()
         self._update_actions()
 
     def _frame(self) -> None:
-        """Once per frame of a live run, in the same wake as the events' delivery: hand them over and draw."""
-        self.feed.flush()
-        self._show_epochs()
+        """Once per frame of a live run, in the same wake as the delivery of its news: show it."""
+        self.readouts.frame(self.controller.state == PAUSED)
         self.dashboard.frame()
         self.dashboard.paint_now()
 
-    def _show_epochs(self) -> None:
-        """The epoch counters, at most ~8 times a second while training (each change repaints the toolbar and the
-        status bar); while paused at once, so they always end on the last epoch delivered."""
-        if self._epochs_to_show is None:
-            return
-        now = time.perf_counter()
-        if self.controller.state == RUNNING and now - self._epochs_shown_at < UPDATE_INTERVAL:
-            return
-        done, target = self._epochs_to_show
-        self._epochs_to_show, self._epochs_shown_at = None, now
-        self.run_bar.set_epoch(done, target)
-        self.status.show_epoch(done, target)
-
-    def _run_started(self, event) -> None:
-        self.status.start(event.epoch, event.target_epochs)
-        self.status.show_epoch(event.epoch, event.target_epochs)
-        self.run_bar.set_epoch(event.epoch, event.target_epochs)
-
     def _batches_ended(self, events: list) -> None:
-        self.feed.add_batches(events)
-        self.status.show_batch(events[-1])
+        for event in events:
+            self.dashboard.add_batch(event)
+        self.readouts.batches(events)
 
     def _epochs_ended(self, events: list) -> None:
-        self.feed.add_epochs(events)
-        self._epochs_to_show = (events[-1].epoch + 1, self.controller.target_epochs or events[-1].epoch + 1)
+        self.dashboard.add_epochs(events)
+        self.readouts.epochs(events, self.controller.target_epochs)
 
     def _run_finished(self, event) -> None:
-        self.feed.flush()
-        self._epochs_to_show = None             # the idle readouts below show the trainer's own count
         if isinstance(event, Failed):
             if event.traceback:
                 print(event.traceback, flush=True)

@@ -2,8 +2,9 @@
 
 Events only append to bounded histories (`add_*` never draws); frames then redraw only the views whose inputs
 changed, within a share of the time. Frames come from the dashboard's own timer, or, while a run is live, from the
-window (`set_paced(True)`, then `frame()` once per frame of the training controller), so that delivering events
-and drawing them take one wake of the GUI thread. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
+window (`set_paced(True)`, then `frame()` once per frame of the training pipeline), so that delivering events
+and drawing them take one wake of the GUI thread (gui/training/pipeline.py). While a run trains, the GUI thread
+holds the draw gate for all of that work, so the trainer waits meanwhile and the views draw at idle speed. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
 every new network or data set, and forwards events from its training controller (on the GUI thread).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.views import ViewsSnapshot
-from gui.runtime.draw_gate import DRAW_GATE
+from gui.runtime import FRAME_INTERVAL
 
 from .boundary import DecisionBoundaryPanel
 from .curves import LearningRatePanel, LossPanel, MetricPanel
@@ -28,7 +29,6 @@ from .run_info import RunInfo
 from .store import RunData
 from .weights import WeightHistogramView
 
-TICK_MS = 30                # the dashboard's own frames (not paced by a run): at most ~33 a second
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
 
@@ -79,7 +79,7 @@ class Dashboard(QtWidgets.QWidget):
             panel.plot.getAxis("left").setWidth(62)
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(TICK_MS)
+        self._timer.setInterval(round(1000 * FRAME_INTERVAL))     # its own frames, when no run paces it
         self._timer.timeout.connect(self.frame)
         self.paced = False               # frames come from outside (a live run), not from `_timer`
         self._credit = MAX_CREDIT        # seconds of drawing the frames may spend now
@@ -190,13 +190,8 @@ class Dashboard(QtWidgets.QWidget):
                     panel.refresh(self.data, force=panel.needs(self.data.versions))
 
     def frame(self) -> None:
-        """One frame: draw what changed, as far as the time share allows (see `_draw_frame`)."""
-        with DRAW_GATE:                  # the bookkeeping too, not only the drawing: it is Python as well
-            self._draw_frame()
-
-    def _draw_frame(self) -> None:
-        """Shown on screen: redraw the visible views that changed, the one that waited longest first, while the
-        frames' credit lasts. Credit grows by DRAW_SHARE of the time that passes and pays for each view's update
+        """One frame: draw what changed, as far as the time share allows. Shown on screen: redraw the visible
+        views that changed, the one that waited longest first, while the frames' credit lasts. Credit grows by DRAW_SHARE of the time that passes and pays for each view's update
         and, a frame later, for Qt painting it; so on a slow machine views redraw less often, and the window (and
         the training thread, which waits while the window draws) never falls behind. Not shown (a script, a
         test): bring every view up to date, so reading a view's data never depends on which tab is open."""
@@ -239,18 +234,17 @@ class Dashboard(QtWidgets.QWidget):
         included) is paid from the frames' credit."""
         if not self.isVisible():
             return
-        with DRAW_GATE:
-            start = time.perf_counter()
-            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
-            for panel in self.panels:
-                if panel.applicable and panel.isVisible():
-                    QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
-            QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
-            for panel in self.panels:           # counted here in full, not again at the next frame
-                panel.graphics.take_paint_seconds()
-            seconds = time.perf_counter() - start
-            self._credit -= seconds
-            _record(self.paint_times, seconds)
+        start = time.perf_counter()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+        for panel in self.panels:
+            if panel.applicable and panel.isVisible():
+                QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
+        QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
+        for panel in self.panels:           # counted here in full, not again at the next frame
+            panel.graphics.take_paint_seconds()
+        seconds = time.perf_counter() - start
+        self._credit -= seconds
+        _record(self.paint_times, seconds)
 
     def save_all(self, folder: str, fmt: str = "png") -> list[str]:
         """Write every view that applies to this run into `folder` as `<objectName>.<fmt>`; returns the paths."""

@@ -18,6 +18,7 @@ from core.project import Project
 from core.trainer import Trainer
 from core.views import ViewsCollector
 from gui.data.loader import DataLoader
+from gui.runtime.gc_guard import GcGuard
 
 from .paths import resolved_data
 
@@ -31,7 +32,7 @@ class Session(QObject):
     reconfigured = Signal()              # same weights, new training settings
     weightsRestored = Signal(str)        # weights (and maybe history) read from a file; the message says what
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, gc_guard: GcGuard | None = None):
         super().__init__(parent)
         self.project: Project | None = None
         self.prepared = None
@@ -40,7 +41,7 @@ class Session(QObject):
         self.collector: ViewsCollector | None = None
         self.data_error: str | None = None
         self.build_error: str | None = None
-        self.loader = DataLoader(self)
+        self.loader = DataLoader(self, gc_guard)
         self.loader.loaded.connect(self._data_loaded)
         self.loader.failed.connect(self._data_failed)
         self._weights_to_restore: Path | None = None

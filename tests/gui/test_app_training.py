@@ -79,7 +79,7 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
 def test_stop_takes_effect_within_one_batch(window, ui, qtbot):
     """Ctrl+. stops before the next batch. (How long that takes in milliseconds is a benchmark figure:
     benchmarks/bench_gui.py, target 200 ms; a timed assertion here would fail on a busy test machine.)"""
-    from gui.runtime.draw_gate import DRAW_GATE
+    DRAW_GATE = window.controller.gate
 
     ui.set_field(window, "training_epochs", "100000")
     ui.click(window, "trainButton")
@@ -223,7 +223,6 @@ def test_the_decision_boundary_is_computed_over_the_region_on_screen(window, ui,
     boundary = window.dashboard.boundary_view
 
     def grid_region():
-        window.feed.flush()
         grid = window.dashboard.data.views.grid
         return grid.x[0], grid.x[-1], grid.y[0], grid.y[-1]
 
