@@ -57,26 +57,14 @@ class Dashboard(QtWidgets.QWidget):
         self.setObjectName("dashboard")
         self.data = RunData()
         self.info: RunInfo | None = None
-        self.loss_plot = LossPanel()
-        self.metric_plot = MetricPanel()
-        self.lr_plot = LearningRatePanel()
-        self.boundary_view = DecisionBoundaryPanel()
-        self.grad_norm_plot = GradientNormPanel()
-        self.dead_plot = DeadReluPanel()
-        self.saturation_plot = SaturationPanel()
-        self.histogram_view = GradientHistogramView()
-        self.weight_view = WeightHistogramView()
-        self.confusion_view = ConfusionMatrixPanel()
-        self.roc_pr_view = RocPrPanel()
-        self.predicted_view = PredictedVsTruePanel()
-        self.panels: list[PlotPanel] = [self.loss_plot, self.metric_plot, self.lr_plot, self.boundary_view,
-                                        self.grad_norm_plot, self.dead_plot, self.saturation_plot, self.histogram_view,
-                                        self.weight_view, self.confusion_view, self.roc_pr_view, self.predicted_view]
+        self.panels: list[PlotPanel] = []      # every view, in tab order: what frames, resets and exports go over
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("dashboardTabs")
+        self.tabs.setDocumentMode(True)
         self._build_tabs()
-        # Stacked epoch plots share their x range; equal axis widths keep their epochs vertically aligned.
-        self.metric_plot.plot.setXLink(self.loss_plot.plot)
-        for panel in (self.loss_plot, self.metric_plot):
-            panel.plot.getAxis("left").setWidth(62)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(round(1000 * FRAME_INTERVAL))     # its own frames, when no run paces it
@@ -89,28 +77,52 @@ class Dashboard(QtWidgets.QWidget):
         self.paint_times: list[float] = []     # seconds Qt spent painting them, as charged (the latest 200)
 
     def _build_tabs(self) -> None:
+        """The tabs, left to right. A new view is a `PlotPanel` subclass in a module of its own, plus one
+        `add_tab` line here (or a place in an existing tab's layout, and in its `panels`)."""
         vertical, horizontal = QtCore.Qt.Orientation.Vertical, QtCore.Qt.Orientation.Horizontal
-        self.tabs = QtWidgets.QTabWidget()
-        self.tabs.setObjectName("dashboardTabs")
-        self.tabs.setDocumentMode(True)
+        self.loss_plot = LossPanel()
+        self.metric_plot = MetricPanel()
+        self.lr_plot = LearningRatePanel()
+        self.boundary_view = DecisionBoundaryPanel()
         self._curves = _splitter(vertical, [self.loss_plot, self.metric_plot], [5, 4])
         self._boundary_column = _splitter(vertical, [self.boundary_view, self.lr_plot], [3, 1])
         self.training_tab = _splitter(horizontal, [self._curves, self._boundary_column], [1, 1])
+        # Stacked epoch plots share their x range; equal axis widths keep their epochs vertically aligned.
+        self.metric_plot.plot.setXLink(self.loss_plot.plot)
+        for panel in (self.loss_plot, self.metric_plot):
+            panel.plot.getAxis("left").setWidth(62)
+        self.add_tab("Training", "Loss, metric, learning rate and the decision boundary", self.training_tab,
+                     [self.loss_plot, self.metric_plot, self.lr_plot, self.boundary_view])
+
+        self.grad_norm_plot = GradientNormPanel()
+        self.dead_plot = DeadReluPanel()
+        self.saturation_plot = SaturationPanel()
         bottom = _splitter(horizontal, [self.dead_plot, self.saturation_plot], [3, 2])
         self.gradients_tab = _splitter(vertical, [self.grad_norm_plot, bottom], [1, 1])
+        self.add_tab("Gradients", "Gradient norms, dead ReLU units and saturation per layer", self.gradients_tab,
+                     [self.grad_norm_plot, self.dead_plot, self.saturation_plot])
+
+        self.histogram_view = self.add_tab("Histograms", "Per-layer gradient histograms, latest and over time",
+                                           GradientHistogramView())
+        self.weight_view = self.add_tab("Weights", "Weight histograms, norms and update ratios per layer",
+                                        WeightHistogramView())
+
+        self.confusion_view = ConfusionMatrixPanel()
+        self.roc_pr_view = RocPrPanel()
+        self.predicted_view = PredictedVsTruePanel()
         self.evaluation_tab = _splitter(horizontal, [self.confusion_view, self.roc_pr_view, self.predicted_view],
                                         [3, 2, 3])
-        for widget, title, tip in (
-                (self.training_tab, "Training", "Loss, metric, learning rate and the decision boundary"),
-                (self.gradients_tab, "Gradients", "Gradient norms, dead ReLU units and saturation per layer"),
-                (self.histogram_view, "Histograms", "Per-layer gradient histograms, latest and over time"),
-                (self.weight_view, "Weights", "Weight histograms, norms and update ratios per layer"),
-                (self.evaluation_tab, "Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true")):
-            index = self.tabs.addTab(widget, title)
-            self.tabs.setTabToolTip(index, tip)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
+                     [self.confusion_view, self.roc_pr_view, self.predicted_view])
+
+    def add_tab(self, title: str, tip: str, widget: QtWidgets.QWidget,
+                panels: list[PlotPanel] | None = None) -> QtWidgets.QWidget:
+        """Add a tab showing `widget`, whose views are `panels` (default: `widget` itself, one view); returns
+        `widget`. Its views are then reset, fed, drawn in frames and exported like every other."""
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, tip)
+        self.panels.extend(panels if panels is not None else [widget])
+        return widget
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(1180, 900)

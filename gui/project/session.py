@@ -115,6 +115,19 @@ class Session(QObject):
             path, self._weights_to_restore = self._weights_to_restore, None
             self._restore(path)
 
+    def can_train(self, problems: list) -> tuple[bool, str]:
+        """Whether a run can start, and if not why (for Train's tooltip): `problems` are the network's (core.checks)."""
+        if self.prepared is None:
+            return False, self.data_error or "the data is still loading"
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            return False, f"fix first: {errors[0].message}"
+        if self.trainer is None:
+            return False, self.build_error or "the network could not be built"
+        if self.trainer.diverged is not None:
+            return False, "training diverged: reset the weights (Ctrl+R) first"
+        return True, ""
+
     def _reconfigure(self) -> None:
         if self.trainer is None:
             self.rebuild()

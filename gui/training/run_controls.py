@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolBar, QWidget
 
-from core.events import BatchEnd, EpochEnd, TrainingStarted
+from core.events import BatchEnd, EpochEnd, Finished, TrainingStarted
 from gui.theme import icon
 
-from .controller import PAUSED, RUNNING
+from .controller import IDLE, PAUSED, RUNNING
 
 SHORTCUTS = {"train": "Ctrl+Return", "pause": "Space", "step": "F10", "stop": "Ctrl+.", "reset": "Ctrl+R"}
 TIPS = {
@@ -56,6 +56,15 @@ def set_readout(label: QLabel, text: str) -> None:
     needed = label.sizeHint().width()           # the text plus the label's padding, margins and indent
     if needed > label.minimumWidth():
         label.setFixedWidth(needed + 4)
+
+
+def finish_message(event: Finished) -> str:
+    """The status bar's line for a run that ended normally: "Stopped early at epoch 41 (step 1,640); best epoch 31
+    restored"."""
+    how = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early"}[event.reason]
+    best = f"; best epoch {event.best_epoch + 1} restored" if event.restored_best and \
+        event.best_epoch is not None else ""
+    return f"{how} at epoch {event.epochs} (step {event.step:,}){best}"
 
 
 def shortcut_text(key: str) -> str:
@@ -108,6 +117,17 @@ class RunToolBar(QToolBar):
 
     def set_epoch(self, done: int, target: int) -> None:
         set_readout(self.epoch_label, f"Epoch {done:,} / {target:,}")
+
+    def enable_for(self, state: str, can_train: bool, why_not: str, has_trainer: bool) -> None:
+        """Which run actions apply in the controller's `state`; Train's tooltip says why it cannot start."""
+        busy = state != IDLE
+        train = self.actions_["train"]
+        train.setEnabled(can_train and not busy)
+        train.setToolTip(train.toolTip().split("\n")[0] + (f"\n({why_not})" if why_not else ""))
+        self.actions_["pause"].setEnabled(busy)
+        self.actions_["step"].setEnabled((can_train and not busy) or state == PAUSED)
+        self.actions_["stop"].setEnabled(busy)
+        self.actions_["reset"].setEnabled(has_trainer and not busy)
 
     def show_state(self, state: str) -> None:
         """The controller's run state: Pause reads Resume while paused; "training…", "paused" or nothing beside the
