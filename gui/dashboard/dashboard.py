@@ -20,14 +20,14 @@ from core.views import ViewsSnapshot
 from gui.runtime import FRAME_INTERVAL
 
 from .boundary import DecisionBoundaryPanel
-from .curves import LearningRatePanel, LossPanel, MetricPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
-from .panel import FORMATS, PlotPanel
+from .plot_panel import FORMATS, PlotPanel
 from .run_info import RunInfo
 from .store import RunData
-from .weights import WeightHistogramView
+from .training_curves import LearningRatePanel, LossPanel, MetricPanel
+from .weight_histograms import WeightHistogramView
 
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from .bins import GRAD_VALUES, UNIT_NORMS, BinSpec, HeatMap, LatestBars
-from .panel import PlotPanel, collapse, combo
+from .plot_panel import PlotPanel, collapse, combo
 from .run_info import RunInfo
 from .store import RunData
 from .style import TEXT_COLOR, layer_color

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from .export import write_png, write_svg
+from .figure_files import write_png, write_svg
 from .run_info import RunInfo
 from .store import RunData
 from .style import MUTED_COLOR, TEXT_COLOR

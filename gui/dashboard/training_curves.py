@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 from core.history import DecimatingSeries
 
 from .hover import HoverReadout, curve_readout
-from .panel import PlotPanel, combo
+from .plot_panel import PlotPanel, combo
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
