@@ -131,10 +131,9 @@ def test_pause_holds_and_stop_ends_the_run(qtbot):
     controller.start(trainer)
     qtbot.waitUntil(lambda: trainer.step > 500, timeout=10_000)
     controller.pause()
-    qtbot.wait(100)
-    frozen = trainer.step
-    qtbot.wait(300)
-    assert trainer.step == frozen
+    at_pause = trainer.step
+    qtbot.wait(400)
+    assert trainer.step <= at_pause + 1                   # at most the batch in flight when it paused
     with qtbot.waitSignal(controller.finished, timeout=2000) as blocker:
         controller.stop()                                  # stopping a paused run ends it too
     assert blocker.args[0].reason == "stopped"

@@ -58,12 +58,12 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
     ui.click(window, "trainButton")
     qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
     ui.click(window, "pauseButton")
+    at_pause = trainer.step
     assert pause.text() == "Resume" and window.controller.state == "paused"
     assert not ui.find(window, "layer_units").isEnabled()          # no editing while paused
-    qtbot.wait(150)                                                # the batch in flight finishes
+    qtbot.wait(550)
     frozen = trainer.step
-    qtbot.wait(400)
-    assert trainer.step == frozen
+    assert frozen <= at_pause + 1                                  # at most the batch in flight when it paused
     # every finished epoch reached the dashboard and the label, even those buffered just before the pause
     qtbot.waitUntil(lambda: len(loss_curve(window)) == trainer.epoch, timeout=2000)
     assert epoch_label(window) == f"Epoch {trainer.epoch:,} / 100,000"
