@@ -43,6 +43,7 @@ from .dashboard_sync import DashboardSync
 from .docks import DockSpec
 from .menus import build_menus, fill_recent
 
+
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None):
         super().__init__()

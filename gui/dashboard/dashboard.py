@@ -2,10 +2,11 @@
 
 Events only append to bounded histories (`add_*` never draws); frames then redraw only the views whose inputs
 changed, within a share of the time. Frames come from the dashboard's own timer, or, while a run is live, from the
-window (`set_paced(True)`, then `frame()` once per frame of the training pipeline), so that delivering events
-and drawing them take one wake of the GUI thread (gui/training/pipeline.py). While a run trains, the GUI thread
-holds the draw gate for all of that work, so the trainer waits meanwhile and the views draw at idle speed. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
-every new network or data set, and forwards events from its training controller (on the GUI thread).
+window (`set_paced(True)`, then `frame()` once per frame of the training pipeline), so that delivering events and
+drawing them take one wake of the GUI thread (gui/training/pipeline.py). While a run trains, the GUI thread holds
+the draw gate for all of that work, so the trainer waits meanwhile and the views draw at idle speed. The window
+embeds one `Dashboard`, calls `reset(RunInfo)` for every new network or data set, and forwards events from its
+training controller (on the GUI thread).
 """
 from __future__ import annotations
 
@@ -203,10 +204,11 @@ class Dashboard(QtWidgets.QWidget):
 
     def frame(self) -> None:
         """One frame: draw what changed, as far as the time share allows. Shown on screen: redraw the visible
-        views that changed, the one that waited longest first, while the frames' credit lasts. Credit grows by DRAW_SHARE of the time that passes and pays for each view's update
-        and, a frame later, for Qt painting it; so on a slow machine views redraw less often, and the window (and
-        the training thread, which waits while the window draws) never falls behind. Not shown (a script, a
-        test): bring every view up to date, so reading a view's data never depends on which tab is open."""
+        views that changed, the one that waited longest first, while the frames' credit lasts. Credit grows by
+        DRAW_SHARE of the time that passes and pays for each view's update and, a frame later, for Qt painting it;
+        so on a slow machine views redraw less often, and the window (and the training thread, which waits while
+        the window draws) never falls behind. Not shown (a script, a test): bring every view up to date, so
+        reading a view's data never depends on which tab is open."""
         if self.info is None:
             return
         versions = self.data.versions

@@ -151,4 +151,3 @@ class GradientHistogramView(PlotPanel):
             row.draw(data)
         snapshot = data.snapshot
         self.set_title("Gradient histograms", f"latest: step {snapshot.step:,}" if snapshot else "")
-

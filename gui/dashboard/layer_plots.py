@@ -258,4 +258,3 @@ class SaturationPanel(LayerCurvesPanel):
                                  "computed inside the loss.</div>")
             self.plot.setXRange(0, 1)
             self.message.setPos(0.5, 0.5)
-

@@ -233,4 +233,3 @@ def combo(items: list[tuple[str, object]], object_name: str, tooltip: str) -> Qt
     for text, value in items:
         box.addItem(text, value)
     return box
-

@@ -107,8 +107,8 @@ class Exporter:
             return None
         filters = [format_filter(fmt) for fmt in formats]
         folder = start_folder(self.context.document)
-        path, chosen = QFileDialog.getSaveFileName(self.context.parent, "Export model as", str(Path(folder) / self._stem()),
-                                                   ";;".join(filters))
+        path, chosen = QFileDialog.getSaveFileName(self.context.parent, "Export model as",
+                                                   str(Path(folder) / self._stem()), ";;".join(filters))
         if not path:
             return None
         fmt = formats[filters.index(chosen)] if chosen in filters else formats[0]

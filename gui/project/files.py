@@ -88,8 +88,8 @@ class ProjectFiles(QObject):
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.context.parent, "Open project or trained model", self.start_folder(),
-                                                  OPEN_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.context.parent, "Open project or trained model",
+                                                  self.start_folder(), OPEN_FILTER)
             if not path:
                 return False
         path = Path(path)
