@@ -17,10 +17,12 @@ Two threads, one hand-over buffer, one clock::
 
 Who buffers what:
 - The **mailbox** (gui/runtime/mailbox.py) is the only buffer between the threads: a deque the worker appends every
-  item to, at most one frame's worth (~50 ms; the spiral posts ~1,000 items a second, so ~50 a frame). Only the
-  start and the end of a run wake the GUI thread (a payload-free queued signal each); everything else waits for the
-  next frame. Each frame delivers what had arrived, in order; consecutive batch and epoch events go out as one list
-  each (`batchesEnded`, `epochsEnded`), so a frame costs a handful of signal emits, not one per event.
+  item to, holding at most one frame's worth (the spiral posts up to ~1,000 items a second at 500 epochs a second,
+  so ~50 a frame). Only the start and the end of a run wake the GUI thread (a payload-free queued signal each);
+  everything else waits for the next frame. Each frame delivers what had arrived, oldest first: its batch events
+  and its epoch events as one list each (`batchesEnded`, `epochsEnded`), then its snapshots and views, so a frame
+  costs a handful of signal emits, not one per event. While paused, the worker is blocked and the frames go on:
+  they deliver what it posted before it stopped.
 - The dashboard's **RunData** (gui/dashboard/store.py) is where the events end up: bounded, decimating histories the
   views read when they draw. `add_*` only appends; drawing happens in frames.
 - The readouts (toolbar epoch counter, status bar) keep only the latest batch and epoch (gui/training/run_controls.py).
@@ -35,15 +37,17 @@ Rates (each decided in one place):
 - UPDATE_INTERVAL (gui/training/run_controls.py): readouts change at most ~8 times a second while training.
 - DRAW_SHARE and MAX_CREDIT (gui/dashboard/dashboard.py) are not rates but the drawing budget: how much of the time
   the frames may spend updating and painting views (the trainer waits meanwhile).
+- COLLECT_INTERVAL_MS (gui/runtime/gc_guard.py): how often the GUI thread collects garbage while workers run.
 
-The shared objects, owned here and passed to whoever uses them (no module-level state):
+The shared objects are passed to whoever uses them (no module-level state): the gate and the busy hold belong to
+this pipeline (one per controller), the gc guard to the application.
 - the **draw gate** (gui/runtime/draw_gate.py): `Trainer.gate` is its plain lock; the trainer passes it between
   batches, so whatever the GUI thread does with it held runs at idle speed while training waits;
 - the **busy hold** (gui/runtime/busy_hold.py): while a run's thread lives, the GUI thread takes the gate at the
   first event after waking and lets it go when its event loop is about to sleep: one frame is one burst of GUI
   work and one pause of training;
-- the **gc guard** (gui/runtime/gc_guard.py, one per application): automatic garbage collection is off while any
-  worker runs, and the GUI thread collects instead.
+- the **gc guard** (gui/runtime/gc_guard.py, `GcGuard.of(app)`): automatic garbage collection is off while any
+  worker runs (a training run, a data load), and the GUI thread collects instead.
 """
 from __future__ import annotations
 
