@@ -119,7 +119,8 @@ class Dashboard(QtWidgets.QWidget):
     def add_tab(self, title: str, tip: str, widget: QtWidgets.QWidget,
                 panels: list[PlotPanel] | None = None) -> QtWidgets.QWidget:
         """Add a tab showing `widget`, whose views are `panels` (default: `widget` itself, one view); returns
-        `widget`. Its views are then reset, fed, drawn in frames and exported like every other."""
+        `widget`. Its views are then reset, drawn in frames from the run's data and exported like every other.
+        (`panels=[]`: a plain widget the dashboard only shows.)"""
         index = self.tabs.addTab(widget, title)
         self.tabs.setTabToolTip(index, tip)
         self.panels.extend(panels if panels is not None else [widget])
