@@ -253,7 +253,7 @@ class GraphProbe:
                                            column))
             else:
                 links.append(None)
-            dead, saturated = self._unit_flags(column, probe_outputs)
+            dead, saturated = self._unit_flags(column, probe_outputs, output=c == len(layout.columns) - 1)
             counts, edges = node_histograms(values, column.bounds)
             states.append(ColumnState(frozen_array(bias, np.float64), frozen_array(weight_norm, np.float64),
                                       frozen_array(_per_node_mean(dead[None, :], column.bounds)[0]),
@@ -262,9 +262,11 @@ class GraphProbe:
         return GraphSnapshot(epoch, step, layout, tuple(states), tuple(links), self.grid_x, self.grid_y,
                              int(self.probe.shape[0]))
 
-    def _unit_flags(self, column: GraphColumn, outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def _unit_flags(self, column: GraphColumn, outputs: list[np.ndarray], output: bool) \
+            -> tuple[np.ndarray, np.ndarray]:
         """Per unit: dead (its activation's output <= 0 on every probe row) and saturated (at a bound on
-        SATURATED_SHARE of them), as 0/1 floats."""
+        SATURATED_SHARE of them), as 0/1 floats. An output unit is never called saturated: a sigmoid or softmax
+        output at its bounds is a confident prediction, not a unit that stopped learning."""
         dead = np.zeros(column.units)
         saturated = np.zeros(column.units)
         if column.activation_layer is None:
@@ -273,7 +275,7 @@ class GraphProbe:
         out = outputs[column.activation_layer]
         if activation.can_die:
             dead = np.all(out <= 0, axis=0).astype(np.float64)
-        if activation.saturation_bounds is not None:
+        if activation.saturation_bounds is not None and not output:
             lo, hi = activation.saturation_bounds
             margin = SATURATION_MARGIN * (hi - lo)
             at_bound = np.mean((out <= lo + margin) | (out >= hi - margin), axis=0)

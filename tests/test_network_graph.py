@@ -90,12 +90,11 @@ def test_thumbnails_are_the_forward_pass_over_the_grid(spiral):
     assert snapshot.columns[3].thumbnails[0][-1, -1] == pytest.approx(float(network.predict(corner)[0, 0]), rel=1e-5)
 
 
-def test_a_unit_that_never_fires_is_dead_and_a_pinned_sigmoid_is_saturated(spiral):
+def test_a_unit_that_never_fires_is_dead(spiral):
     network, prepared = spiral
     before = network.params.copy()
     try:
         network.layers[0].params["bias"][4] = -1e3                   # unit 4 of layer 0: pre-activation < 0 always
-        network.layers[2].params["weight"][...] *= 1e4               # the sigmoid output sits at 0 or 1
         probe = GraphProbe(network, prepared)
         snapshot = probe.snapshot(0, 0)
         hidden = layer_outputs(network, probe.probe)[0]
@@ -104,9 +103,21 @@ def test_a_unit_that_never_fires_is_dead_and_a_pinned_sigmoid_is_saturated(spira
     dead = snapshot.columns[1].dead
     assert dead[4] == 1.0
     np.testing.assert_array_equal(dead, np.all(hidden <= 0, axis=0))  # dead: no positive output on any probe row
-    assert snapshot.columns[3].saturated[0] == 1.0
-    healthy = GraphProbe(network, prepared).snapshot(0, 0)
-    assert healthy.columns[3].saturated[0] == 0.0 and healthy.columns[1].dead[4] == 0.0
+    assert GraphProbe(network, prepared).snapshot(0, 0).columns[1].dead[4] == 0.0
+
+
+def test_a_pinned_tanh_unit_is_saturated_but_a_confident_output_is_not(spiral):
+    _, prepared = spiral
+    network = Network([{"type": "dense", "units": 6, "activation": "tanh"},
+                       {"type": "dense", "units": 1, "activation": "sigmoid"}], prepared.input_width)
+    network.initialize(np.random.default_rng(0))
+    snapshot = GraphProbe(network, prepared).snapshot(0, 0)
+    assert not snapshot.columns[1].saturated.any()
+    network.layers[0].params["weight"][:, 2] *= 1e4                  # unit 2 sits at -1 or +1 on every row
+    network.layers[1].params["weight"][...] *= 1e4                   # and the output at 0 or 1
+    snapshot = GraphProbe(network, prepared).snapshot(0, 0)
+    assert snapshot.columns[1].saturated.tolist() == [0, 0, 1, 0, 0, 0]
+    assert snapshot.columns[2].saturated[0] == 0.0
 
 
 def test_node_histograms_equal_numpys_per_node():
