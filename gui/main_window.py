@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         session.weightsRestored.connect(self._weights_restored)
 
         self.data_panel.specChanged.connect(self._data_edited)
+        self.data_panel.draw.edited.connect(lambda spec, text: doc.edit(doc.project.with_changes(data=spec), text))
         self.builder.layersEdited.connect(self._layers_edited)
         self.layer_editor.layerEdited.connect(self._layer_edited)
         self.network_panel.problems.fixRequested.connect(self._apply_fix)

@@ -117,3 +117,32 @@ def points_spec(X: np.ndarray, y: np.ndarray, classes: tuple[str, ...] | None, f
     out["feature_names"] = list(feature_names)
     out["target"] = target
     return out
+
+
+COMMON_KEYS = ("seed", "features", "scaling", "split")
+
+
+def edit_points(spec: dict[str, Any], dataset: Dataset | None, add_X: Any = (), add_y: Any = (),
+                remove: Any = ()) -> dict[str, Any]:
+    """The data section after drawing: rows `remove` (indices into the current rows) deleted, then rows `add_X`
+    with targets `add_y` appended. A spec of another source first becomes a points source holding every row of its
+    `dataset` (what the user was looking at), with the same seed, split, scaling and feature crosses."""
+    if spec.get("source") == "points":
+        out = {k: (list(v) if isinstance(v, list) else v) for k, v in spec.items()}
+    else:
+        if dataset is None:
+            raise ValueError("drawing on data that is not loaded yet")
+        name = getattr(dataset, "name", "") or DEFAULT_NAME
+        out = points_spec(dataset.X, dataset.y, dataset.class_names if dataset.task in ("binary", "multiclass")
+                          else None, dataset.feature_names, dataset.target_names[0], f"{name} + drawn")
+        out.update({k: spec[k] for k in COMMON_KEYS if k in spec})
+    gone = {int(i) for i in np.asarray(remove, dtype=np.int64).reshape(-1)}
+    if gone:
+        out["X"] = [row for i, row in enumerate(out["X"]) if i not in gone]
+        out["y"] = [value for i, value in enumerate(out["y"]) if i not in gone]
+    classification = out.get("classes") is not None
+    for row, value in zip(np.asarray(add_X, dtype=np.float64).reshape(-1, len(out["feature_names"])).tolist(),
+                          np.asarray(add_y).reshape(-1).tolist()):
+        out["X"].append([float(v) for v in row])
+        out["y"].append(int(value) if classification else float(value))
+    return out
