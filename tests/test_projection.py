@@ -11,7 +11,7 @@ import pytest
 from sklearn.decomposition import PCA
 
 from core.model_io import build_network, load_data
-from core.project import default_project, parse_project
+from core.project import parse_project
 from core.projection import INPUTS, ProjectionProbe, activations, pca_2d, projection_sample
 from core.tsne_job import perplexity_for, progress_of, tsne_2d
 

@@ -16,12 +16,13 @@ from PySide6 import QtCore
 
 from core.network_graph import MAX_NODES, GraphLayout, GraphSnapshot
 
+from .graph_hover import describe_link, describe_node, stage_text
 from .graph_items import NODE_SIZE, HoverCard, LinksItem, NodeLook, NodesItem, StagesItem, bezier_polylines, \
     colorize, distance_to_polylines, link_levels
 from .plot_panel import PlotPanel, message_item
 from .run_info import RunInfo
 from .store import RunData
-from .style import BLUE, MUTED_COLOR, ORANGE, TEXT_COLOR, format_value
+from .style import BLUE, MUTED_COLOR, ORANGE, TEXT_COLOR
 
 PITCH = 1.45 * NODE_SIZE        # vertical distance between node centres
 CURVE_POINTS = 12
@@ -30,16 +31,6 @@ MAX_DRAWN_LINKS = 1500          # links painted at most (the strongest): ~45 ms 
 STAGE_WIDTH = 0.2 * NODE_SIZE
 STAGE_STEP = 0.42 * NODE_SIZE
 PROBABILITY_TASKS = ("binary", "multiclass", "multilabel")
-STAGE_NAMES = {"batch_norm": "BN", "layer_norm": "LN", "dropout": "drop", "gaussian_noise": "noise", "prelu": "PReLU"}
-
-
-def stage_text(kind: str, description: str) -> str:
-    """'BN', 'drop 0.2', 'tanh': what a thin stage bar is labelled."""
-    if kind == "activation":
-        return description.split(" ", 1)[-1]
-    if kind in ("dropout", "gaussian_noise"):
-        return f"{STAGE_NAMES[kind]} {description.rsplit(' ', 1)[-1]}"
-    return STAGE_NAMES.get(kind, kind)
 
 
 class NetworkGraphView(PlotPanel):
@@ -339,11 +330,11 @@ class NetworkGraphView(PlotPanel):
             return None
         kind, column, index = found
         if kind == "node":
-            text, histogram = self._describe_node(column, index)
+            text, histogram = describe_node(self.graph, column, index)
             k = int(np.flatnonzero((self.node_column == column) & (self.node_index == index))[0])
             self.nodes_item.set_highlight(k)
         else:
-            text, histogram = self._describe_link(column, index), None
+            text, histogram = describe_link(self.graph, column, index), None
             self.nodes_item.set_highlight(None)
         self.hover_text = text
         self.card.set_content(text, histogram)
@@ -378,38 +369,6 @@ class NetworkGraphView(PlotPanel):
             if distance[k] <= HOVER_PIXELS * pixel:
                 return "link", int(self.link_column[k]), int(self.link_index[k])
         return None
-
-    def _describe_link(self, column: int, index: int) -> str:
-        layout, links = self.graph.layout, self.graph.links[column]
-        target, before = layout.columns[column], layout.columns[column - 1]
-        i, j = int(links.source_unit[index]), int(links.target_unit[index])
-        w, g = float(links.weight[index]), float(links.gradient[index])
-        source_name = before.names[int(links.source[index])] if not before.grouped and before.names[0] else \
-            f"unit {i}"
-        text = (f"<b>{html.escape(target.label)}</b><br>weight [{i}, {j}] = <b>{format_value(w)}</b>"
-                f"<br>{html.escape(source_name)} → unit {j}<br>gradient {format_value(g)} (last step)")
-        if before.grouped or target.grouped:
-            text += "<br><i>the strongest weight between these two groups</i>"
-        return text
-
-    def _describe_node(self, column: int, index: int) -> tuple[str, tuple[np.ndarray, np.ndarray]]:
-        layout, state = self.graph.layout, self.graph.columns[column]
-        col = layout.columns[column]
-        start, stop = col.bounds[index], col.bounds[index + 1]
-        which = f"unit {start}" if stop - start == 1 else f"units {start}–{stop - 1}"
-        name = col.names[index]
-        lines = [f"<b>{html.escape(col.label)}</b>, {which}" + (f" ({html.escape(name)})" if name else "")]
-        if col.kind == "dense":
-            lines.append(f"incoming-weight norm <b>{format_value(float(state.weight_norm[index]))}</b>")
-            if np.isfinite(state.bias[index]):
-                lines.append(f"bias {format_value(float(state.bias[index]))}")
-        if state.dead[index] > 0:
-            lines.append(f'<span style="color:#b71c1c">dead on all {self.graph.probe_rows} sample rows</span>'
-                         if state.dead[index] >= 1 else f"{state.dead[index]:.0%} of its units dead")
-        if state.saturated[index] > 0:
-            lines.append('<span style="color:#b71c1c">saturated (at a bound on most rows)</span>')
-        lines.append(f"outputs on {self.graph.probe_rows} training rows:")
-        return "<br>".join(lines), (np.asarray(state.histogram[index]), np.asarray(state.histogram_edges[index]))
 
     def _clicked(self, event) -> None:
         if event.button() != QtCore.Qt.MouseButton.LeftButton or self.graph is None:

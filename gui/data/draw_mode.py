@@ -8,8 +8,7 @@ data like after any other data edit. Only 2-D data with classes or one target ca
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -94,16 +93,17 @@ class DrawMode(QObject):
 
     edited = Signal(dict, str)        # (new data section, undo text)
 
-    def __init__(self, scatter, parent: QObject | None = None) -> None:
+    def __init__(self, scatter, spec: Callable[[], dict], parent: QObject | None = None) -> None:
+        """`spec()`: the project's data section now (a copy), which strokes edit."""
         super().__init__(parent or scatter)
         self.scatter = scatter
+        self.spec = spec
         self.bar = DrawBar()
         scatter.layout().insertWidget(1, self.bar)
         self.bar.toggle.toggled.connect(self._toggled)
         self.preview = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#222222", width=1))
         self.preview.setZValue(10)
         scatter.plot.addItem(self.preview)
-        self.spec: dict | None = None
         self.dataset = None
         self.last_added = np.zeros((0, 2))          # raw coordinates of the last stroke's points
         self.why_not = "no data yet"
@@ -117,10 +117,6 @@ class DrawMode(QObject):
     @property
     def active(self) -> bool:
         return self.bar.toggle.isChecked() and self.bar.toggle.isEnabled()
-
-    def set_spec(self, spec: dict) -> None:
-        """The project's (validated) data section, after every change of it."""
-        self.spec = copy.deepcopy(spec)
 
     def show_data(self, prepared: Any) -> None:
         """New data loaded: what can be drawn on it, and the preview of the last stroke goes."""
@@ -201,22 +197,20 @@ class DrawMode(QObject):
     def add_points(self, xy: np.ndarray) -> bool:
         """Add rows at raw coordinates xy (k, 2) with the chosen class or value; one undoable edit."""
         xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        if self.why_not or self.spec is None or not len(xy):
+        if self.why_not or self.dataset is None or not len(xy):
             return False
-        label = self.bar.label()
         self._keep_range()
-        spec = edit_points(self.spec, self.dataset, xy, np.full(len(xy), label))
+        spec = edit_points(self.spec(), self.dataset, xy, np.full(len(xy), self.bar.label()))
         self.last_added = xy
-        text = f"Draw {len(xy)} point{'s' if len(xy) != 1 else ''}"
-        self.spec = spec
-        self.edited.emit(copy.deepcopy(spec), text)
+        self.edited.emit(spec, f"Draw {len(xy)} point{'s' if len(xy) != 1 else ''}")
         return True
 
     def delete_near(self, x: float, y: float) -> bool:
         """Delete the point nearest to raw (x, y) if it is within DELETE_PIXELS on screen; one undoable edit."""
-        if self.why_not or self.spec is None:
+        if self.why_not or self.dataset is None:
             return False
-        rows = np.asarray(self.spec["X"]) if self.spec.get("source") == "points" else np.asarray(self.dataset.X)
+        spec = self.spec()
+        rows = np.asarray(spec["X"]) if spec.get("source") == "points" else np.asarray(self.dataset.X)
         if not len(rows):
             return False
         px, py = self.scatter.plot.vb.viewPixelSize()
@@ -225,8 +219,7 @@ class DrawMode(QObject):
         if distance[k] > DELETE_PIXELS:
             return False
         self._keep_range()
-        self.spec = edit_points(self.spec, self.dataset, remove=[k])
-        self.edited.emit(copy.deepcopy(self.spec), "Delete a point")
+        self.edited.emit(edit_points(spec, self.dataset, remove=[k]), "Delete a point")
         return True
 
     def _keep_range(self) -> None:

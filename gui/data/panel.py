@@ -53,8 +53,7 @@ class DataPanel(DataPanelLayout):
         self._summary_signals.done.connect(self._on_summary)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._commit_widgets)
-        self.draw = DrawMode(self.preview.scatter, self)      # edits arrive through draw.edited, like specChanged
-        self.draw.set_spec(self._spec)
+        self.draw = DrawMode(self.preview.scatter, self.spec, self)   # its edits come as draw.edited(spec, text)
         self._connect()
         self._sync_widgets()
 
@@ -85,7 +84,6 @@ class DataPanel(DataPanelLayout):
         if file_key(normalized) != file_key(self._spec):
             self._raw_width = None
         self._spec = normalized
-        self.draw.set_spec(normalized)
         if normalized["source"] != "builtin":
             self._last_file_spec = copy.deepcopy(normalized)
         self._sync_widgets()
@@ -279,7 +277,6 @@ class DataPanel(DataPanelLayout):
         if file_key(spec) != file_key(self._spec):
             self._raw_width = None
         self._spec = spec
-        self.draw.set_spec(spec)
         if spec["source"] != "builtin":
             self._last_file_spec = copy.deepcopy(spec)
         if resync:

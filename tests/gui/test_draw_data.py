@@ -3,7 +3,7 @@ deletes one; every stroke is an undoable edit of a points data section saved ins
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: F401
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.data import validate_data_spec
 from core.data.points import points_spec
