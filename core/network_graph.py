@@ -25,7 +25,7 @@ from .network import Network
 from .views import grid_bounds
 
 MAX_NODES = 32                 # units shown one by one in a column; more are shown as this many groups
-MAX_LINKS = 512                # links kept between two columns when either is grouped (the strongest)
+MAX_LINKS = 128                # links kept between two columns when either is grouped (the strongest)
 THUMBNAIL_RESOLUTION = 24      # grid points per side of each node's thumbnail
 HISTOGRAM_BINS = 16
 PROBE_ROWS = 256               # training rows the dead / saturated / histogram figures come from

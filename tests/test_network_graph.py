@@ -174,7 +174,7 @@ def test_big_layers_are_grouped_and_keep_their_strongest_links():
         assert abs(w) == np.abs(block).max() and w == kernel[r, c]
     assert np.abs(first.weight).min() >= np.sort(block_strength.ravel())[-MAX_LINKS]
     second = snapshot.links[2]
-    assert len(second) == 32 * 10 and second.total == 1000        # 320 group links: under the limit, all kept
+    assert len(second) == MAX_LINKS and second.total == 1000       # 32 x 10 group pairs, the strongest kept
     assert snapshot.columns[0].thumbnails is None                  # 64 inputs: no input plane to draw
 
 

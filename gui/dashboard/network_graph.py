@@ -12,7 +12,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from core.network_graph import MAX_NODES, GraphLayout, GraphSnapshot
 
@@ -31,6 +31,13 @@ MAX_DRAWN_LINKS = 1500          # links painted at most (the strongest): ~45 ms 
 STAGE_WIDTH = 0.2 * NODE_SIZE
 STAGE_STEP = 0.42 * NODE_SIZE
 PROBABILITY_TASKS = ("binary", "multiclass", "multilabel")
+
+
+def label_font() -> QtGui.QFont:
+    """The font of the view's labels (8 pt), to measure them."""
+    font = QtGui.QFont()
+    font.setPointSizeF(8)
+    return font
 
 
 class NetworkGraphView(PlotPanel):
@@ -155,16 +162,33 @@ class NetworkGraphView(PlotPanel):
         size = self.view.size()
         return size.width() / size.height() if size.height() > 20 else 1.6
 
+    def _view_pixels(self) -> tuple[float, float]:
+        size = self.view.size()
+        return (size.width(), size.height()) if size.height() > 20 and size.width() > 20 else (1000.0, 640.0)
+
     # --- geometry -----------------------------------------------------------------------------------------------
     def _build_geometry(self, layout: GraphLayout) -> None:
-        """Columns spread across the view's width (nodes stay square), each centred vertically."""
+        """Columns spread across the view's width (nodes stay square), each centred vertically; the labels at
+        either side get the pixels they need, and column headers wrap when the columns are close."""
         self._aspect = self._view_aspect()
         columns = layout.columns
         tallest = max(column.nodes for column in columns) * PITCH
         most_stages = max(len(column.stages) for column in columns)
         gap_min = 2.4 * NODE_SIZE + most_stages * STAGE_STEP
-        gap = float(np.clip((tallest + 2.5) * self._aspect * 0.86 / max(len(columns) - 1, 1), gap_min,
+        headroom = 2.6 if any(column.grouped for column in columns) else 1.6    # two-line column headers
+        y_span = tallest + headroom + 1.3
+        metrics = QtGui.QFontMetricsF(label_font())
+        names_left = max((metrics.horizontalAdvance(n) for n in columns[0].names), default=0.0)
+        names_right = max((metrics.horizontalAdvance(n) for n in columns[-1].names), default=0.0)
+        left_px = max(names_left + 14, metrics.horizontalAdvance(columns[0].label) / 2) + 6
+        right_px = max(names_right + 14, metrics.horizontalAdvance(columns[-1].label) / 2) + 6
+        view_w, view_h = self._view_pixels()
+        scale = view_h / y_span                                     # pixels per graph unit, if the height decides
+        spans = max(len(columns) - 1, 1)
+        gap = float(np.clip((view_w - left_px - right_px) / scale / spans - NODE_SIZE / spans, gap_min,
                             max(9 * NODE_SIZE, gap_min)))
+        scale = min(scale, (view_w - left_px - right_px) / (gap * spans + NODE_SIZE))
+        wrap = gap * scale < max(metrics.horizontalAdvance(c.label) for c in columns) + 10
         self.centers, self.pair_lines, self.stage_bars = [], [], []
         labels: list[pg.TextItem] = []
         for c, column in enumerate(columns):
@@ -173,7 +197,7 @@ class NetworkGraphView(PlotPanel):
             ys = ((n - 1) / 2 - np.arange(n)) * PITCH
             self.centers.append(np.column_stack([np.full(n, x), ys]))
             top = (n - 1) / 2 * PITCH + NODE_SIZE / 2
-            head = html.escape(column.label)
+            head = html.escape(column.label).replace(", ", ",<br>" if wrap else ", ", 1)
             if column.grouped:
                 head += f'<br><span style="color:{MUTED_COLOR}">{column.units:,} units in {n} groups</span>'
             labels.append(self._label(head, x, tallest / 2 + 0.55, (0.5, 1.0)))
@@ -207,11 +231,13 @@ class NetworkGraphView(PlotPanel):
             f'&nbsp;<span style="color:{ORANGE}">━</span> weight &lt; 0, wider = stronger &nbsp;·&nbsp; '
             f'<span style="color:#999">▢</span> dead &nbsp;<span style="color:#c62828">▣</span> saturated '
             f'&nbsp;▪ bias</div>')
-        self.legend.setPos(-NODE_SIZE, -tallest / 2 - 0.4)
-        self.view.setRange(xRange=(-NODE_SIZE * 2.2, width + NODE_SIZE * 2.2),
-                           yRange=(-tallest / 2 - 1.3, tallest / 2 + 1.6), padding=0)
+        self.legend.setPos(-NODE_SIZE / 2 - left_px / scale * 0.5, -tallest / 2 - 0.4)
+        headroom += 0.5 if wrap else 0.0
+        self.view.setRange(xRange=(-NODE_SIZE / 2 - left_px / scale, width + NODE_SIZE / 2 + right_px / scale),
+                           yRange=(-tallest / 2 - 1.3, tallest / 2 + headroom), padding=0)
 
-    def _label(self, text: str, x: float, y: float, anchor: tuple[float, float], size: str = "8pt") -> pg.TextItem:
+    @staticmethod
+    def _label(text: str, x: float, y: float, anchor: tuple[float, float], size: str = "8pt") -> pg.TextItem:
         item = pg.TextItem(html=f'<div style="color:{TEXT_COLOR}; font-size:{size}; text-align:center">{text}</div>',
                            anchor=anchor)
         item.setPos(x, y)
@@ -340,8 +366,11 @@ class NetworkGraphView(PlotPanel):
         self.card.set_content(text, histogram)
         (x0, x1), (y0, y1) = self.view.viewRange()
         anchor = (1.0 if x > (x0 + x1) / 2 else 0.0, 0.0 if y > (y0 + y1) / 2 else 1.0)
-        dx = (x1 - x0) * 0.012 * (-1 if anchor[0] else 1)
-        self.card.place(x + dx, y, anchor)
+        if kind == "node":                  # beside the node, not over it
+            x = self.node_center(column, index)[0] + (NODE_SIZE / 2 + 0.15) * (-1 if anchor[0] else 1)
+        else:
+            x += 12 * self.view.viewPixelSize()[0] * (-1 if anchor[0] else 1)
+        self.card.place(x, y, anchor)
         return text
 
     def hide_hover(self) -> None:

@@ -21,7 +21,7 @@ from .hover import HoverReadout
 from .plot_panel import PlotPanel, combo, message_item
 from .run_info import RunInfo
 from .store import RunData
-from .style import add_legend, class_color, diverging_map, format_value, style_plot
+from .style import TEXT_COLOR, add_legend, class_color, diverging_map, format_value, style_plot
 from .tsne_runner import TsneRunner
 
 SYMBOLS = ("o", "s", "t")                      # train, validation, test
@@ -44,7 +44,15 @@ class ProjectionView(PlotPanel):
                        for s, sym, edge, name in zip(SIZES, SYMBOLS, EDGES, SPLIT_NAMES)]
         for item in self.points:
             self.plot.addItem(item)
-        self.legend = add_legend(self.plot, offset=(6, 6))
+        self.legend = add_legend(self.plot, offset=(6, 6))           # the classes
+        self.split_legend = pg.LegendItem(offset=(-6, 6), labelTextColor=TEXT_COLOR, labelTextSize="8pt",
+                                          brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(210, 210, 210),
+                                          verSpacing=-4)
+        self.split_legend.setParentItem(self.plot.vb)                # the splits, top right
+        for name, symbol, size in zip(SPLIT_NAMES, SYMBOLS, SIZES):
+            sample = pg.ScatterPlotItem(size=size, symbol=symbol, pen=pg.mkPen("#444444", width=1),
+                                        brush=pg.mkBrush("#dddddd"))
+            self.split_legend.addItem(sample, name)
         self.message = message_item("Shown while this tab is open.")
         self.plot.addItem(self.message, ignoreBounds=True)
         self.layer_box = self.add_tool(combo([], "projectionLayerSelector", "Which layer's activations to project"))
@@ -139,12 +147,9 @@ class ProjectionView(PlotPanel):
     def _fill_legend(self) -> None:
         self.legend.clear()
         info = self.info
-        for name, symbol, size in zip(SPLIT_NAMES, SYMBOLS, SIZES):
-            sample = pg.ScatterPlotItem(size=size, symbol=symbol, pen=pg.mkPen("#444444", width=1),
-                                        brush=pg.mkBrush("#dddddd"))
-            self.legend.addItem(sample, name)
         if info.task in ("binary", "multiclass", "multilabel"):
             k = max(info.n_classes, 2) if info.task != "multilabel" else 2
+            self.legend.setColumnCount(2 if k > 4 else 1)
             for c in range(k):
                 dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c)))
                 name = info.class_name(c) if info.task != "multilabel" else ("off", "on")[c]

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from core.data.points import MAX_POINTS, edit_points
 
@@ -46,11 +46,13 @@ class DrawBar(QWidget):
         self.value.setToolTip("The target value of the points you add")
         self.value_label = QLabel("value")
         self.hint = QLabel()
+        self.hint.setObjectName("drawHint")
         self.hint.setProperty("role", "hint")
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)   # never reflows the plot
-        self.hint.setWordWrap(False)
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
+        self.hint.setWordWrap(True)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        self.row = QHBoxLayout()
         self.row.setSpacing(4)
         self.row.addWidget(self.toggle)
         self._class_row = QHBoxLayout()
@@ -58,7 +60,9 @@ class DrawBar(QWidget):
         self.row.addLayout(self._class_row)
         self.row.addWidget(self.value_label)
         self.row.addWidget(self.value)
-        self.row.addWidget(self.hint, 1)
+        self.row.addStretch(1)
+        column.addLayout(self.row)
+        column.addWidget(self.hint)
 
     def show_classes(self, names: tuple[str, ...] | None) -> None:
         """One button per class (None: a value field, for regression); the same classes keep the choice."""
@@ -139,8 +143,10 @@ class DrawMode(QObject):
         ok = self._editable and not self.why_not
         self.bar.toggle.setEnabled(ok)
         self.bar.setVisible(self.why_not != "not 2-D")
-        self.bar.hint.setText("click: add · drag: paint · right-click: delete" if ok and self.active else
-                              (self.why_not if self.why_not and self.why_not != "not 2-D" else ""))
+        hint = "Click: add a point · drag: paint · right-click: delete" if ok and self.active else \
+            (self.why_not if self.why_not and self.why_not != "not 2-D" else "")
+        self.bar.hint.setText(hint)
+        self.bar.hint.setVisible(bool(hint))
         for button in self.bar.classes.buttons():
             button.setEnabled(ok)
 
