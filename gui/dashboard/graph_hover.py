@@ -57,3 +57,12 @@ def describe_node(graph: GraphSnapshot, column: int, index: int) -> tuple[str, t
         lines.append('<span style="color:#b71c1c">saturated (at a bound on most rows)</span>')
     lines.append(f"outputs on {graph.probe_rows} training rows:")
     return "<br>".join(lines), (np.asarray(state.histogram[index]), np.asarray(state.histogram_edges[index]))
+
+
+def describe_stage(graph: GraphSnapshot, _column: int, layer: int) -> str:
+    """A thin stage bar: which layer it is and what it applies to."""
+    layout = graph.layout
+    column = layout.columns[layout.column_of_layer(layer)]
+    description = next(d for i, _, d in column.stages if i == layer)
+    return (f"<b>{layer}: {html.escape(description)}</b><br>applied to each of the {column.units:,} outputs of "
+            f"{html.escape(column.label)}<br>(click: select it in the builder)")

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui
 
 from core.network_graph import MAX_NODES, GraphLayout, GraphSnapshot
 
-from .graph_hover import describe_link, describe_node, stage_text
+from .graph_hover import describe_link, describe_node, describe_stage, stage_text
 from .graph_items import NODE_SIZE, HoverCard, LinksItem, NodeLook, NodesItem, StagesItem, bezier_polylines, \
     colorize, distance_to_polylines, link_levels
 from .plot_panel import PlotPanel, message_item
@@ -360,7 +360,8 @@ class NetworkGraphView(PlotPanel):
             k = int(np.flatnonzero((self.node_column == column) & (self.node_index == index))[0])
             self.nodes_item.set_highlight(k)
         else:
-            text, histogram = describe_link(self.graph, column, index), None
+            describe = describe_stage if kind == "stage" else describe_link
+            text, histogram = describe(self.graph, column, index), None
             self.nodes_item.set_highlight(None)
         self.hover_text = text
         self.card.set_content(text, histogram)
@@ -379,7 +380,7 @@ class NetworkGraphView(PlotPanel):
         self.nodes_item.set_highlight(None)
 
     def item_at(self, x: float, y: float) -> tuple[str, int, int] | None:
-        """("node", column, node), ("link", column, link index) or ("stage", column, layer) under (x, y)."""
+        """("node", column, node), ("link", column, link index) or ("stage", -1, layer) under (x, y)."""
         if self.graph is None:
             return None
         rects = self.node_rects

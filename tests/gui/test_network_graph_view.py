@@ -174,6 +174,7 @@ def test_stages_and_a_click_that_selects_the_layer(qtbot):
         assert view.click_at(*view.node_center(2, 0)) == 4
         bar = view.stage_bars[1][0]
         assert view.click_at(bar.center().x(), bar.center().y()) == 2
+        assert view.hover_at(bar.center().x(), bar.center().y()).startswith("<b>2: activation relu</b>")
         assert view.click_at(*view.node_center(0, 0)) is None           # an input is no layer
         assert clicked == [0, 4, 2]
     finally:
