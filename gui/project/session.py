@@ -14,9 +14,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
 from core.model_io import build_network, load_model
+from core.network_views import LiveViewsCollector, NetworkViewsRequest
 from core.project import Project
 from core.trainer import Trainer
-from core.network_views import LiveViewsCollector, NetworkViewsRequest
 from core.views import ViewsCollector
 from gui.data.loader import DataLoader
 from gui.runtime.gc_guard import GcGuard
