@@ -1,6 +1,7 @@
 """How the app performs while it trains: throughput, responsiveness, memory and start-up time.
 
     python benchmarks/bench_gui.py [--epochs 4000] [--repeats 5] [--long-steps 100000] [--skip-long]
+    python benchmarks/bench_gui.py --graph-tab [--epochs 4000] [--repeats 5]
 
 Runs on the default (spiral) project, the one `python main.py` opens:
 - training throughput inside the GUI, with the dashboard live (the Training tab shown, then its tabs cycled once a
@@ -15,6 +16,10 @@ Runs on the default (spiral) project, the one `python main.py` opens:
 - time from launching the app to a visible window, and to a window ready to train (median of 3 launches);
 - how long Stop takes: from the click to the run's `finished` signal, and to the window ready for the next run
   (target: 200 ms).
+
+`--graph-tab` measures only the cost of the network graph (issue 19): training throughput with the Network tab
+shown (the graph computed on the training thread and drawn live) against the Training tab shown, as shares of
+headless throughput, in alternating runs (target: within 5 points of each other).
 
 Without a display it uses Qt's offscreen platform (run it under `xvfb-run -a` to include real drawing).
 """
@@ -110,9 +115,9 @@ class Probe:
         self.cycler.stop()
 
 
-def gui_run(app, window, epochs: int, cycle_tabs: bool = True, probe: bool = True) -> dict:
-    """Train `epochs` epochs from a fresh start in the window; returns rate, latency (with `probe`) and memory
-    figures."""
+def gui_run(app, window, epochs: int, cycle_tabs: bool = True, probe: bool = True, tab: str = "Training") -> dict:
+    """Train `epochs` epochs from a fresh start in the window, with dashboard tab `tab` shown first; returns rate,
+    latency (with `probe`) and memory figures."""
     from PySide6.QtCore import QEventLoop
 
     window.reset_weights()
@@ -122,7 +127,9 @@ def gui_run(app, window, epochs: int, cycle_tabs: bool = True, probe: bool = Tru
     project = window.document.project
     window.document.edit(project.with_changes(training=project.training.with_changes(epochs=epochs)), "bench")
     window.flush_dashboard()
-    window.dashboard.tabs.setCurrentIndex(0)
+    tabs = window.dashboard.tabs
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index(tab))
+    app.processEvents()
     probe = Probe(app, window, cycle_tabs, ticks=probe)
     loop = QEventLoop()
     result: dict = {}
@@ -237,6 +244,32 @@ def report_latency(how: str, headless: list, runs: list[dict]) -> None:
           f"p95 < 50, p99 < 100); throughput with the probe on {', '.join(f'{x:.0%}' for x in ratios)}")
 
 
+def compare_graph_tab(app, window, project, args) -> None:
+    """Throughput with the Network tab shown against the Training tab, each as a share of a headless run made just
+    before; the two GUI runs of each round swap order every round."""
+    rows = []
+    for k in range(args.repeats):
+        headless = headless_rate(project, args.epochs)[0]
+        order = ("Training", "Network") if k % 2 == 0 else ("Network", "Training")
+        rates = {tab: gui_run(app, window, args.epochs, False, probe=False, tab=tab) for tab in order}
+        rows.append({tab: run["rate"] / headless for tab, run in rates.items()}
+                    | {f"{tab} frames": run["frame_ms"] for tab, run in rates.items()})
+    training = [r["Training"] for r in rows]
+    network = [r["Network"] for r in rows]
+    gaps = [100 * (t - n) for t, n in zip(training, network)]
+    print(f"network graph ({args.repeats} rounds of {args.epochs} epochs of the spiral project):")
+    print(f"  Training tab shown: {', '.join(f'{x:.0%}' for x in training)} of headless, median "
+          f"{statistics.median(training):.0%}")
+    print(f"  Network tab shown:  {', '.join(f'{x:.0%}' for x in network)} of headless, median "
+          f"{statistics.median(network):.0%}")
+    print(f"  Training minus Network, per round: {', '.join(f'{g:+.1f}' for g in gaps)} points, median "
+          f"{statistics.median(gaps):+.1f} (target: within 5)")
+    frames = [f for r in rows for f in r["Network frames"]]
+    if frames:
+        print(f"  Network tab frames that drew: updating views median {percentile(frames, 50):.1f} ms, p95 "
+              f"{percentile(frames, 95):.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4000, help="epochs of each throughput/latency run")
@@ -244,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-long", action="store_true", help="skip the memory run")
     parser.add_argument("--no-cycle", action="store_true", help="only the runs with the Training tab shown")
     parser.add_argument("--repeats", type=int, default=5, help="headless/GUI run pairs")
+    parser.add_argument("--graph-tab", action="store_true",
+                        help="only compare throughput with the Network tab shown against the Training tab")
     args = parser.parse_args(argv)
 
     import tempfile
@@ -259,8 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     from gui.runtime import gc_guard
 
     print(f"platform: {app.platformName()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    shown, ready = launch_times()
-    print(f"launch to visible window: {shown:.2f} s; to ready to train: {ready:.2f} s (median of 3)")
+    if not args.graph_tab:
+        shown, ready = launch_times()
+        print(f"launch to visible window: {shown:.2f} s; to ready to train: {ready:.2f} s (median of 3)")
 
     project = default_project().with_changes(
         training=default_project().training.with_changes(epochs=args.epochs))
@@ -271,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
     gc_guard.freeze_startup()                                   # as the app does once its window is shown
     gui_run(app, window, 20)                                    # warm-up: first draws, caches
+    if args.graph_tab:
+        gui_run(app, window, 20, tab="Network")
+        compare_graph_tab(app, window, project, args)
+        window.document.undo_stack.setClean()
+        window.document._weights_modified = False
+        window.close()
+        return 0
     for cycle in ([False] if args.no_cycle else [False, True]):
         how = "tabs cycling every second" if cycle else "Training tab shown"
         # Headless and GUI runs alternate, so a machine whose speed drifts affects both sides of each ratio alike.

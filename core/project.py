@@ -40,10 +40,22 @@ class Project:
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2) + "\n"
+        return json_text(self.to_dict()) + "\n"
 
     def with_changes(self, **changes: Any) -> "Project":
         return replace(self, **changes)
+
+
+def json_text(value: Any, level: int = 0) -> str:
+    """JSON indented by two spaces, except that a list of plain values stays on one line: the rows of a drawn
+    dataset (`"X": [[0.5, -1.2], ...]`) read as one point per line instead of one number per line."""
+    inner = "  " * (level + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(str(k))}: {json_text(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + json_text(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    return json.dumps(value)
 
 
 def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "the project") -> Project:

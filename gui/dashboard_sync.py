@@ -36,6 +36,9 @@ class DashboardSync(QObject):
         self._region_timer.setInterval(REGION_DELAY_MS)
         self._region_timer.timeout.connect(self._apply_boundary_region)
         dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
+        # The network views ask the views collector for their data while they are shown; between runs, at once.
+        dashboard.set_views_request(session.views_request)
+        dashboard.viewsWanted.connect(lambda: None if self._run_in_progress() else self.show_initial_views())
 
     def schedule_reset(self) -> None:
         """A new network or data set: start the dashboard over shortly (edits in a burst share one reset)."""

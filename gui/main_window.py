@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         session.weightsRestored.connect(self._weights_restored)
 
         self.data_panel.specChanged.connect(self._data_edited)
+        self.data_panel.draw.edited.connect(lambda spec, text: doc.edit(doc.project.with_changes(data=spec), text))
         self.builder.layersEdited.connect(self._layers_edited)
         self.layer_editor.layerEdited.connect(self._layer_edited)
         self.network_panel.problems.fixRequested.connect(self._apply_fix)
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         ctl.viewsReady.connect(self.dashboard.add_views)
         ctl.finished.connect(self._run_finished)
         ctl.frame.connect(self._frame)
+        self.dashboard.network_graph.layerClicked.connect(self._select_layer)
 
     # --- projects -----------------------------------------------------------------------------------------------
     def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> None:
@@ -239,6 +241,12 @@ class MainWindow(QMainWindow):
         self.dashboard_sync.show_restored()
         self._refresh_idle()
         self.statusBar().showMessage(message.capitalize(), 6000)
+
+    def _select_layer(self, index: int) -> None:
+        """A node of the network graph was clicked: its layer, selected in the builder."""
+        self.docks["network"].show()
+        self.docks["network"].raise_()
+        self.builder.select(index)
 
     def _refresh_network(self) -> None:
         """Layer list, output shapes, parameter counts and problems, from the project and the built network."""

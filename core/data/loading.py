@@ -14,6 +14,7 @@ from .dataset import Dataset
 from .files import check_file, read_head, resolve
 from .idx import load_idx_dataset
 from .npz import load_npz_dataset, npz_features
+from .points import load_points
 from .spec import validate_data_spec
 
 Progress = Callable[[float], None]
@@ -32,6 +33,8 @@ def load_dataset(spec: dict[str, Any], base_dir: str | os.PathLike = ".", progre
         dataset = load_builtin(spec)
     elif source == "csv":
         dataset = load_csv_dataset(resolve(spec["path"], base_dir), spec, progress)
+    elif source == "points":
+        dataset = load_points(spec)
     elif source == "npz":
         dataset = load_npz_dataset(resolve(spec["path"], base_dir), spec)
     else:

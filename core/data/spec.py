@@ -11,10 +11,11 @@ from typing import Any
 from ..config import ConfigReader, check_int, describe
 from ..errors import SpecError
 from .builtin import builtin_info
+from .points import points_options
 from .preprocess import CROSSES, SCALINGS
 from .targets import TASK_CHOICES
 
-SOURCES = ("builtin", "csv", "npz", "idx")
+SOURCES = ("builtin", "csv", "npz", "idx", "points")
 MISSING_POLICIES = ("error", "drop", "fill")
 DEFAULT_SPLIT = {"val": 0.2, "test": 0.0}
 DELIMITERS = {"auto": None, ",": ",", ";": ";", "\t": "\t", "|": "|", "tab": "\t", "comma": ",",
@@ -41,6 +42,9 @@ def validate_data_spec(obj: Any, path: str = "data") -> dict:
         default_features, default_scaling = None, "standard"
         if source == "csv":
             out.update(_csv_options(r))
+        elif source == "points":
+            out.update(points_options(r))
+            two_d = len(out["X"][0]) == 2
         elif source == "npz":
             out["path"] = _path(r, "path")
             out["task"] = r.str("task", "auto", choices=TASK_CHOICES)

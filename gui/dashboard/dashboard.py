@@ -24,7 +24,9 @@ from .boundary import DecisionBoundaryPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
+from .network_graph import NetworkGraphView
 from .plot_panel import FORMATS, PlotPanel
+from .projection import ProjectionView
 from .run_info import RunInfo
 from .store import RunData
 from .training_curves import LearningRatePanel, LossPanel, MetricPanel
@@ -52,6 +54,8 @@ def _splitter(orientation: QtCore.Qt.Orientation, widgets: list[QtWidgets.QWidge
 
 class Dashboard(QtWidgets.QWidget):
     """objectName "dashboard". Views are found by objectName (see gui/dashboard/README.md)."""
+
+    viewsWanted = QtCore.Signal()        # a network view was shown or changed: compute its data now (between runs)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -116,6 +120,13 @@ class Dashboard(QtWidgets.QWidget):
         self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
                      [self.confusion_view, self.roc_pr_view, self.predicted_view])
 
+        self.network_graph = self.add_tab("Network", "The network as a graph: every unit, every weight, what each "
+                                                     "unit computes", NetworkGraphView())
+        self.projection_view = self.add_tab("Projection", "PCA (live) or t-SNE of the data or of a layer's "
+                                                          "activations", ProjectionView())
+        for view in (self.network_graph, self.projection_view):
+            view.wanted.connect(self.viewsWanted)
+
     def add_tab(self, title: str, tip: str, widget: QtWidgets.QWidget,
                 panels: list[PlotPanel] | None = None) -> QtWidgets.QWidget:
         """Add a tab showing `widget`, whose views are `panels` (default: `widget` itself, one view); returns
@@ -128,6 +139,11 @@ class Dashboard(QtWidgets.QWidget):
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(1180, 900)
+
+    def set_views_request(self, request) -> None:
+        """Share what the network views ask for (core.network_views.NetworkViewsRequest) with the views collector:
+        each view sets its part while it is on screen."""
+        self.network_graph.request = self.projection_view.request = request
 
     def panel(self, object_name: str) -> PlotPanel:
         for panel in self.panels:

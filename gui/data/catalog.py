@@ -28,6 +28,8 @@ def file_key(spec: dict) -> tuple:
 
 def file_text(spec: dict) -> str:
     """The file's name as the picker and the file row show it."""
+    if spec["source"] == "points":
+        return f"{spec['name']} ({len(spec['X']):,} points)"
     if spec["source"] == "idx":
         return f"{Path(spec['images']).name} + {Path(spec['labels']).name}"
     return Path(spec["path"]).name
@@ -39,6 +41,8 @@ def file_description(spec: dict) -> str:
         target = spec["target"]
         shown = ", ".join(map(str, target)) if isinstance(target, list) else str(target)
         return f"Your CSV file; target: {shown if target != -1 else 'the last column'}"
+    if spec["source"] == "points":
+        return "Points kept inside the project: draw on the plot to add (click, drag) or delete (right-click) some"
     if spec["source"] == "npz":
         return "Your NumPy archive (X, y; optional X_val/y_val, X_test/y_test)"
     return "Your IDX image files (MNIST format)"

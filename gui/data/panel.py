@@ -20,6 +20,7 @@ from core.data import CROSSES, build_crosses, builtin_datasets, output_advice, s
 from core.errors import LayerLabError, SpecError
 
 from .catalog import EXTRA_LABELS, file_description, file_key, file_text
+from .draw_mode import DrawMode
 from .files import ask_csv_file, ask_idx, ask_npz, resolve_path
 from .import_dialog import CsvImportDialog
 from .panel_layout import INVALID, TOGGLES_INVALID, TOGGLES_QSS, DataPanelLayout
@@ -52,6 +53,7 @@ class DataPanel(DataPanelLayout):
         self._summary_signals.done.connect(self._on_summary)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._commit_widgets)
+        self.draw = DrawMode(self.preview.scatter, self.spec, self)   # its edits come as draw.edited(spec, text)
         self._connect()
         self._sync_widgets()
 
@@ -102,6 +104,7 @@ class DataPanel(DataPanelLayout):
         if summary is not None:
             self.header.show_summary(summary)
         self.preview.show_prepared(prepared, summary)
+        self.draw.show_data(prepared)
         self.progress.hide()
         self.data_error.hide()
         self.preview.set_dimmed(False)
@@ -135,6 +138,7 @@ class DataPanel(DataPanelLayout):
         for widget in (self.combo, self.samples, self.noise, self.extra, self.seed, self.val, self.test,
                        self.scaling, self.features, self.options_button):
             widget.setEnabled(editable)
+        self.draw.set_editable(editable)
 
     # --- widgets <-> spec ---------------------------------------------------------------------------------------
     def _info(self):

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
 from core.model_io import build_network, load_model
+from core.network_views import LiveViewsCollector, NetworkViewsRequest
 from core.project import Project
 from core.trainer import Trainer
 from core.views import ViewsCollector
@@ -39,6 +40,7 @@ class Session(QObject):
         self.network = None
         self.trainer: Trainer | None = None
         self.collector: ViewsCollector | None = None
+        self.views_request = NetworkViewsRequest()      # what the dashboard's network views show now
         self.data_error: str | None = None
         self.build_error: str | None = None
         self.loader = DataLoader(self, gc_guard)
@@ -102,7 +104,7 @@ class Session(QObject):
         try:
             self.network = build_network(project, self.prepared.input_width)
             self.trainer = Trainer(self.network, self.prepared, project.training)
-            self.collector = ViewsCollector(self.network, self.prepared)
+            self.collector = LiveViewsCollector(self.network, self.prepared, self.views_request)
         except LayerLabError as exc:
             self.build_error = str(exc)
             self.trainer = self.collector = None
@@ -147,7 +149,7 @@ class Session(QObject):
         if self.trainer is None:
             return
         self.trainer.reset()
-        self.collector = ViewsCollector(self.network, self.prepared)
+        self.collector = LiveViewsCollector(self.network, self.prepared, self.views_request)
         self.weightsReset.emit()
 
     def initial_views(self):
