@@ -107,7 +107,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     from .checks import check_model
     from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
-    from .model_io import build_network, load_data, load_model, resume_project
+    from .model_files import load_model
+    from .model_io import build_network, load_data, resume_project
     from .project import load_project
     from .trainer import Trainer
 
@@ -261,7 +262,7 @@ def _check_writable(path: Path, option: str) -> None:
 # --- predict -------------------------------------------------------------------------------------------------------
 def cmd_predict(args, stdout: TextIO, stderr: TextIO) -> int:
     from .data import load_features
-    from .model_io import load_model
+    from .model_files import load_model
 
     model = load_model(args.model)
     if args.out:
@@ -365,7 +366,7 @@ def layer_table(network) -> str:
 # --- export --------------------------------------------------------------------------------------------------------
 def cmd_export(args, stdout: TextIO, stderr: TextIO) -> int:
     from .export import export_model
-    from .model_io import load_model
+    from .model_files import load_model
 
     model = load_model(args.model)
     _check_writable(Path(args.out), "--out")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cli_support import assert_one_line_error, run
-from core.weights import load_weights
+from core.model_files import load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.json"))

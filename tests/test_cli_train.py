@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from cli_support import assert_one_line_error, run
-from core.weights import load_weights
+from core.model_files import load_weights
 
 
 def project_file(folder, name="tiny.json", data=None, layers=None, **training):

@@ -13,10 +13,9 @@ from safetensors.numpy import load_file
 from cli_support import run
 from core.errors import LayerLabError
 from core.export import FORMATS, SUFFIXES, export_model, resolve_format
-from core.export.json_format import JSON_FORMAT
 from core.fileio import FileWriteError
-from core.model_io import load_model
-from core.weights import load_weights
+from core.model_files import load_model, load_weights
+from core.model_files.json_reader import JSON_FORMAT
 from test_export_support import make_model, raw_inputs
 
 EVERY_LAYER = [

@@ -3,7 +3,7 @@
     export_model(load_model("model.npz"), "onnx", "model.onnx")
 
 Formats: `npz` (the native weights file, without training state), `json` (architecture, weights, preprocessing
-and metadata; loads back with `core.model_io.load_model`), `onnx` (opset 17, raw inputs, named outputs),
+and metadata; loads back with `core.model_files.load_model`), `onnx` (opset 17, raw inputs, named outputs),
 `safetensors` (the weights file's tensor names plus string metadata), `pytorch` and `keras` (a standalone script
 plus the weights file next to it). Every export is built in memory first and written all-or-nothing.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from .common import ExportError
-from .json_format import JSON_FORMAT, load_json_model, write_json
+from ..model_files.json_reader import JSON_FORMAT
+from .json_format import write_json
 
 FORMATS = ("npz", "json", "onnx", "safetensors", "pytorch", "keras")
 # The usual file suffix of each format (a script's weights go next to it as NAME.weights.npz).
@@ -63,7 +64,7 @@ def _writer(fmt: str) -> Callable:
 
 
 def export_model(model, fmt: str, out: str | Path) -> list[Path]:
-    """Write `model` (a `core.model_io.LoadedModel`) as `fmt` to `out`; returns the files written (a script and its
+    """Write `model` (a `core.model_files.LoadedModel`) as `fmt` to `out`; returns the files written (a script and its
     weights file for pytorch/keras). Raises ExportError (or FileWriteError) with one readable line, leaving no
     file behind: also when `out` is the model's own file or has another format's suffix (see `targets`)."""
     from .targets import check_target
@@ -73,5 +74,4 @@ def export_model(model, fmt: str, out: str | Path) -> list[Path]:
     return _writer(fmt)(model, Path(out))
 
 
-__all__ = ["DESCRIPTIONS", "ExportError", "FORMATS", "JSON_FORMAT", "SUFFIXES", "export_model", "load_json_model",
-           "resolve_format"]
+__all__ = ["DESCRIPTIONS", "ExportError", "FORMATS", "JSON_FORMAT", "SUFFIXES", "export_model", "resolve_format"]

@@ -13,7 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
-from core.model_io import build_network, load_model
+from core.model_files import load_model
+from core.model_io import build_network
 from core.project import Project
 from core.trainer import Trainer
 from core.views import ViewsCollector
