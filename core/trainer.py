@@ -26,7 +26,8 @@ from .network import Network
 from .optimizers import Optimizer, get_optimizer
 from .schedules import get_schedule
 from .training_config import TrainingConfig
-from .training_data import (ArraySplit, TrainingData, default_loss_for, has_validation,  # noqa: F401
+from .tasks import default_loss_for
+from .training_data import (ArraySplit, TrainingData, has_validation,  # noqa: F401
                             sample_weights, seed_generators)
 
 Listener = Callable[[Any], None]

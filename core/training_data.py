@@ -45,11 +45,6 @@ def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator
     return np.random.default_rng(init), np.random.default_rng(shuffle), np.random.default_rng(noise)
 
 
-def default_loss_for(task: str) -> str:
-    return {"binary": "binary_crossentropy", "multilabel": "binary_crossentropy",
-            "multiclass": "categorical_crossentropy"}.get(task, "mse")
-
-
 def sample_weights(class_weight: Any, data: Any, task: str, n_classes: int, sample_weight: Any, n_rows: int,
                    dtype: Any) -> np.ndarray | None:
     """Per-sample loss weights from `training.class_weight` ("balanced", a list or a dict) and/or explicit sample

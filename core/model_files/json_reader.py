@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from ..config import ConfigReader
-from ..data import TASKS, Preprocessor
+from ..data import Preprocessor
 from ..errors import LayerLabError, SpecError, WeightsError
 from ..network import Network
 from ..project import FORMAT as PROJECT_FORMAT, parse_project
+from ..tasks import TASKS
 from .model import LoadedModel
 from .weights_file import WeightsFile
 

@@ -6,10 +6,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from ..data import TASKS, Preprocessor
+from ..data import Preprocessor
 from ..errors import LayerLabError, WeightsError
 from ..network import Network
 from ..project import parse_project
+from ..tasks import TASKS
 from .json_reader import load_json_model, looks_like_json
 from .model import LoadedModel
 from .safetensors_reader import looks_like_safetensors, read_safetensors
