@@ -27,8 +27,7 @@ from .optimizers import Optimizer, get_optimizer
 from .schedules import get_schedule
 from .training_config import TrainingConfig
 from .tasks import default_loss_for
-from .training_data import (ArraySplit, TrainingData, has_validation,  # noqa: F401
-                            sample_weights, seed_generators)
+from .training_data import TrainerData, has_validation, sample_weights, seed_generators
 
 Listener = Callable[[Any], None]
 
@@ -37,13 +36,13 @@ TRAIN_METRIC_ROWS = 10_000
 
 
 class Trainer:
-    def __init__(self, network: Network, data: Any, config: TrainingConfig,
+    def __init__(self, network: Network, data: TrainerData, config: TrainingConfig,
                  sample_weight: np.ndarray | None = None, diagnostics_every_steps: int | None = None,
                  batch_event_interval: float = 0.05, initialize: bool = True):
         self.network = network
         self.data = data
         self.task = data.task
-        self.n_classes = int(getattr(data, "n_classes", 0) or 0)
+        self.n_classes = int(data.n_classes)
         self.batch_event_interval = batch_event_interval
         self._diagnostics_every_steps = diagnostics_every_steps
         self._sample_weight = sample_weight
@@ -407,7 +406,7 @@ class Trainer:
         ends_training = reason != "completed" or self.epoch >= self.config.epochs
         restored = self._restore_best() if ends_training else False
         test_metrics: dict[str, float] = {}
-        test = getattr(self.data, "test", None)
+        test = self.data.test
         if ends_training and test is not None and len(test.y):    # the test split is evaluated once, at the end
             out = self.network.predict(test.X)
             test_metrics = {k: float(v) for k, v in evaluate(self.task, np.asarray(test.y), out, self.n_classes).items()}

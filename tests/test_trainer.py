@@ -9,8 +9,9 @@ from core.diagnostics import DiagnosticsSnapshot
 from core.errors import LayerLabError, TrainingError
 from core.events import BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import parse_training
+from core.training_data import TrainingData
 
 
 def blobs(n=200, seed=0, d=2):
@@ -495,3 +496,25 @@ def test_end_after_epoch_from_another_thread_finishes_the_epoch_in_progress():
     assert done[0].reason == "completed" and not done[0].restored_best
     assert t.epoch == 3 and t.step == 3 * t.batches_per_epoch
     assert t.fit(1).epochs == 4                       # the request ended with its run
+
+
+def test_both_data_types_provide_what_the_trainer_reads():
+    """A project's PreparedData and arrays given as TrainingData both provide the declared TrainerData; the same
+    rows train to the same weights either way."""
+    from core.data import load_dataset, prepare
+    from core.training_data import TrainerData
+
+    spec = {"source": "builtin", "name": "xor", "samples": 120, "split": {"val": 0.25, "test": 0.0}, "seed": 0}
+    prepared = prepare(load_dataset(spec), spec)
+    arrays = TrainingData.from_arrays(prepared.train.X, prepared.train.y, prepared.val.X, prepared.val.y,
+                                      task=prepared.task, n_classes=prepared.n_classes)
+    assert isinstance(prepared, TrainerData) and isinstance(arrays, TrainerData)
+    config = parse_training({"loss": "binary_crossentropy", "batch_size": 16, "epochs": 2, "seed": 1})
+    layers = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    weights = []
+    for data in (prepared, arrays):
+        trainer = Trainer(Network(layers, prepared.input_width, config.dtype), data, config)
+        trainer.fit()
+        weights.append(trainer.network.params.copy())
+        assert "val_accuracy" in trainer.history
+    np.testing.assert_array_equal(weights[0], weights[1])
