@@ -221,7 +221,7 @@ class Trainer:
         track_dead = bool(diag.dead.layers)
         trace_on = diag.enabled
         has_penalty = net.has_penalty
-        has_constraints = bool(net._constrained)
+        has_constraints = net.has_constraints
         has_buffers = net.buffers.size > 0
         clip_norm, clip_value = self.config.clip_norm, self.config.clip_value
         fused = self.fused

@@ -120,6 +120,10 @@ class Dense(Layer):
     def output(self) -> np.ndarray | None:
         return self._a
 
+    @property
+    def has_penalty(self) -> bool:
+        return bool(self.l1 or self.l2)
+
     def penalty(self):
         w = self.params["weight"].ravel()
         total = 0.0
@@ -135,6 +139,10 @@ class Dense(Layer):
             g += (2.0 * self.l2) * w
         if self.l1:
             g += self.l1 * np.sign(w)
+
+    @property
+    def has_constraints(self) -> bool:
+        return self.max_norm is not None
 
     def apply_constraints(self):
         if self.max_norm is None:
