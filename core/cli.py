@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
 # --- train ---------------------------------------------------------------------------------------------------------
 def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     from .checks import check_model
-    from .events import BatchEnd, Diverged, EpochEnd, Failed, Finished
+    from .events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finished
     from .model_files import load_model
     from .model_io import build_network, load_data, resume_project
     from .project import load_project
@@ -158,7 +158,7 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     result = trainer.fit(this_run, listener=show)
     # A run that stops short of training.epochs pauses training: the trainer keeps its last weights, so --resume
     # continues exactly (the best weights come back when training ends).
-    paused = isinstance(result, Finished) and result.reason == "completed" and trainer.epoch < total
+    paused = isinstance(result, Finished) and result.reason == COMPLETED and trainer.epoch < total
     if interactive:
         stderr.write("\n")
     if isinstance(result, Failed):
@@ -174,8 +174,8 @@ def cmd_train(args, stdout: TextIO, stderr: TextIO) -> int:
     _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
     last = {k: v[-1] for k, v in trainer.history.items()}
-    how = {"completed": "finished", "early_stopping": "stopped early", "stopped": "stopped"}[result.reason]
-    best = f", best epoch {result.best_epoch + 1} restored" if result.restored_best and result.best_epoch is not None else ""
+    how = result.outcome
+    best = f", {result.restored_note}" if result.restored_note else ""
     if paused:
         how, best = f"paused by --stop-after {args.stop_after} (training.epochs is {total})", ""
     print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): {_format_logs(last)}",

@@ -19,7 +19,8 @@ import numpy as np
 from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
 from .early_stopping import EarlyStopping, check_monitors
 from .errors import LayerLabError, TrainingError
-from .events import BatchEnd, Diverged, EpochEnd, Event, Failed, Finished, TrainingStarted
+from .events import (COMPLETED, EARLY_STOPPING, STOPPED, BatchEnd, Diverged, EpochEnd, Event, Failed, Finished,
+                     TrainingStarted)
 from .losses import Loss, get_loss
 from .metrics import evaluate
 from .network import Network
@@ -228,7 +229,7 @@ class Trainer:
         active = 0.0
         run_start_step = self.step
         last_batch_event = -math.inf
-        reason = "completed"
+        reason = COMPLETED
         last_batch = (self.epoch, 0)
         while self.epoch < target:
             epoch = self.epoch
@@ -311,7 +312,7 @@ class Trainer:
                     pending_sum, pending_count = 0.0, 0
             active += time.perf_counter() - clock
             if stopped:
-                reason = "stopped"
+                reason = STOPPED
                 break
             if not np.all(np.isfinite(P)):
                 yield self._diverge(epoch, nb - 1, "weights", float("nan"))
@@ -324,7 +325,7 @@ class Trainer:
                 self.history.setdefault(key, []).append(value)
             yield EpochEnd(epoch, logs, self.step, active, dead, improved)
             if stop_now:
-                reason = "early_stopping"
+                reason = EARLY_STOPPING
                 break
             if self._end_after_epoch.is_set():
                 break
@@ -403,7 +404,7 @@ class Trainer:
         # Training ends when the configured epochs are done, early stopping or the user ends it: then the best
         # weights come back. A run of fewer epochs (a Step, `--stop-after`) only pauses training: restoring then
         # would make the next run start from other weights than an uninterrupted one.
-        ends_training = reason != "completed" or self.epoch >= self.config.epochs
+        ends_training = reason != COMPLETED or self.epoch >= self.config.epochs
         restored = self._restore_best() if ends_training else False
         test_metrics: dict[str, float] = {}
         test = self.data.test

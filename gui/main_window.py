@@ -391,10 +391,9 @@ class MainWindow(QMainWindow):
             self.banner.show_message(event.message)
             self.statusBar().showMessage(event.message, 15000)
         else:
-            how = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early"}[event.reason]
-            best = f"; best epoch {event.best_epoch + 1} restored" if event.restored_best and \
-                event.best_epoch is not None else ""
-            self.statusBar().showMessage(f"{how} at epoch {event.epochs} (step {event.step:,}){best}", 8000)
+            best = f"; {event.restored_note}" if event.restored_note else ""
+            self.statusBar().showMessage(f"{event.outcome.capitalize()} at epoch {event.epochs} (step {event.step:,})"
+                                         f"{best}", 8000)
         self._refresh_idle()
 
     def _history_changed(self, *_args) -> None:

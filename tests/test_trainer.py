@@ -518,3 +518,16 @@ def test_both_data_types_provide_what_the_trainer_reads():
         weights.append(trainer.network.params.copy())
         assert "val_accuracy" in trainer.history
     np.testing.assert_array_equal(weights[0], weights[1])
+
+
+def test_a_finished_event_says_how_the_run_ended():
+    from core.events import COMPLETED, EARLY_STOPPING, STOPPED
+
+    assert Finished(COMPLETED, 5, 50, None, False, 1.0).outcome == "finished"
+    assert Finished(STOPPED, 5, 50, None, False, 1.0).outcome == "stopped"
+    early = Finished(EARLY_STOPPING, 9, 90, 3, True, 1.0)
+    assert (early.outcome, early.restored_note) == ("stopped early", "best epoch 4 restored")
+    assert Finished(EARLY_STOPPING, 9, 90, 3, False, 1.0).restored_note == ""
+    trainer = make_trainer(epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
+    last = trainer.fit()
+    assert last.reason == EARLY_STOPPING and last.restored_note == f"best epoch {last.best_epoch + 1} restored"
