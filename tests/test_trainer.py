@@ -1,4 +1,5 @@
 """The training loop: reproducibility, pause/resume/stop, early stopping, divergence, events and diagnostics."""
+import math
 import threading
 import time
 
@@ -531,3 +532,38 @@ def test_a_finished_event_says_how_the_run_ended():
     trainer = make_trainer(epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
     last = trainer.fit()
     assert last.reason == EARLY_STOPPING and last.restored_note == f"best epoch {last.best_epoch + 1} restored"
+
+
+def test_batches_sliced_as_they_come_train_like_batch_views_made_once(monkeypatch):
+    """An epoch of more batches than MAX_BATCH_VIEWS slices them step by step instead of keeping their views: the
+    same rows in the same order, so the same weights, shuffled or not."""
+    import core.training_setup as setup
+
+    for shuffle in (True, False):
+        viewed = make_trainer(epochs=3, shuffle=shuffle, class_weight="balanced")
+        assert viewed._batches is not None
+        monkeypatch.setattr(setup, "MAX_BATCH_VIEWS", 1)
+        sliced = make_trainer(epochs=3, shuffle=shuffle, class_weight="balanced")
+        monkeypatch.undo()
+        assert sliced._batches is None
+        viewed.fit()
+        sliced.fit()
+        np.testing.assert_array_equal(viewed.network.params, sliced.network.params)
+        assert viewed.history == sliced.history
+
+
+def test_a_diverging_train_step_changes_nothing():
+    from core.trainer import StepDiverged
+
+    t = make_trainer()
+    X = t._X[:16].copy()
+    T = t.loss.prepare_targets(np.zeros(16, dtype=int), 1, t.network.dtype)
+    before, step = t.network.params.copy(), t.step
+    value = t.train_step(X, T)
+    assert math.isfinite(value) and t.step == step + 1 and not np.array_equal(t.network.params, before)
+    X[3, 0] = np.inf
+    after_one = t.network.params.copy()
+    with pytest.raises(StepDiverged) as info, np.errstate(invalid="ignore", over="ignore"):
+        t.train_step(X, T)
+    assert info.value.what in ("loss", "gradient") and t.step == step + 1
+    np.testing.assert_array_equal(t.network.params, after_one)
