@@ -365,11 +365,15 @@ def layer_table(network) -> str:
 
 # --- export --------------------------------------------------------------------------------------------------------
 def cmd_export(args, stdout: TextIO, stderr: TextIO) -> int:
-    from .export import export_model
+    from .export import ExportError, export_model, resolve_format
     from .model_files import load_model
 
     model = load_model(args.model)
     _check_writable(Path(args.out), "--out")
+    try:
+        resolve_format(args.format)
+    except ExportError as exc:
+        raise CliError(f"--format {exc}") from None
     export_model(model, args.format, args.out)
     print(f"exported {args.model} as {args.format} to {args.out}", file=stdout)
     return 0
