@@ -167,9 +167,9 @@ def test_rejected_activation_message_reads_once():
 
 
 def test_the_network_calls_the_penalty_and_constraint_hooks_a_layer_declares():
-    """Regularisation and constraints go through the hooks the Layer base class declares, whatever the layer calls
-    its settings: a layer with `has_penalty` adds its penalty and its gradient, one with `has_constraints` is
-    projected after each step, and layers that declare neither are never called."""
+    """Regularisation and constraints go through the hooks the Layer base class declares, whatever the layer
+    calls its settings: a layer with `has_penalty` adds its penalty and its gradient, one with `has_constraints`
+    is projected after each step, and layers that declare neither are never called."""
     from core.layers import Dense, Layer
 
     class Shrunk(Layer):

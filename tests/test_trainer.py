@@ -511,7 +511,8 @@ def test_both_data_types_provide_what_the_trainer_reads():
                                       task=prepared.task, n_classes=prepared.n_classes)
     assert isinstance(prepared, TrainerData) and isinstance(arrays, TrainerData)
     config = parse_training({"loss": "binary_crossentropy", "batch_size": 16, "epochs": 2, "seed": 1})
-    layers = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    layers = [{"type": "dense", "units": 4, "activation": "tanh"},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}]
     weights = []
     for data in (prepared, arrays):
         trainer = Trainer(Network(layers, prepared.input_width, config.dtype), data, config)

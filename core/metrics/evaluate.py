@@ -36,7 +36,7 @@ from .classification import (
     multilabel_scores,
     predicted_labels,
 )
-from .curves import per_column
+from .threshold_curves import per_column
 from .regression import regression_metrics
 
 CLASSIFICATION_KEYS = ("accuracy", "precision", "recall", "f1", "specificity", "mcc", "auc")

@@ -13,11 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
+from core.live_evaluation import ViewsCollector
 from core.model_files import load_model
 from core.model_io import build_network
 from core.project import Project
 from core.trainer import Trainer
-from core.views import ViewsCollector
 from gui.data.loader import DataLoader
 
 from .paths import resolved_data
