@@ -27,7 +27,6 @@ class Dense(Layer):
         kernel_initializer = kernel_initializer or default_kernel_initializer(self.activation.name)
         self.kernel_initializer = get_initializer(kernel_initializer, f"{path}.kernel_initializer")
         self.bias_initializer = get_initializer(bias_initializer, f"{path}.bias_initializer")
-        self._kernel_initializer_given = kernel_initializer
         self.l1, self.l2, self.max_norm = l1, l2, max_norm
         self._x = self._z = self._a = None
         self._ones = np.ones(0)
