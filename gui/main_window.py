@@ -4,37 +4,44 @@ The window wires four objects together and keeps the widgets in step with them: 
 its undo history), the `Session` (prepared data, network, trainer), the `TrainingController` (runs on a worker
 thread) and the `Dashboard`. Editing is locked while a run is in progress or paused, so an edit never races the
 training thread.
+
+Where to add things: a dashboard view or tab in `Dashboard._build_tabs` (gui/dashboard/dashboard.py); a dock in
+`MainWindow._dock_specs`; a menu action in `MENU_BAR` (gui/menus.py) with its slot in `MainWindow._commands`. A
+command that works on the project (like gui/project/exporting.py) takes a `ProjectContext`, not the window.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from shiboken6 import isValid
 
 from core.checks import apply_fix
-from core.events import Diverged, EpochEnd, Failed
+from core.events import Diverged, Failed
 from core.project import Project, default_project, load_project
 from core.training_data import has_validation
-from gui.dashboard.run_info import RunInfo
 from gui.data.panel import DataPanel
 from gui.network.panel import NetworkPanel
+from gui.project.context import ProjectContext
 from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import ProjectFiles, weights_path
 from gui.project.session import Session
-from gui.training.controller import PAUSED, RUNNING, TrainingController
-from gui.training.dashboard_feed import DashboardFeed
+from gui.runtime.gc_guard import GcGuard
+from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.panel import TrainingPanel
-from gui.training.run_controls import UPDATE_INTERVAL, RunStatus, RunToolBar
+from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar, finish_message
 from gui.widgets.banner import DivergedBanner, NoteBanner
+from gui.widgets.fields import commit_typing
 
 from . import app_settings, docks
 from .dashboard import Dashboard
-from .menus import build_menus
+from .dashboard_sync import DashboardSync
+from .docks import DockSpec
+from .menus import build_menus, fill_recent
 
 
 class MainWindow(QMainWindow):
@@ -43,27 +50,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.resize(1600, 1000)
         self.document = Document(project, path, self)
-        self.session = Session(self)
-        self.controller = TrainingController(self)
-        self.files = ProjectFiles(self)
-        self.exporter = Exporter(self)
+        gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
+        self.session = Session(self, gc_guard)
+        self.controller = TrainingController(self, gc_guard=gc_guard)
         self.problems_list: list = []
-        self._epochs_to_show: tuple[int, int] | None = None     # (done, target) not shown yet
-        self._epochs_shown_at = 0.0
         self._select_after: int | None = None
-        # Rebuilding the dashboard's per-layer plots takes a moment: coalesce a burst of edits into one reset.
-        self._dashboard_timer = QTimer(self)
-        self._dashboard_timer.setSingleShot(True)
-        self._dashboard_timer.setInterval(150)
-        self._dashboard_timer.timeout.connect(self._reset_dashboard)
-        # The decision boundary is computed over the region its plot shows; follow resizes, zooms and pans.
-        self._boundary_region: tuple[float, float, float, float] | None = None
-        self._region_timer = QTimer(self)
-        self._region_timer.setSingleShot(True)
-        self._region_timer.setInterval(120)
-        self._region_timer.timeout.connect(self._apply_boundary_region)
         self._build_widgets()
-        self.actions_ = build_menus(self)
+        context = ProjectContext(self, self.document, self.session, self.stop_training,
+                                 self.statusBar().showMessage)
+        self.files = ProjectFiles(context, self.open_project, self.note.show_note)
+        self.exporter = Exporter(context, self.dashboard)
+        self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
+        menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
+        self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -75,6 +74,7 @@ class MainWindow(QMainWindow):
         self.run_bar = RunToolBar(self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.run_bar)
         self.status = RunStatus(self.statusBar())
+        self.readouts = RunReadouts(self.run_bar, self.status)
 
         self.data_panel = DataPanel()
         self.network_panel = NetworkPanel()
@@ -82,12 +82,33 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
-        self.feed = DashboardFeed(self.dashboard)
         self.banner = DivergedBanner()
         self.note = NoteBanner()
+        self._docks = self._dock_specs()
+        self.docks = docks.arrange(self, self._docks, [self.note, self.banner, self.dashboard])
 
-        self.docks = docks.arrange(self, self.data_panel, self.network_panel, self.training_panel,
-                                   [self.note, self.banner, self.dashboard])
+    def _dock_specs(self) -> list[DockSpec]:
+        """The docks, in the order View lists them."""
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        return [DockSpec("data", "dataDock", "Data", self.data_panel, left, width=390),
+                DockSpec("training", "trainingDock", "Training", self.training_panel, tab_with="data"),
+                DockSpec("network", "networkDock", "Network", self.network_panel, beside="data", width=380)]
+
+    def _commands(self) -> dict[str, Callable[[], object]]:
+        """What each menu action (gui/menus.py, by key) does."""
+        files, exporter = self.files, self.exporter
+        return {"new": files.new, "open": files.open, "save": files.save, "save_as": files.save_as,
+                "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
+                "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
+                "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
+                "reset_layout": self.reset_layout}
+
+    def _action_groups(self) -> dict[str, list]:
+        """Actions made elsewhere that the menus list too."""
+        return {"layer_tools": [self.builder.actions_[key] for key in
+                                ("add", "insert", "duplicate", "remove", "up", "down")],
+                "run_controls": [self.run_bar.action(key) for key in ("train", "pause", "step", "stop", "reset")],
+                "docks": [dock.toggleViewAction() for dock in self.docks.values()]}
 
     def _connect(self) -> None:
         doc, session, ctl = self.document, self.session, self.controller
@@ -96,6 +117,7 @@ class MainWindow(QMainWindow):
         doc.pathChanged.connect(lambda _p: self._update_title())
         doc.undo_stack.indexChanged.connect(self._history_changed)
         doc.undo_stack.cleanChanged.connect(self._history_changed)
+        self.files.recentChanged.connect(self.refresh_recent)
 
         session.dataLoading.connect(self._data_loading)
         session.loader.progress.connect(self.data_panel.show_loading)
@@ -121,15 +143,16 @@ class MainWindow(QMainWindow):
         bar.action("stop").triggered.connect(ctl.stop)
         bar.action("reset").triggered.connect(self.reset_weights)
 
+        # A run's news, once per frame (gui/training/pipeline.py): into the dashboard's histories and the readouts,
+        # then `_frame` shows it.
         ctl.stateChanged.connect(self._run_state_changed)
-        ctl.started.connect(self._run_started)
+        ctl.started.connect(self.readouts.started)
         ctl.batchesEnded.connect(self._batches_ended)
         ctl.epochsEnded.connect(self._epochs_ended)
-        ctl.snapshotReady.connect(self.feed.add_snapshot)
-        ctl.viewsReady.connect(self.feed.add_views)
+        ctl.snapshotReady.connect(self.dashboard.add_snapshot)
+        ctl.viewsReady.connect(self.dashboard.add_views)
         ctl.finished.connect(self._run_finished)
         ctl.frame.connect(self._frame)
-        self.dashboard.boundary_view.regionChanged.connect(self._boundary_region_changed)
 
     # --- projects -----------------------------------------------------------------------------------------------
     def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> None:
@@ -143,14 +166,7 @@ class MainWindow(QMainWindow):
         self.document.replace(project, path)
 
     def refresh_recent(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        for path in app_settings.recent_files():
-            action = menu.addAction(Path(path).name)
-            action.setToolTip(path)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.files.open(p))
-        menu.setEnabled(not menu.isEmpty())
+        fill_recent(self.recent_menu, app_settings.recent_files(), self.files.open)
 
     def _project_changed(self, old: Project | None, new: Project) -> None:
         if old is None or old.data != new.data:
@@ -207,22 +223,12 @@ class MainWindow(QMainWindow):
 
     def _network_rebuilt(self) -> None:
         self.banner.hide()
-        self._dashboard_timer.start()
+        self.dashboard_sync.schedule_reset()
         self._refresh_network()
-
-    def _reset_dashboard(self) -> None:
-        """Start the dashboard over for the session's network and data, and show the untrained network's views."""
-        self._dashboard_timer.stop()
-        self.feed.clear()
-        s = self.session
-        if s.network is not None and s.prepared is not None:
-            self.dashboard.reset(RunInfo.from_session(s.network, s.prepared))
-            self._show_initial_views()
 
     def flush_dashboard(self) -> None:
         """Apply a pending dashboard reset now (before a run's events or restored history reach it)."""
-        if self._dashboard_timer.isActive():
-            self._reset_dashboard()
+        self.dashboard_sync.flush()
 
     def _weights_reset(self) -> None:
         self._network_rebuilt()
@@ -230,37 +236,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Weights re-initialised from the seed", 3000)
 
     def _weights_restored(self, message: str) -> None:
-        self.flush_dashboard()
-        trainer = self.session.trainer
-        if trainer is not None and trainer.history:
-            keys, n = list(trainer.history), len(next(iter(trainer.history.values())))
-            steps = trainer.batches_per_epoch
-            self.dashboard.add_epochs([EpochEnd(i, {k: trainer.history[k][i] for k in keys if i < len(
-                trainer.history[k])}, (i + 1) * steps, 0.0) for i in range(n)])
-        self._show_initial_views()
+        self.dashboard_sync.show_restored()
         self._refresh_idle()
         self.statusBar().showMessage(message.capitalize(), 6000)
-
-    def _boundary_region_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
-        self._boundary_region = (x0, x1, y0, y1)
-        self._region_timer.start()
-
-    def _apply_boundary_region(self) -> None:
-        """Hand the region to the views collector; between runs, recompute the views at once (during a run the
-        worker's next views use it)."""
-        if self._boundary_region is None or self.session.collector is None:
-            return
-        self.session.collector.set_bounds(self._boundary_region)
-        if not self.controller.busy:
-            self._show_initial_views()
-
-    def _show_initial_views(self) -> None:
-        collector = self.session.collector
-        if collector is not None and self._boundary_region is not None and collector.bounds == collector.data_bounds:
-            collector.set_bounds(self._boundary_region)
-        views = self.session.initial_views()
-        if views is not None:
-            self.dashboard.add_views(views)
 
     def _refresh_network(self) -> None:
         """Layer list, output shapes, parameter counts and problems, from the project and the built network."""
@@ -276,34 +254,17 @@ class MainWindow(QMainWindow):
             epoch = trainer.epoch if trainer is not None else 0
             configured = self.document.project.training.epochs
             target = configured if epoch < configured else epoch
-            self.run_bar.set_epoch(epoch, target)
-            self.status.show_idle(epoch, trainer.step if trainer is not None else 0, target)
+            self.readouts.idle(epoch, trainer.step if trainer is not None else 0, target)
         self._update_actions()
 
     # --- training -----------------------------------------------------------------------------------------------
     def can_train(self) -> tuple[bool, str]:
-        s = self.session
-        if s.prepared is None:
-            return False, s.data_error or "the data is still loading"
-        errors = [p for p in self.problems_list if p.level == "error"]
-        if errors:
-            return False, f"fix first: {errors[0].message}"
-        if s.trainer is None:
-            return False, s.build_error or "the network could not be built"
-        if s.trainer.diverged is not None:
-            return False, "training diverged: reset the weights (Ctrl+R) first"
-        return True, ""
-
-    def _commit_typing(self) -> None:
-        """A field being typed into applies its text when it loses focus: do that before a run starts."""
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QLineEdit):
-            focus.clearFocus()
+        return self.session.can_train(self.problems_list)
 
     def train(self) -> None:
         if self.controller.busy:
             return
-        self._commit_typing()
+        commit_typing()
         ok, _ = self.can_train()
         trainer = self.session.trainer
         if not ok:
@@ -319,7 +280,7 @@ class MainWindow(QMainWindow):
             return
         if self.controller.busy:
             return
-        self._commit_typing()
+        commit_typing()
         if self.can_train()[0]:
             self.banner.hide()
             self.flush_dashboard()
@@ -335,54 +296,33 @@ class MainWindow(QMainWindow):
             self.controller.wait(msecs)
 
     def _run_state_changed(self, state: str) -> None:
-        busy = state != "idle"
+        busy = state != IDLE
         self.document.locked = busy
         self.data_panel.set_editable(not busy)
         self.network_panel.set_editable(not busy)
         self.training_panel.setEnabled(not busy)
-        self.run_bar.set_paused(state == PAUSED)
-        self.run_bar.set_state({"running": "training…", "paused": "paused"}.get(state, ""))
+        self.run_bar.show_state(state)
         self.dashboard.set_paced(busy)
         if busy:
             self.document.mark_weights_modified()
         self._update_actions()
 
     def _frame(self) -> None:
-        """Once per frame of a live run, in the same wake as the events' delivery: hand them over and draw."""
-        self.feed.flush()
-        self._show_epochs()
+        """Once per frame of a live run, in the same wake as the delivery of its news: show it."""
+        self.readouts.frame(self.controller.state == PAUSED)
         self.dashboard.frame()
         self.dashboard.paint_now()
 
-    def _show_epochs(self) -> None:
-        """The epoch counters, at most ~8 times a second while training (each change repaints the toolbar and the
-        status bar); while paused at once, so they always end on the last epoch delivered."""
-        if self._epochs_to_show is None:
-            return
-        now = time.perf_counter()
-        if self.controller.state == RUNNING and now - self._epochs_shown_at < UPDATE_INTERVAL:
-            return
-        done, target = self._epochs_to_show
-        self._epochs_to_show, self._epochs_shown_at = None, now
-        self.run_bar.set_epoch(done, target)
-        self.status.show_epoch(done, target)
-
-    def _run_started(self, event) -> None:
-        self.status.start(event.epoch, event.target_epochs)
-        self.status.show_epoch(event.epoch, event.target_epochs)
-        self.run_bar.set_epoch(event.epoch, event.target_epochs)
-
     def _batches_ended(self, events: list) -> None:
-        self.feed.add_batches(events)
-        self.status.show_batch(events[-1])
+        for event in events:
+            self.dashboard.add_batch(event)
+        self.readouts.batches(events)
 
     def _epochs_ended(self, events: list) -> None:
-        self.feed.add_epochs(events)
-        self._epochs_to_show = (events[-1].epoch + 1, self.controller.target_epochs or events[-1].epoch + 1)
+        self.dashboard.add_epochs(events)
+        self.readouts.epochs(events, self.controller.target_epochs)
 
     def _run_finished(self, event) -> None:
-        self.feed.flush()
-        self._epochs_to_show = None             # the idle readouts below show the trainer's own count
         if isinstance(event, Failed):
             if event.traceback:
                 print(event.traceback, flush=True)
@@ -391,9 +331,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(event.message)
             self.statusBar().showMessage(event.message, 15000)
         else:
-            best = f"; {event.restored_note}" if event.restored_note else ""
-            self.statusBar().showMessage(f"{event.outcome.capitalize()} at epoch {event.epochs} (step {event.step:,})"
-                                         f"{best}", 8000)
+            self.statusBar().showMessage(finish_message(event), 8000)
         self._refresh_idle()
 
     def _history_changed(self, *_args) -> None:
@@ -402,23 +340,15 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         busy = self.controller.busy
-        ok, why = self.can_train()
-        bar = self.run_bar
-        bar.action("train").setEnabled(ok and not busy)
-        bar.action("train").setToolTip(bar.action("train").toolTip().split("\n")[0] + (f"\n({why})" if why else ""))
-        bar.action("pause").setEnabled(busy)
-        bar.action("step").setEnabled((ok and not busy) or self.controller.state == PAUSED)
-        bar.action("stop").setEnabled(busy)
-        bar.action("reset").setEnabled(self.session.trainer is not None and not busy)
+        self.run_bar.enable_for(self.controller.state, *self.can_train(), self.session.trainer is not None)
         stack = self.document.undo_stack
         a = self.actions_
         a["undo"].setEnabled(not busy and stack.canUndo())
         a["undo"].setText(f"&Undo {stack.undoText()}".strip())
         a["redo"].setEnabled(not busy and stack.canRedo())
         a["redo"].setText(f"&Redo {stack.redoText()}".strip())
-        for key in ("new", "open", "save", "save_as", "export_weights", "export_checkpoint", "export_history",
-                    "export_model"):
-            a[key].setEnabled(not busy)
+        for action in self._idle_only:
+            action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy and not self.recent_menu.isEmpty())
 
     # --- window -------------------------------------------------------------------------------------------------
@@ -430,7 +360,7 @@ class MainWindow(QMainWindow):
         return {"networkSplitter": self.network_panel}
 
     def _default_widths(self) -> None:
-        docks.default_widths(self, self.docks)
+        docks.default_widths(self, self._docks, self.docks)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)

@@ -1,95 +1,126 @@
-"""The menu bar: File, Edit, Train, Export, View, Help. Every action has a stable object name for scripts."""
+"""The menu bar: File, Edit, Train, Export, View, Help. Every action has a stable object name for scripts.
+
+The menus are declared in `MENU_BAR` below, one line an action; `build_menus` makes them and connects each action to
+the slot the window gives under its key. Adding a menu action is a line here and a slot where the window lists its
+commands (`MainWindow._commands`); an action marked `idle_only` is disabled while a run is in progress.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Union
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
 from gui.project.examples import examples
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+
+@dataclass(frozen=True)
+class Act:
+    """One menu action: `key` names its slot (and its entry in `Menus.actions`)."""
+
+    key: str
+    name: str                      # object name (docs/automation.md)
+    text: str
+    shortcut: str | None = None
+    tip: str = ""
+    idle_only: bool = False        # disabled while a run is in progress
 
 
-def _action(window: "MainWindow", menu: QMenu, name: str, text: str, slot: Callable, shortcut: str | None = None,
-            tip: str = "") -> QAction:
-    action = QAction(text, window)
-    action.setObjectName(name)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-    if tip:
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
+SEPARATOR = "-"
+# Besides actions and separators, a menu lists groups the window fills in: "recent" (File > Open recent),
+# "examples" (File > Examples), and the actions of "layer_tools", "run_controls" and "docks" (View's dock toggles).
+Entry = Union[Act, str]
+
+MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
+    ("&File", (
+        Act("new", "actionNewProject", "&New project", "Ctrl+N", "Start from the built-in spiral project", True),
+        Act("open", "actionOpenProject", "&Open project…", "Ctrl+O",
+            "Open a project (.json) or a trained model (.npz weights file, JSON export)", True),
+        "recent", "examples", SEPARATOR,
+        Act("save", "actionSaveProject", "&Save", "Ctrl+S", "Save the project and its weights", True),
+        Act("save_as", "actionSaveProjectAs", "Save &as…", "Ctrl+Shift+S",
+            "Save the project and its weights under a new name", True),
+        SEPARATOR,
+        Act("quit", "actionQuit", "&Quit", "Ctrl+Q"),
+    )),
+    ("&Edit", (
+        Act("undo", "actionUndo", "&Undo", "Ctrl+Z"),
+        Act("redo", "actionRedo", "&Redo", "Ctrl+Shift+Z"),
+        SEPARATOR, "layer_tools",
+    )),
+    ("&Train", ("run_controls",)),
+    ("E&xport", (
+        Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
+            "Write the weights file (.npz) that `layerlab predict` reads", True),
+        Act("export_checkpoint", "actionExportCheckpoint", "&Checkpoint…",
+            tip="Weights plus optimizer and trainer state, to continue training later", idle_only=True),
+        Act("export_history", "actionExportHistory", "Training &history (CSV)…", tip="Per-epoch losses and metrics",
+            idle_only=True),
+        Act("export_plots", "actionExportPlots", "&Plots…", tip="Every dashboard plot as PNG, into a folder"),
+        SEPARATOR,
+        Act("export_model", "actionExportModel", "&Model as…",
+            tip="ONNX, JSON, safetensors, or a PyTorch / Keras script", idle_only=True),
+    )),
+    ("&View", ("docks", SEPARATOR, Act("reset_layout", "actionResetLayout", "Reset &layout"))),
+    ("&Help", (
+        Act("shortcuts", "actionShortcuts", "&Keyboard shortcuts", "F1"),
+        Act("about", "actionAbout", "&About LayerLab"),
+    )),
+)
+
+
+@dataclass
+class Menus:
+    actions: dict[str, QAction] = field(default_factory=dict)
+    recent: QMenu | None = None
+    idle_only: list[QAction] = field(default_factory=list)
+
+
+def build_menus(window: QMainWindow, slots: dict[str, Callable[[], object]], groups: dict[str, list[QAction]],
+                open_example: Callable[[Path], object]) -> Menus:
+    """The window's menu bar from `MENU_BAR`: `slots` by action key (Help's own are built in), `groups` of actions
+    made elsewhere (the layer tools, the run controls, the dock toggles), `open_example(path)` for File > Examples."""
+    slots = {"shortcuts": lambda: show_shortcuts(window), "about": lambda: show_about(window), **slots}
+    menus = Menus()
+    for title, entries in MENU_BAR:
+        menu = window.menuBar().addMenu(title)
+        for entry in entries:
+            if isinstance(entry, Act):
+                action = _action(window, menu, entry, slots[entry.key])
+                menus.actions[entry.key] = action
+                if entry.idle_only:
+                    menus.idle_only.append(action)
+            elif entry == SEPARATOR:
+                menu.addSeparator()
+            elif entry == "recent":
+                menus.recent = menu.addMenu("Open &recent")
+                menus.recent.setObjectName("recentMenu")
+            elif entry == "examples":
+                _examples_menu(menu.addMenu("&Examples"), open_example)
+            else:
+                menu.addActions(groups[entry])
+    for action in menus.actions.values():
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    return menus
+
+
+def _action(parent: QWidget, menu: QMenu, spec: Act, slot: Callable[[], object]) -> QAction:
+    action = QAction(spec.text, parent)
+    action.setObjectName(spec.name)
+    if spec.shortcut:
+        action.setShortcut(QKeySequence(spec.shortcut))
+    if spec.tip:
+        action.setStatusTip(spec.tip)
+        action.setToolTip(spec.tip)
     action.triggered.connect(lambda _=False: slot())
     menu.addAction(action)
     return action
 
 
-def build_menus(window: "MainWindow") -> dict[str, QAction]:
-    bar = window.menuBar()
-    a: dict[str, QAction] = {}
-
-    file = bar.addMenu("&File")
-    a["new"] = _action(window, file, "actionNewProject", "&New project", window.files.new, "Ctrl+N",
-                       "Start from the built-in spiral project")
-    a["open"] = _action(window, file, "actionOpenProject", "&Open project…", window.files.open, "Ctrl+O",
-                        "Open a project (.json) or a trained model (.npz weights file, JSON export)")
-    window.recent_menu = file.addMenu("Open &recent")
-    window.recent_menu.setObjectName("recentMenu")
-    _examples_menu(window, file.addMenu("&Examples"))
-    file.addSeparator()
-    a["save"] = _action(window, file, "actionSaveProject", "&Save", window.files.save, "Ctrl+S",
-                        "Save the project and its weights")
-    a["save_as"] = _action(window, file, "actionSaveProjectAs", "Save &as…", window.files.save_as, "Ctrl+Shift+S",
-                           "Save the project and its weights under a new name")
-    file.addSeparator()
-    a["quit"] = _action(window, file, "actionQuit", "&Quit", window.close, "Ctrl+Q")
-
-    edit = bar.addMenu("&Edit")
-    a["undo"] = _action(window, edit, "actionUndo", "&Undo", window.document.undo, "Ctrl+Z")
-    a["redo"] = _action(window, edit, "actionRedo", "&Redo", window.document.redo, "Ctrl+Shift+Z")
-    edit.addSeparator()
-    for key in ("add", "insert", "duplicate", "remove", "up", "down"):
-        edit.addAction(window.builder.actions_[key])
-
-    train = bar.addMenu("&Train")
-    for key in ("train", "pause", "step", "stop", "reset"):
-        train.addAction(window.run_bar.action(key))
-
-    export = bar.addMenu("E&xport")
-    a["export_weights"] = _action(window, export, "actionExportWeights", "&Weights…", window.exporter.weights,
-                                  "Ctrl+E", "Write the weights file (.npz) that `layerlab predict` reads")
-    a["export_checkpoint"] = _action(window, export, "actionExportCheckpoint", "&Checkpoint…",
-                                     lambda: window.exporter.weights(checkpoint=True),
-                                     tip="Weights plus optimizer and trainer state, to continue training later")
-    a["export_history"] = _action(window, export, "actionExportHistory", "Training &history (CSV)…",
-                                  window.exporter.history, tip="Per-epoch losses and metrics")
-    a["export_plots"] = _action(window, export, "actionExportPlots", "&Plots…", window.exporter.plots,
-                                tip="Every dashboard plot as PNG, into a folder")
-    export.addSeparator()
-    a["export_model"] = _action(window, export, "actionExportModel", "&Model as…", window.exporter.model,
-                                tip="ONNX, JSON, safetensors, or a PyTorch / Keras script")
-
-    view = bar.addMenu("&View")
-    for dock in window.docks.values():
-        view.addAction(dock.toggleViewAction())
-    view.addSeparator()
-    a["reset_layout"] = _action(window, view, "actionResetLayout", "Reset &layout", window.reset_layout)
-
-    help_menu = bar.addMenu("&Help")
-    a["shortcuts"] = _action(window, help_menu, "actionShortcuts", "&Keyboard shortcuts",
-                             lambda: show_shortcuts(window), "F1")
-    a["about"] = _action(window, help_menu, "actionAbout", "&About LayerLab", lambda: QMessageBox.about(
-        window, "About LayerLab", "<b>LayerLab</b><br>Build a neural network layer by layer, train it and "
-        "watch it learn: losses, gradients, dead units and decision boundaries, live."))
-    for action in a.values():
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    return a
-
-
-def _examples_menu(window: "MainWindow", menu: QMenu) -> None:
+def _examples_menu(menu: QMenu, open_example: Callable[[Path], object]) -> None:
     """One entry per example project: the course experiments, then the real datasets."""
     menu.setObjectName("examplesMenu")
     menu.setToolTipsVisible(True)
@@ -101,12 +132,23 @@ def _examples_menu(window: "MainWindow", menu: QMenu) -> None:
         action.setObjectName(f"actionExample_{example.path.stem}")
         action.setToolTip(example.description)
         action.setStatusTip(example.description)
-        action.triggered.connect(lambda _=False, path=example.path: window.files.open_example(path))
+        action.triggered.connect(lambda _=False, path=example.path: open_example(path))
         previous = example
     menu.setEnabled(not menu.isEmpty())
 
 
-def show_shortcuts(window: "MainWindow") -> None:
+def fill_recent(menu: QMenu, paths: list[str], open_path: Callable[[str], object]) -> None:
+    """File > Open recent: one entry per path (its file name; the full path as tip)."""
+    menu.clear()
+    for path in paths:
+        action = menu.addAction(Path(path).name)
+        action.setToolTip(path)
+        action.setStatusTip(path)
+        action.triggered.connect(lambda _=False, p=path: open_path(p))
+    menu.setEnabled(not menu.isEmpty())
+
+
+def show_shortcuts(window: QWidget) -> None:
     rows = []
     for action in window.findChildren(QAction):
         if not action.shortcut().isEmpty() and action.text():
@@ -114,3 +156,8 @@ def show_shortcuts(window: "MainWindow") -> None:
             rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{key}</b></td></tr>")
     QMessageBox.information(window, "Keyboard shortcuts", "<table cellspacing=6>" + "".join(sorted(set(rows))) +
                             "</table>")
+
+
+def show_about(window: QWidget) -> None:
+    QMessageBox.about(window, "About LayerLab", "<b>LayerLab</b><br>Build a neural network layer by layer, train it "
+                      "and watch it learn: losses, gradients, dead units and decision boundaries, live.")

@@ -10,3 +10,12 @@ if str(ROOT) not in sys.path:
 TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_run_store(tmp_path_factory, monkeypatch):
+    """No test may record into the user's real run store: every test (and every process it starts) gets a store
+    of its own through LAYERLAB_RUNS."""
+    monkeypatch.setenv("LAYERLAB_RUNS", str(tmp_path_factory.mktemp("runs") / "runs.sqlite"))

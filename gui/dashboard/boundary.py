@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui
 from core.live_evaluation import DecisionGrid, grid_bounds
 
 from .hover import HoverReadout
-from .panel import PlotPanel, message_item
+from .plot_panel import PlotPanel, message_item
 from .run_info import RunInfo
 from .store import RunData
 from .style import (

@@ -2,9 +2,11 @@
 
 Events only append to bounded histories (`add_*` never draws); frames then redraw only the views whose inputs
 changed, within a share of the time. Frames come from the dashboard's own timer, or, while a run is live, from the
-window (`set_paced(True)`, then `frame()` once per frame of the training controller), so that delivering events
-and drawing them take one wake of the GUI thread. The window embeds one `Dashboard`, calls `reset(RunInfo)` for
-every new network or data set, and forwards events from its training controller (on the GUI thread).
+window (`set_paced(True)`, then `frame()` once per frame of the training pipeline), so that delivering events and
+drawing them take one wake of the GUI thread (gui/training/pipeline.py). While a run trains, the GUI thread holds
+the draw gate for all of that work, so the trainer waits meanwhile and the views draw at idle speed. The window
+embeds one `Dashboard`, calls `reset(RunInfo)` for every new network or data set, and forwards events from its
+training controller (on the GUI thread).
 """
 from __future__ import annotations
 
@@ -16,19 +18,18 @@ from PySide6 import QtCore, QtWidgets
 from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.live_evaluation import ViewsSnapshot
-from gui.runtime.draw_gate import DRAW_GATE
+from gui.runtime import FRAME_INTERVAL
 
 from .boundary import DecisionBoundaryPanel
-from .curves import LearningRatePanel, LossPanel, MetricPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
-from .panel import FORMATS, PlotPanel
+from .plot_panel import FORMATS, PlotPanel
 from .run_info import RunInfo
 from .store import RunData
-from .weights import WeightHistogramView
+from .training_curves import LearningRatePanel, LossPanel, MetricPanel
+from .weight_histograms import WeightHistogramView
 
-TICK_MS = 30                # the dashboard's own frames (not paced by a run): at most ~33 a second
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
 
@@ -57,29 +58,17 @@ class Dashboard(QtWidgets.QWidget):
         self.setObjectName("dashboard")
         self.data = RunData()
         self.info: RunInfo | None = None
-        self.loss_plot = LossPanel()
-        self.metric_plot = MetricPanel()
-        self.lr_plot = LearningRatePanel()
-        self.boundary_view = DecisionBoundaryPanel()
-        self.grad_norm_plot = GradientNormPanel()
-        self.dead_plot = DeadReluPanel()
-        self.saturation_plot = SaturationPanel()
-        self.histogram_view = GradientHistogramView()
-        self.weight_view = WeightHistogramView()
-        self.confusion_view = ConfusionMatrixPanel()
-        self.roc_pr_view = RocPrPanel()
-        self.predicted_view = PredictedVsTruePanel()
-        self.panels: list[PlotPanel] = [self.loss_plot, self.metric_plot, self.lr_plot, self.boundary_view,
-                                        self.grad_norm_plot, self.dead_plot, self.saturation_plot, self.histogram_view,
-                                        self.weight_view, self.confusion_view, self.roc_pr_view, self.predicted_view]
+        self.panels: list[PlotPanel] = []      # every view, in tab order: what frames, resets and exports go over
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setObjectName("dashboardTabs")
+        self.tabs.setDocumentMode(True)
         self._build_tabs()
-        # Stacked epoch plots share their x range; equal axis widths keep their epochs vertically aligned.
-        self.metric_plot.plot.setXLink(self.loss_plot.plot)
-        for panel in (self.loss_plot, self.metric_plot):
-            panel.plot.getAxis("left").setWidth(62)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(TICK_MS)
+        self._timer.setInterval(round(1000 * FRAME_INTERVAL))     # its own frames, when no run paces it
         self._timer.timeout.connect(self.frame)
         self.paced = False               # frames come from outside (a live run), not from `_timer`
         self._credit = MAX_CREDIT        # seconds of drawing the frames may spend now
@@ -89,28 +78,53 @@ class Dashboard(QtWidgets.QWidget):
         self.paint_times: list[float] = []     # seconds Qt spent painting them, as charged (the latest 200)
 
     def _build_tabs(self) -> None:
+        """The tabs, left to right. A new view is a `PlotPanel` subclass in a module of its own, plus one
+        `add_tab` line here (or a place in an existing tab's layout, and in its `panels`)."""
         vertical, horizontal = QtCore.Qt.Orientation.Vertical, QtCore.Qt.Orientation.Horizontal
-        self.tabs = QtWidgets.QTabWidget()
-        self.tabs.setObjectName("dashboardTabs")
-        self.tabs.setDocumentMode(True)
+        self.loss_plot = LossPanel()
+        self.metric_plot = MetricPanel()
+        self.lr_plot = LearningRatePanel()
+        self.boundary_view = DecisionBoundaryPanel()
         self._curves = _splitter(vertical, [self.loss_plot, self.metric_plot], [5, 4])
         self._boundary_column = _splitter(vertical, [self.boundary_view, self.lr_plot], [3, 1])
         self.training_tab = _splitter(horizontal, [self._curves, self._boundary_column], [1, 1])
+        # Stacked epoch plots share their x range; equal axis widths keep their epochs vertically aligned.
+        self.metric_plot.plot.setXLink(self.loss_plot.plot)
+        for panel in (self.loss_plot, self.metric_plot):
+            panel.plot.getAxis("left").setWidth(62)
+        self.add_tab("Training", "Loss, metric, learning rate and the decision boundary", self.training_tab,
+                     [self.loss_plot, self.metric_plot, self.lr_plot, self.boundary_view])
+
+        self.grad_norm_plot = GradientNormPanel()
+        self.dead_plot = DeadReluPanel()
+        self.saturation_plot = SaturationPanel()
         bottom = _splitter(horizontal, [self.dead_plot, self.saturation_plot], [3, 2])
         self.gradients_tab = _splitter(vertical, [self.grad_norm_plot, bottom], [1, 1])
+        self.add_tab("Gradients", "Gradient norms, dead ReLU units and saturation per layer", self.gradients_tab,
+                     [self.grad_norm_plot, self.dead_plot, self.saturation_plot])
+
+        self.histogram_view = self.add_tab("Histograms", "Per-layer gradient histograms, latest and over time",
+                                           GradientHistogramView())
+        self.weight_view = self.add_tab("Weights", "Weight histograms, norms and update ratios per layer",
+                                        WeightHistogramView())
+
+        self.confusion_view = ConfusionMatrixPanel()
+        self.roc_pr_view = RocPrPanel()
+        self.predicted_view = PredictedVsTruePanel()
         self.evaluation_tab = _splitter(horizontal, [self.confusion_view, self.roc_pr_view, self.predicted_view],
                                         [3, 2, 3])
-        for widget, title, tip in (
-                (self.training_tab, "Training", "Loss, metric, learning rate and the decision boundary"),
-                (self.gradients_tab, "Gradients", "Gradient norms, dead ReLU units and saturation per layer"),
-                (self.histogram_view, "Histograms", "Per-layer gradient histograms, latest and over time"),
-                (self.weight_view, "Weights", "Weight histograms, norms and update ratios per layer"),
-                (self.evaluation_tab, "Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true")):
-            index = self.tabs.addTab(widget, title)
-            self.tabs.setTabToolTip(index, tip)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
+                     [self.confusion_view, self.roc_pr_view, self.predicted_view])
+
+    def add_tab(self, title: str, tip: str, widget: QtWidgets.QWidget,
+                panels: list[PlotPanel] | None = None) -> QtWidgets.QWidget:
+        """Add a tab showing `widget`, whose views are `panels` (default: `widget` itself, one view); returns
+        `widget`. Its views are then reset, drawn in frames from the run's data and exported like every other.
+        (`panels=[]`: a plain widget the dashboard only shows.)"""
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, tip)
+        self.panels.extend(panels if panels is not None else [widget])
+        return widget
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(1180, 900)
@@ -190,16 +204,12 @@ class Dashboard(QtWidgets.QWidget):
                     panel.refresh(self.data, force=panel.needs(self.data.versions))
 
     def frame(self) -> None:
-        """One frame: draw what changed, as far as the time share allows (see `_draw_frame`)."""
-        with DRAW_GATE:                  # the bookkeeping too, not only the drawing: it is Python as well
-            self._draw_frame()
-
-    def _draw_frame(self) -> None:
-        """Shown on screen: redraw the visible views that changed, the one that waited longest first, while the
-        frames' credit lasts. Credit grows by DRAW_SHARE of the time that passes and pays for each view's update
-        and, a frame later, for Qt painting it; so on a slow machine views redraw less often, and the window (and
-        the training thread, which waits while the window draws) never falls behind. Not shown (a script, a
-        test): bring every view up to date, so reading a view's data never depends on which tab is open."""
+        """One frame: draw what changed, as far as the time share allows. Shown on screen: redraw the visible
+        views that changed, the one that waited longest first, while the frames' credit lasts. Credit grows by
+        DRAW_SHARE of the time that passes and pays for each view's update and, a frame later, for Qt painting it;
+        so on a slow machine views redraw less often, and the window (and the training thread, which waits while
+        the window draws) never falls behind. Not shown (a script, a test): bring every view up to date, so
+        reading a view's data never depends on which tab is open."""
         if self.info is None:
             return
         versions = self.data.versions
@@ -239,18 +249,17 @@ class Dashboard(QtWidgets.QWidget):
         included) is paid from the frames' credit."""
         if not self.isVisible():
             return
-        with DRAW_GATE:
-            start = time.perf_counter()
-            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
-            for panel in self.panels:
-                if panel.applicable and panel.isVisible():
-                    QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
-            QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
-            for panel in self.panels:           # counted here in full, not again at the next frame
-                panel.graphics.take_paint_seconds()
-            seconds = time.perf_counter() - start
-            self._credit -= seconds
-            _record(self.paint_times, seconds)
+        start = time.perf_counter()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+        for panel in self.panels:
+            if panel.applicable and panel.isVisible():
+                QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
+        QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
+        for panel in self.panels:           # counted here in full, not again at the next frame
+            panel.graphics.take_paint_seconds()
+        seconds = time.perf_counter() - start
+        self._credit -= seconds
+        _record(self.paint_times, seconds)
 
     def save_all(self, folder: str, fmt: str = "png") -> list[str]:
         """Write every view that applies to this run into `folder` as `<objectName>.<fmt>`; returns the paths."""

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from .hover import HoverReadout
-from .panel import PlotPanel, combo
+from .plot_panel import PlotPanel, combo
 from .run_info import RunInfo
 from .store import RunData
 from .style import MUTED_COLOR, add_legend, class_color, colorbar, format_value, sequential_map, solid_pen, style_plot

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from .bins import GRAD_VALUES, UNIT_NORMS, BinSpec, HeatMap, LatestBars
-from .panel import PlotPanel, collapse, combo
+from .plot_panel import PlotPanel, collapse, combo
 from .run_info import RunInfo
 from .store import RunData
 from .style import TEXT_COLOR, layer_color
@@ -85,12 +85,6 @@ class GradientHistogramView(PlotPanel):
         value = self.layer_selector.currentData()
         return ALL_LAYERS if value is None else int(value)
 
-    def select_layer(self, layer: int) -> None:
-        self.layer_selector.setCurrentIndex(max(self.layer_selector.findData(layer), 0))
-
-    def select_quantity(self, key: str) -> None:
-        self.quantity_selector.setCurrentIndex(max(self.quantity_selector.findData(key), 0))
-
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
         self.layer_selector.blockSignals(True)
@@ -157,4 +151,3 @@ class GradientHistogramView(PlotPanel):
             row.draw(data)
         snapshot = data.snapshot
         self.set_title("Gradient histograms", f"latest: step {snapshot.step:,}" if snapshot else "")
-

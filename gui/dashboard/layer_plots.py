@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from .curves import long_curve, set_series
 from .hover import HoverReadout, curve_readout
-from .panel import PlotPanel, message_item
+from .plot_panel import PlotPanel, message_item
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
@@ -27,6 +26,7 @@ from .style import (
     solid_pen,
     style_plot,
 )
+from .training_curves import long_curve, set_series
 
 
 def step_format(value: float) -> str:
@@ -258,4 +258,3 @@ class SaturationPanel(LayerCurvesPanel):
                                  "computed inside the loss.</div>")
             self.plot.setXRange(0, 1)
             self.message.setPos(0.5, 0.5)
-

@@ -3,8 +3,8 @@
 The dialog shows the file's first rows as core sniffs them, lets the user pick the target column(s), fix the
 delimiter or header if the guess was wrong, choose what to do with missing values and force the task. Each choice
 is checked by loading the file with core's loader on a worker thread, so the user sees the loader's own message
-(or a summary of what will be trained on) before accepting, and the GUI never blocks on a big file. Asking for
-files and storing their paths live in gui/data/files.py.
+(or a summary of what will be trained on) before accepting, and the GUI never blocks on a big file (the check:
+gui/data/import_check.py). Asking for files and storing their paths live in gui/data/files.py.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.data import CsvLayout, is_number, load_dataset, sniff_layout
+from core.data import CsvLayout, is_number, sniff_layout
 from core.errors import LayerLabError
 
 from .files import stored_path
+from .import_check import CheckJob, CheckSignals
 
 PREVIEW_ROWS = 20
 ROLES = ("Feature", "Target", "Ignore")
@@ -44,63 +45,6 @@ MISSING = (("Error: stop and report them", "error"), ("Drop the rows", "drop"),
            ("Fill (column mean / most frequent)", "fill"))
 TASKS = (("Auto (from the target)", "auto"), ("Classification", "classification"), ("Regression", "regression"))
 TARGET_TINT = QColor("#dcebf7")
-
-
-# --- checking a choice on a worker thread ---------------------------------------------------------------------
-class _Cancelled(Exception):
-    pass
-
-
-class _CheckSignals(QObject):
-    progress = Signal(int, float)          # generation, fraction read
-    done = Signal(int, bool, str)          # generation, ok, summary text or the loader's message
-
-
-class _CheckJob(QRunnable):
-    """Loads the file as the project would, reporting back through signals owned by the GUI thread."""
-
-    def __init__(self, generation: int, spec: dict, signals: _CheckSignals) -> None:
-        super().__init__()
-        self.generation, self.spec, self.signals = generation, spec, signals
-        self.cancelled = False
-
-    def _progress(self, fraction: float) -> None:
-        if self.cancelled:
-            raise _Cancelled
-        self.signals.progress.emit(self.generation, float(fraction))
-
-    def run(self) -> None:
-        try:
-            dataset = load_dataset(self.spec, ".", progress=self._progress)
-        except _Cancelled:
-            return
-        except LayerLabError as exc:
-            self.signals.done.emit(self.generation, False, str(exc))
-            return
-        except Exception as exc:  # a loader bug must not take the dialog down; show it like a data error
-            self.signals.done.emit(self.generation, False, f"unexpected error while reading the file: {exc!r}")
-            return
-        if not self.cancelled:
-            self.signals.done.emit(self.generation, True, describe_dataset(dataset))
-
-
-def describe_dataset(dataset: Any) -> str:
-    """One or two lines: what would be trained on, and what happened to missing values."""
-    task = {"binary": "binary classification", "multiclass": "multi-class classification",
-            "multilabel": "multi-label classification", "regression": "regression"}[dataset.task]
-    what = f"{dataset.n_samples:,} rows \u00d7 {dataset.input_width} input{'s' if dataset.input_width != 1 else ''}"
-    if dataset.class_names and dataset.task != "regression":
-        names = ", ".join(dataset.class_names[:6]) + (", \u2026" if len(dataset.class_names) > 6 else "")
-        what += f" \u2192 {task}, {dataset.n_classes} classes ({names})"
-    else:
-        what += f" \u2192 {task} of {', '.join(dataset.target_names)}"
-    missing = (dataset.encoder or {}).get("missing") or {}
-    if missing.get("counts"):
-        counts = ", ".join(f"{name!r} {n}" for name, n in missing["counts"].items())
-        action = (f"{missing['rows_dropped']:,} rows dropped" if missing.get("rows_dropped")
-                  else "filled with the column mean / most frequent value")
-        what += f"\nMissing values: {counts}; {action}."
-    return what
 
 
 # --- the dialog -------------------------------------------------------------------------------------------------
@@ -124,10 +68,10 @@ class CsvImportDialog(QDialog):
         self.layout_info: CsvLayout | None = None
         self.check_state = "idle"           # "idle" | "running" | "ok" | "error"
         self._generation = 0
-        self._job: _CheckJob | None = None
+        self._job: CheckJob | None = None
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._signals = _CheckSignals(self)
+        self._signals = CheckSignals(self)
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
         self._timer = QTimer(self, singleShot=True, interval=200)
@@ -355,7 +299,7 @@ class CsvImportDialog(QDialog):
             return
         spec["path"] = str(self.path)
         self._generation += 1
-        self._job = _CheckJob(self._generation, spec, self._signals)
+        self._job = CheckJob(self._generation, spec, self._signals)
         self._pool.start(self._job)
 
     def _cancel_job(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from core.errors import LayerLabError
 from core.model_io import load_data
 from core.project import Project
-from gui.runtime import gc_guard
+from gui.runtime.gc_guard import GcGuard
 from gui.runtime.mailbox import Mailbox
 
 
@@ -59,8 +59,10 @@ class DataLoader(QObject):
     failed = Signal(object, str)        # (Project, one-line message)
     progress = Signal(float)            # 0..1 while a large file loads
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, gc_guard: GcGuard | None = None):
+        """`gc_guard`: the application's (default `GcGuard.of()`); it counts the load threads."""
         super().__init__(parent)
+        self.gc_guard = gc_guard or GcGuard.of()
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self.token = 0
@@ -72,7 +74,7 @@ class DataLoader(QObject):
         self.token += 1
         self._projects = {self.token: project}
         task = _LoadTask(self.token, project, self.mailbox.post, self)
-        gc_guard.hold()
+        self.gc_guard.hold()
         self.pool.start(task)
         return self.token
 
@@ -90,10 +92,13 @@ class DataLoader(QObject):
         self.mailbox.drain()
         return done
 
-    def _deliver(self, item) -> None:
-        kind, token, value = item
+    def _deliver(self, items: list) -> None:
+        for item in items:
+            self._deliver_one(*item)
+
+    def _deliver_one(self, kind: str, token: int, value) -> None:
         if kind == "end":
-            gc_guard.release()
+            self.gc_guard.release()
             return
         if kind == "progress":
             if token == self.token:

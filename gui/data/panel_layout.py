@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from core.data import CROSSES, BuiltinInfo
 
 from .catalog import GROUPS, IMPORTS, LABELS, SCALINGS
+from .controls import ElidedLabel, FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
 from .header import DataHeader
 from .preview import DataPreview
-from .widgets import ElidedLabel, FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
 
 INVALID = "border: 1px solid #c62828; border-radius: 3px; background: #fff5f5;"
 TOGGLES_QSS = ("#featureToggles QToolButton { border: 1px solid #d5d9de; border-radius: 4px; background: #fafafa;"

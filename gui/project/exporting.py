@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -14,9 +13,11 @@ from core.fileio import FileWriteError
 from core.history_csv import write_history_csv
 from core.model_files import load_model
 from core.model_io import save_model
+from gui.dashboard import Dashboard
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+from .context import ProjectContext
+from .files import start_folder
+
 
 def export_formats() -> list[str]:
     return list(FORMATS)
@@ -28,29 +29,31 @@ def format_filter(fmt: str) -> str:
 
 
 class Exporter:
-    def __init__(self, window: "MainWindow"):
-        self.window = window
+    def __init__(self, context: ProjectContext, dashboard: Dashboard):
+        """`dashboard`: whose plots Export > Plots writes."""
+        self.context = context
+        self.dashboard = dashboard
 
     def _ask(self, title: str, name: str, pattern: str) -> Path | None:
-        folder = self.window.files.start_folder()
-        path, _ = QFileDialog.getSaveFileName(self.window, title, str(Path(folder) / name), pattern)
+        folder = start_folder(self.context.document)
+        path, _ = QFileDialog.getSaveFileName(self.context.parent, title, str(Path(folder) / name), pattern)
         return Path(path) if path else None
 
     def _stem(self) -> str:
-        path = self.window.document.path
-        return path.stem if path is not None else self.window.document.project.name.lower()
+        document = self.context.document
+        return document.path.stem if document.path is not None else document.project.name.lower()
 
     def _ready(self) -> bool:
-        self.window.stop_training()        # exports read the weights: no run may be writing them
-        session = self.window.session
+        self.context.stop_training()       # exports read the weights: no run may be writing them
+        session = self.context.session
         if session.network is None or session.prepared is None:
-            QMessageBox.warning(self.window, "Nothing to export", "There is no network yet: the data must load "
+            QMessageBox.warning(self.context.parent, "Nothing to export", "There is no network yet: the data must load "
                                 "and the layers must build first.")
             return False
         return True
 
     def _failed(self, exc: Exception) -> None:
-        QMessageBox.critical(self.window, "Export failed", str(exc))
+        QMessageBox.critical(self.context.parent, "Export failed", str(exc))
 
     def weights(self, checkpoint: bool = False) -> Path | None:
         if not self._ready():
@@ -59,20 +62,20 @@ class Exporter:
         path = self._ask(f"Export {what}", f"{self._stem()}.{what}.npz", "LayerLab weights (*.npz)")
         if path is None:
             return None
-        s = self.window.session
+        s = self.context.session
         try:
-            save_model(path, self.window.document.project, s.prepared, s.network, s.trainer, checkpoint=checkpoint)
+            save_model(path, self.context.document.project, s.prepared, s.network, s.trainer, checkpoint=checkpoint)
         except (LayerLabError, FileWriteError, OSError) as exc:
             self._failed(exc)
             return None
-        self.window.statusBar().showMessage(f"{what.capitalize()} written to {path}", 5000)
+        self.context.show_message(f"{what.capitalize()} written to {path}", 5000)
         return path
 
     def history(self) -> Path | None:
-        self.window.stop_training()
-        trainer = self.window.session.trainer
+        self.context.stop_training()
+        trainer = self.context.session.trainer
         if trainer is None or not trainer.history:
-            QMessageBox.warning(self.window, "Nothing to export", "Train for at least one epoch first.")
+            QMessageBox.warning(self.context.parent, "Nothing to export", "Train for at least one epoch first.")
             return None
         path = self._ask("Export training history", f"{self._stem()}.history.csv", "CSV files (*.csv)")
         if path is None:
@@ -82,20 +85,20 @@ class Exporter:
         except (LayerLabError, FileWriteError, OSError) as exc:
             self._failed(exc)
             return None
-        self.window.statusBar().showMessage(f"History written to {path}", 5000)
+        self.context.show_message(f"History written to {path}", 5000)
         return path
 
     def plots(self) -> list[str]:
-        folder = QFileDialog.getExistingDirectory(self.window, "Export every plot into a folder",
-                                                  self.window.files.start_folder())
+        folder = QFileDialog.getExistingDirectory(self.context.parent, "Export every plot into a folder",
+                                                  start_folder(self.context.document))
         if not folder:
             return []
         try:
-            paths = self.window.dashboard.save_all(folder, "png")
+            paths = self.dashboard.save_all(folder, "png")
         except OSError as exc:
             self._failed(exc)
             return []
-        self.window.statusBar().showMessage(f"{len(paths)} plots written to {folder}", 5000)
+        self.context.show_message(f"{len(paths)} plots written to {folder}", 5000)
         return paths
 
     def model(self) -> Path | None:
@@ -104,9 +107,9 @@ class Exporter:
         if not formats or not self._ready():
             return None
         filters = [format_filter(fmt) for fmt in formats]
-        folder = self.window.files.start_folder()
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export model as", str(Path(folder) / self._stem()),
-                                                   ";;".join(filters))
+        folder = start_folder(self.context.document)
+        path, chosen = QFileDialog.getSaveFileName(self.context.parent, "Export model as",
+                                                   str(Path(folder) / self._stem()), ";;".join(filters))
         if not path:
             return None
         fmt = formats[filters.index(chosen)] if chosen in filters else formats[0]
@@ -114,15 +117,15 @@ class Exporter:
         path = Path(path)
         if suffix and not path.suffix:
             path = path.with_suffix(suffix)
-        s = self.window.session
+        s = self.context.session
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 weights = Path(tmp) / "model.weights.npz"
-                save_model(weights, self.window.document.project, s.prepared, s.network, s.trainer)
+                save_model(weights, self.context.document.project, s.prepared, s.network, s.trainer)
                 written = export_model(load_model(weights), fmt, path)
         except (LayerLabError, FileWriteError, OSError) as exc:
             self._failed(exc)
             return None
         names = ", ".join(Path(p).name for p in (written or [path]))
-        self.window.statusBar().showMessage(f"Exported as {fmt}: {names}", 6000)
+        self.context.show_message(f"Exported as {fmt}: {names}", 6000)
         return path

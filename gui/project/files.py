@@ -9,8 +9,9 @@ checkpoint, its training state) restored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
@@ -18,13 +19,12 @@ from core.fileio import FileWriteError
 from core.model_files import load_model
 from core.model_files.json_reader import JSON_FORMAT
 from core.model_io import save_model
-from core.project import default_project, load_project, save_project
+from core.project import Project, default_project, load_project, save_project
 from gui import app_settings
 
+from .context import ProjectContext
+from .document import Document
 from .paths import rebase
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
 PROJECT_FILTER = "LayerLab projects (*.json);;All files (*)"
 OPEN_FILTER = ("Projects and trained models (*.json *.npz *.safetensors);;LayerLab projects (*.json);;"
@@ -53,33 +53,44 @@ def weights_path(project_path: str | Path) -> Path:
     return path.with_name(f"{stem}.weights.npz")
 
 
-class ProjectFiles:
-    def __init__(self, window: "MainWindow"):
-        self.window = window
+def start_folder(document: Document) -> str:
+    """Where file dialogs open: the project's folder, else the most recent file's, else the working directory."""
+    if document.path is not None:
+        return str(document.path.parent)
+    recent = app_settings.recent_files()
+    return str(Path(recent[0]).parent) if recent else str(Path.cwd())
 
-    @property
-    def document(self):
-        return self.window.document
+
+class ProjectFiles(QObject):
+    recentChanged = Signal()        # the recent-files list changed (File > Open recent follows it)
+
+    def __init__(self, context: ProjectContext,
+                 open_project: Callable[[Project, Path | None, Path | None], None],
+                 show_note: Callable[[str, str], None]):
+        """`open_project(project, path, weights)` shows a project (the window's `open_project`); `show_note(title,
+        text)` shows an example's note."""
+        super().__init__(context.parent)
+        self.context = context
+        self.document = context.document
+        self._open_project = open_project
+        self._show_note = show_note
 
     def start_folder(self) -> str:
-        if self.document.path is not None:
-            return str(self.document.path.parent)
-        recent = app_settings.recent_files()
-        return str(Path(recent[0]).parent) if recent else str(Path.cwd())
+        return start_folder(self.document)
 
     # --- opening ------------------------------------------------------------------------------------------------
     def new(self) -> bool:
         if not self.maybe_save():
             return False
-        self.window.open_project(default_project(), None)
+        self._open_project(default_project(), None, None)
         return True
 
     def open(self, path: str | Path | None = None) -> bool:
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open project or trained model", self.start_folder(),
-                                                  OPEN_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.context.parent, "Open project or trained model",
+                                                  self.start_folder(), OPEN_FILTER)
             if not path:
                 return False
         path = Path(path)
@@ -90,19 +101,19 @@ class ProjectFiles:
             else:
                 project = load_project(path)
         except LayerLabError as exc:
-            QMessageBox.critical(self.window, "Cannot open model" if model else "Cannot open project", str(exc))
+            QMessageBox.critical(self.context.parent, "Cannot open model" if model else "Cannot open project",
+                                 str(exc))
             if not path.exists():
                 app_settings.remove_recent(path)
-                self.window.refresh_recent()
+                self.recentChanged.emit()
             return False
         if model:
-            self.window.open_project(project, None, weights=path)
-            self.window.statusBar().showMessage(f"Opened the model in {path.name}; Save As keeps it as a project",
-                                                8000)
+            self._open_project(project, None, path)
+            self.context.show_message(f"Opened the model in {path.name}; Save As keeps it as a project", 8000)
         else:
-            self.window.open_project(project, path)
+            self._open_project(project, path, None)
         app_settings.add_recent(path)
-        self.window.refresh_recent()
+        self.recentChanged.emit()
         return True
 
     def open_example(self, path: Path) -> bool:
@@ -112,11 +123,11 @@ class ProjectFiles:
         try:
             project = load_project(path)
         except LayerLabError as exc:
-            QMessageBox.critical(self.window, "Cannot open example", str(exc))
+            QMessageBox.critical(self.context.parent, "Cannot open example", str(exc))
             return False
-        self.window.open_project(project, None)
+        self._open_project(project, None, None)
         if project.description:
-            self.window.note.show_note(project.name, project.description)
+            self._show_note(project.name, project.description)
         return True
 
     # --- saving -------------------------------------------------------------------------------------------------
@@ -127,7 +138,7 @@ class ProjectFiles:
 
     def save_as(self) -> bool:
         suggestion = self.document.path or Path(self.start_folder()) / f"{self.document.project.name.lower()}.json"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save project as", str(suggestion), PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.context.parent, "Save project as", str(suggestion), PROJECT_FILTER)
         if not path:
             return False
         path = Path(path)
@@ -138,21 +149,21 @@ class ProjectFiles:
     def save_to(self, path: Path) -> bool:
         """Write the project (data paths re-expressed from its new folder) and, if there is a network, its weights."""
         path = Path(path)
-        self.window.stop_training()        # the weights are read here: no run may be writing them
+        self.context.stop_training()       # the weights are read here: no run may be writing them
         project = rebase(self.document.project, path.parent)
-        session = self.window.session
+        session = self.context.session
         try:
             save_project(project, path)
             if session.network is not None and session.prepared is not None:
                 save_model(weights_path(path), project, session.prepared, session.network, session.trainer,
                            checkpoint=session.trainer is not None)
         except (LayerLabError, FileWriteError, OSError) as exc:
-            QMessageBox.critical(self.window, "Cannot save project", str(exc))
+            QMessageBox.critical(self.context.parent, "Cannot save project", str(exc))
             return False
         self.document.mark_saved(path, project)
         app_settings.add_recent(path)
-        self.window.refresh_recent()
-        self.window.statusBar().showMessage(f"Saved {path.name} and {weights_path(path).name}", 5000)
+        self.recentChanged.emit()
+        self.context.show_message(f"Saved {path.name} and {weights_path(path).name}", 5000)
         return True
 
     def maybe_save(self) -> bool:
@@ -161,10 +172,10 @@ class ProjectFiles:
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self.window, "Unsaved changes",
+            self.context.parent, "Unsaved changes",
             f"{self.document.title} has unsaved changes (project or trained weights). Save them first?",
             buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
         if answer == buttons.Save:
-            self.window.stop_training()
+            self.context.stop_training()
             return self.save()
         return answer == buttons.Discard

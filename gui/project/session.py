@@ -19,6 +19,7 @@ from core.model_io import build_network
 from core.project import Project
 from core.trainer import Trainer
 from gui.data.loader import DataLoader
+from gui.runtime.gc_guard import GcGuard
 
 from .paths import resolved_data
 
@@ -32,7 +33,7 @@ class Session(QObject):
     reconfigured = Signal()              # same weights, new training settings
     weightsRestored = Signal(str)        # weights (and maybe history) read from a file; the message says what
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, gc_guard: GcGuard | None = None):
         super().__init__(parent)
         self.project: Project | None = None
         self.prepared = None
@@ -41,7 +42,7 @@ class Session(QObject):
         self.collector: ViewsCollector | None = None
         self.data_error: str | None = None
         self.build_error: str | None = None
-        self.loader = DataLoader(self)
+        self.loader = DataLoader(self, gc_guard)
         self.loader.loaded.connect(self._data_loaded)
         self.loader.failed.connect(self._data_failed)
         self._weights_to_restore: Path | None = None
@@ -114,6 +115,19 @@ class Session(QObject):
         if self._weights_to_restore is not None and self.trainer is not None:
             path, self._weights_to_restore = self._weights_to_restore, None
             self._restore(path)
+
+    def can_train(self, problems: list) -> tuple[bool, str]:
+        """Whether a run can start, and if not why (for Train's tooltip): `problems` are the network's (core.checks)."""
+        if self.prepared is None:
+            return False, self.data_error or "the data is still loading"
+        errors = [p for p in problems if p.level == "error"]
+        if errors:
+            return False, f"fix first: {errors[0].message}"
+        if self.trainer is None:
+            return False, self.build_error or "the network could not be built"
+        if self.trainer.diverged is not None:
+            return False, "training diverged: reset the weights (Ctrl+R) first"
+        return True, ""
 
     def _reconfigure(self) -> None:
         if self.trainer is None:

@@ -8,22 +8,23 @@ instead, the training thread stops at its next batch and sleeps until the GUI th
 
 An application event filter takes the gate at the first event of a burst (lazily: once); the event dispatcher lets
 it go when the loop next looks for events (`aboutToBlock`, or `awake` for a loop that polls without waiting). So
-the gate is never held while the GUI thread sleeps in its event loop, nested loops (dialogs) included. Code that
-sleeps on the GUI thread outside an event loop would keep the training thread waiting meanwhile: wait on the event
-loop instead (as `qtbot.wait` and `QEventLoop` do).
+the gate is never held while the GUI thread sleeps in its event loop, nested loops (dialogs) included, and whatever
+the GUI thread does in response to an event (delivering a frame's news, drawing, painting) runs with the gate held.
+Code that sleeps on the GUI thread outside an event loop would keep the training thread waiting meanwhile: wait on
+the event loop instead (as `qtbot.wait` and `QEventLoop` do).
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject
 
-from .draw_gate import DRAW_GATE, DrawGate
+from .draw_gate import DrawGate
 
 
 class BusyHold(QObject):
     """Installed on the application while at least one run trains (`hold()` / `release()`, counted)."""
 
-    def __init__(self, gate: DrawGate = DRAW_GATE):
-        super().__init__()
+    def __init__(self, gate: DrawGate, parent: QObject | None = None):
+        super().__init__(parent)
         self.gate = gate
         self.holds = 0
         self._held = False
@@ -67,6 +68,3 @@ class BusyHold(QObject):
         if self._held:
             self._held = False
             self.gate.__exit__()
-
-
-BUSY_HOLD = BusyHold()

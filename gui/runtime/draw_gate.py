@@ -1,12 +1,12 @@
-"""The draw gate: while the GUI thread updates or paints the window, the training thread waits between batches.
+"""The draw gate: while the GUI thread is busy, the training thread waits between batches.
 
 Drawing is mostly Python calling into Qt, and every call into Qt hands the interpreter to the training thread; a
 thread that wants it back waits its turn. Measured here while the spiral trained: a dashboard frame took 5-8 times
 as long as on an idle machine, a first look at the histograms tab stalled the window for 0.8-1.4 s, and training
 lost that time as well. Holding the gate, GUI work runs at idle speed and training pauses only that long (the
-dashboard paces its frames to a share of the time). The trainer passes the gate between batches
-(`Trainer.gate` is `DRAW_GATE.lock`, a plain lock: one `locked()` call a batch while it is open). While a run
-trains, the GUI thread holds the gate whenever it is busy at all, not only while it draws (gui/runtime/busy_hold.py).
+dashboard paces its frames to a share of the time). The trainer passes the gate between batches (`Trainer.gate` is
+`DrawGate.lock`, a plain lock: one `locked()` call a batch while it is open). Who holds it: the busy hold
+(gui/runtime/busy_hold.py), whenever the GUI thread handles events while a run trains.
 """
 from __future__ import annotations
 
@@ -56,6 +56,3 @@ class DrawGate:
             else:
                 self.lock.acquire()
                 self._owner, self._depth = me, depth
-
-
-DRAW_GATE = DrawGate()

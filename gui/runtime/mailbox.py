@@ -1,14 +1,15 @@
 """Hands Python objects from worker threads to the GUI thread without passing them through queued signals.
 
-Items wait in a thread-safe FIFO; for each item a payload-free signal is queued to this object, which lives in the
-GUI thread, and its slot delivers whatever has arrived, oldest first. Queued signals then carry no Python objects
-at all: PySide6 has crashed (reference counts of signal arguments touched from two threads at once) when worker
-threads emitted `Signal(object)` at a high rate, and one FIFO also keeps every kind of item in order.
+Items wait in a thread-safe FIFO (a deque: appending takes no lock of ours); for an item posted with `wake=True` a
+payload-free signal is queued to this object, which lives in the GUI thread, and its slot delivers whatever has
+arrived, oldest first, as one list. Queued signals then carry no Python objects at all: PySide6 has crashed
+(reference counts of signal arguments touched from two threads at once) when worker threads emitted
+`Signal(object)` at a high rate, and one FIFO also keeps every kind of item in order.
 
 An item posted with `wake=False` queues no signal: it waits for the next waking item or for the owner's own
-`drain()` (the training controller drains once per frame). Every wake of the GUI thread while a training thread
-runs Python costs training far more than the wake's own work (gui/runtime/busy_hold.py), so the frequent items ride along
-with a frame the GUI thread draws anyway.
+`drain()` (the training pipeline drains once per frame). Every wake of the GUI thread while a training thread runs
+Python costs training far more than the wake's own work (gui/runtime/busy_hold.py), so the frequent items ride
+along with a frame the GUI thread draws anyway.
 """
 from __future__ import annotations
 
@@ -17,13 +18,12 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from .draw_gate import DRAW_GATE
-
 
 class Mailbox(QObject):
     posted = Signal()
 
-    def __init__(self, deliver: Callable[[Any], None], parent: QObject | None = None):
+    def __init__(self, deliver: Callable[[list[Any]], None], parent: QObject | None = None):
+        """`deliver(items)` is called on the GUI thread with the items that arrived since the last delivery."""
         super().__init__(parent)
         self._deliver = deliver
         self._items: collections.deque = collections.deque()
@@ -42,12 +42,12 @@ class Mailbox(QObject):
 
     def drain(self) -> None:
         """On the GUI thread: deliver what had been posted when the drain began, in order. (Not "until empty": a
-        fast producer would keep the GUI thread here for ever; later items have their own queued signal.)
-        Delivery holds the draw gate, so its Python work is not slowed down by a training thread."""
+        fast producer would keep the GUI thread here for ever; later items have their own queued signal or wait
+        for the next drain.)"""
         items = self._items
-        with DRAW_GATE:
-            for _ in range(len(items)):
-                self._deliver(items.popleft())
+        count = len(items)
+        if count:
+            self._deliver([items.popleft() for _ in range(count)])
 
     @Slot()
     def _on_posted(self) -> None:

@@ -1,32 +1,24 @@
 """Runs, pauses, steps and stops training on a worker thread; the window and the tests only see its signals.
 
 One QThread per run: the worker is moved to it and every connection is made before `thread.start()`. What the
-worker reports reaches this object (which lives in the GUI thread) through a `Mailbox`, in order, and is re-emitted
-as the controller's own signals, so nothing that touches a widget ever runs on the worker thread. Cleanup happens
-on `QThread.finished`, never by waiting inside a slot.
-
-While a run is in progress the controller keeps one clock: every `frame_interval` it delivers what the worker has
-posted and emits `frame`, the moment for the window to draw. The worker's frequent items (event lists, snapshots,
-views) wake nobody; only the start and the end of a run are delivered at once. So the GUI thread wakes about
-`1 / frame_interval` times a second for the whole of its live work, instead of once per item and again per timer.
+worker reports reaches this object (which lives in the GUI thread) through the run pipeline, in order, once per
+frame, and is re-emitted as the controller's own signals, so nothing that touches a widget ever runs on the worker
+thread; after each frame's news, `frame` tells the window to draw. Cleanup happens on `QThread.finished`, never by
+waiting inside a slot. How the news travels, at what rates, and who holds what: gui/training/pipeline.py.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from core.events import EpochEnd
-from gui.runtime import gc_guard
-from gui.runtime.busy_hold import BUSY_HOLD
-from gui.runtime.draw_gate import DRAW_GATE
-from gui.runtime.mailbox import Mailbox
+from gui.runtime import FRAME_INTERVAL
+from gui.runtime.gc_guard import GcGuard
 
-from .worker import DEFAULT_FLUSH_INTERVAL, TrainingWorker
+from .pipeline import RunPipeline
+from .worker import TrainingWorker
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"
-FRAME_INTERVAL = 1.0 / 20.0
-WAKING_KINDS = frozenset({"started", "done"})     # delivered at once; the rest waits for the next frame
 
 
 class TrainingController(QObject):
@@ -36,26 +28,29 @@ class TrainingController(QObject):
     snapshotReady = Signal(object)   # DiagnosticsSnapshot
     viewsReady = Signal(object)      # ViewsSnapshot
     finished = Signal(object)        # Finished | Diverged | Failed
-    stateChanged = Signal(str)       # "idle" | "running" | "paused"
+    stateChanged = Signal(str)       # IDLE | RUNNING | PAUSED
     frame = Signal()                 # a run is live and its news so far is delivered: draw now
 
-    def __init__(self, parent: QObject | None = None, flush_interval: float = DEFAULT_FLUSH_INTERVAL,
-                 frame_interval: float = FRAME_INTERVAL):
+    def __init__(self, parent: QObject | None = None, frame_interval: float = FRAME_INTERVAL,
+                 gc_guard: GcGuard | None = None):
         """`frame_interval` 0: no frame clock, every item the worker posts is delivered at once (a queued signal
-        each)."""
+        each). `gc_guard`: the application's (default `GcGuard.of()`)."""
         super().__init__(parent)
-        self.flush_interval = flush_interval
-        self.frame_interval = frame_interval
         self.state = IDLE
         self.trainer = None
         self.target_epochs: int | None = None
-        self.mailbox = Mailbox(self._deliver, self)
+        self.pipeline = RunPipeline(self._deliver, self._on_frame, frame_interval, gc_guard, self)
         self._worker: TrainingWorker | None = None
         self._threads: dict[QThread, TrainingWorker] = {}   # kept alive until their thread has finished
-        self._frame_timer = QTimer(self)
-        self._frame_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._frame_timer.setInterval(max(1, round(1000 * frame_interval)) if frame_interval > 0 else 100)
-        self._frame_timer.timeout.connect(self._on_frame)
+
+    @property
+    def gate(self):
+        """The draw gate the trainer waits at while the GUI thread holds it (gui/runtime/draw_gate.py)."""
+        return self.pipeline.gate
+
+    @property
+    def mailbox(self):
+        return self.pipeline.mailbox
 
     # --- commands -----------------------------------------------------------------------------------------------
     @property
@@ -72,9 +67,8 @@ class TrainingController(QObject):
         if self.busy:
             return False
         self.trainer = trainer
-        trainer.gate = DRAW_GATE.lock           # the window's drawing goes first (gui/runtime/draw_gate.py)
         self.target_epochs = None
-        worker = TrainingWorker(trainer, epochs, self._post, views_collector, self.flush_interval)
+        worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector)
         thread = QThread(self)
         thread.setObjectName("trainingThread")
         worker.moveToThread(thread)
@@ -84,10 +78,8 @@ class TrainingController(QObject):
         self._threads[thread] = worker
         trainer.resume()                        # here, not on the worker: a Pause right after Train must hold
         self._set_state(RUNNING)
-        gc_guard.hold()
-        BUSY_HOLD.hold()
+        self.pipeline.open(trainer)
         thread.start()
-        self._frame_timer.start()
         return True
 
     def step(self, trainer=None, views_collector=None) -> bool:
@@ -124,43 +116,51 @@ class TrainingController(QObject):
     def wait(self, msecs: int = 5000) -> bool:
         """Stop and wait for every worker thread to end (closing the window); not for use inside a slot."""
         self.stop()
-        with DRAW_GATE.released():              # the worker may be waiting at the gate
-            ok = all(thread.wait(msecs) for thread in list(self._threads))
-        self.mailbox.drain()
-        QCoreApplication.sendPostedEvents(self)
+        ok = self.pipeline.wait(list(self._threads), msecs)
+        QCoreApplication.sendPostedEvents(self)     # the threads' `finished`: clean up now
         return ok
 
     # --- what the worker posts (delivered on the GUI thread, in order) ------------------------------------------
-    def _post(self, item: tuple[str, Any]) -> None:
-        """On the worker thread: frequent items wait for the next frame (with a frame clock)."""
-        self.mailbox.post(item, wake=self.frame_interval <= 0 or item[0] in WAKING_KINDS)
+    def _deliver(self, items: list[tuple[str, Any]]) -> None:
+        """What arrived since the last delivery. Its batch and epoch events go out as one list each, before its
+        snapshots, views and the run's end (the frame that follows draws them together anyway)."""
+        batches: list = []
+        epochs: list = []
+        rest: list[tuple[str, Any]] = []
+        for item in items:
+            kind, payload = item
+            if kind == "batch":
+                batches.append(payload)
+            elif kind == "epoch":
+                epochs.append(payload)
+            elif kind == "started":             # a run's first item
+                self.target_epochs = payload.target_epochs
+                self.started.emit(payload)
+            else:
+                rest.append(item)
+        self._events(batches, epochs)
+        for kind, payload in rest:
+            if kind == "snapshot":
+                self.snapshotReady.emit(payload)
+            elif kind == "views":
+                self.viewsReady.emit(payload)
+            elif kind == "done":
+                self._done(payload)
+
+    def _events(self, batches: list, epochs: list) -> None:
+        """Batch and epoch events as (at most) two signals: few emits, few Python calls into connected slots."""
+        if batches:
+            self.batchesEnded.emit(batches)
+        if epochs:
+            self.epochsEnded.emit(epochs)
 
     def _on_frame(self) -> None:
-        """The frame clock: deliver what has arrived (while paused, what the blocked worker buffered too), then let
-        the window draw."""
-        if self.state == PAUSED:
-            self._drain_paused()
-        else:
-            self.mailbox.drain()
+        """After each frame's delivery (while paused too: what the worker posted before it blocked)."""
         if self.busy:
             self.frame.emit()
 
-    def _deliver(self, item: tuple[str, Any]) -> None:
-        kind, payload = item
-        if kind == "events":
-            self._events(payload)
-        elif kind == "snapshot":
-            self.snapshotReady.emit(payload)
-        elif kind == "views":
-            self.viewsReady.emit(payload)
-        elif kind == "started":
-            self.target_epochs = payload.target_epochs
-            self.started.emit(payload)
-        elif kind == "done":
-            self._done(payload)
-
     def _done(self, event) -> None:
-        self._frame_timer.stop()
+        self.pipeline.end_frames()
         self._worker = None
         for thread in self._threads:
             thread.quit()                   # the worker has returned from run(): let its thread end
@@ -172,28 +172,7 @@ class TrainingController(QObject):
         for thread in [t for t in self._threads if t.isFinished()]:
             self._threads.pop(thread)       # the worker, back in the GUI thread, is deleted here
             thread.deleteLater()
-            gc_guard.release()
-            BUSY_HOLD.release()
-
-    def _events(self, events: list) -> None:
-        """A list of batch and epoch events as (at most) two signals. Few emits matter: each one lets the
-        training thread take the GIL, so the GUI thread pays a thread switch per emit while training runs."""
-        batches = [e for e in events if not isinstance(e, EpochEnd)]
-        epochs = [e for e in events if isinstance(e, EpochEnd)]
-        if batches:
-            self.batchesEnded.emit(batches)
-        if epochs:
-            self.epochsEnded.emit(epochs)
-
-    def _drain_paused(self) -> None:
-        """While paused the worker is blocked: deliver what it posted and what it buffered just before blocking."""
-        worker = self._worker
-        if worker is None:
-            return
-        with worker.lock:                   # the worker posts its buffer under this lock: nothing overtakes
-            self.mailbox.drain()
-            events = worker.take_pending()
-        self._events(events)
+            self.pipeline.thread_ended()
 
     def _set_state(self, state: str) -> None:
         if state != self.state:

@@ -1,5 +1,8 @@
 """Train / Pause / Step / Stop / Reset with their shortcuts, the big epoch counter, and the status bar readouts.
 
+While a run is live the readouts follow it in frames (`RunReadouts`): events only note the latest batch and epoch,
+and a frame shows them, at most every UPDATE_INTERVAL while training (gui/training/pipeline.py).
+
 Shortcuts (shown in tooltips and menus): Ctrl+Return train, Space pause/resume, F10 step one epoch, Ctrl+. stop,
 Ctrl+R reset. Text fields keep Space for typing: Qt gives a focused line edit the key before any shortcut.
 """
@@ -11,8 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolBar, QWidget
 
-from core.events import BatchEnd
+from core.events import BatchEnd, EpochEnd, Finished, TrainingStarted
 from gui.theme import icon
+
+from .controller import IDLE, PAUSED, RUNNING
 
 SHORTCUTS = {"train": "Ctrl+Return", "pause": "Space", "step": "F10", "stop": "Ctrl+.", "reset": "Ctrl+R"}
 TIPS = {
@@ -22,8 +27,9 @@ TIPS = {
     "stop": "Stop the run before its next batch",
     "reset": "Re-initialise the weights from the seed (the same seed gives the same start)",
 }
-UPDATE_INTERVAL = 0.125     # seconds between status bar refreshes while training
+UPDATE_INTERVAL = 0.125     # seconds between readout refreshes while training: faster cannot be read, only repainted
 TEXTS = {"train": "Train", "pause": "Pause", "step": "Step", "stop": "Stop", "reset": "Reset"}
+STATE_TEXTS = {RUNNING: "training…", PAUSED: "paused"}
 
 
 def readout_label(text: str = "", object_name: str = "") -> QLabel:
@@ -50,6 +56,13 @@ def set_readout(label: QLabel, text: str) -> None:
     needed = label.sizeHint().width()           # the text plus the label's padding, margins and indent
     if needed > label.minimumWidth():
         label.setFixedWidth(needed + 4)
+
+
+def finish_message(event: Finished) -> str:
+    """The status bar's line for a run that ended normally: "Stopped early at epoch 41 (step 1,640); best epoch 31
+    restored"."""
+    best = f"; {event.restored_note}" if event.restored_note else ""
+    return f"{event.outcome.capitalize()} at epoch {event.epochs} (step {event.step:,}){best}"
 
 
 def shortcut_text(key: str) -> str:
@@ -103,8 +116,22 @@ class RunToolBar(QToolBar):
     def set_epoch(self, done: int, target: int) -> None:
         set_readout(self.epoch_label, f"Epoch {done:,} / {target:,}")
 
-    def set_state(self, text: str) -> None:
-        set_readout(self.state_label, text)
+    def enable_for(self, state: str, can_train: bool, why_not: str, has_trainer: bool) -> None:
+        """Which run actions apply in the controller's `state`; Train's tooltip says why it cannot start."""
+        busy = state != IDLE
+        train = self.actions_["train"]
+        train.setEnabled(can_train and not busy)
+        train.setToolTip(train.toolTip().split("\n")[0] + (f"\n({why_not})" if why_not else ""))
+        self.actions_["pause"].setEnabled(busy)
+        self.actions_["step"].setEnabled((can_train and not busy) or state == PAUSED)
+        self.actions_["stop"].setEnabled(busy)
+        self.actions_["reset"].setEnabled(has_trainer and not busy)
+
+    def show_state(self, state: str) -> None:
+        """The controller's run state: Pause reads Resume while paused; "training…", "paused" or nothing beside the
+        counter."""
+        self.set_paused(state == PAUSED)
+        set_readout(self.state_label, STATE_TEXTS.get(state, ""))
 
 
 class RunStatus:
@@ -128,7 +155,6 @@ class RunStatus:
         bar.addPermanentWidget(self.progress)
         self.start_epoch = 0
         self.target = 0
-        self._shown_at = 0.0
         self.show_idle(0, 0, 0)
 
     def show_epoch(self, done: int, target: int) -> None:
@@ -152,15 +178,9 @@ class RunStatus:
 
     def start(self, start_epoch: int, target: int) -> None:
         self.start_epoch, self.target = start_epoch, target
-        self._shown_at = 0.0
         set_readout(self.labels["elapsed"], "elapsed 0:00")
 
     def show_batch(self, event: BatchEnd) -> None:
-        """At most ~8 updates a second: a readout that changes faster cannot be read, only repainted."""
-        now = time.perf_counter()
-        if now - self._shown_at < UPDATE_INTERVAL:
-            return
-        self._shown_at = now
         total = max(self.target - self.start_epoch, 1)
         done = (event.epoch - self.start_epoch) + (event.batch + 1) / event.batches_per_epoch
         fraction = min(max(done / total, 0.0), 1.0)
@@ -170,3 +190,50 @@ class RunStatus:
         set_readout(self.labels["elapsed"], f"elapsed {format_duration(event.elapsed)}")
         set_readout(self.labels["eta"], f"ETA {format_duration(eta)}")
         self._set_progress(int(1000 * fraction))
+
+
+class RunReadouts:
+    """The epoch counters and the status bar while a run is live: events note the latest batch and epoch, frames
+    show them (at most every UPDATE_INTERVAL while training; while paused at once, so they end on the last epoch
+    delivered). Each change repaints the toolbar and the status bar, so they change only as often as can be read."""
+
+    def __init__(self, bar: RunToolBar, status: RunStatus):
+        self.bar, self.status = bar, status
+        self._batch: BatchEnd | None = None
+        self._epochs: tuple[int, int] | None = None      # (done, target) not shown yet
+        self._shown_at = 0.0
+
+    def started(self, event: TrainingStarted) -> None:
+        self._batch, self._epochs, self._shown_at = None, None, 0.0
+        self.status.start(event.epoch, event.target_epochs)
+        self.status.show_epoch(event.epoch, event.target_epochs)
+        self.bar.set_epoch(event.epoch, event.target_epochs)
+
+    def batches(self, events: list[BatchEnd]) -> None:
+        self._batch = events[-1]
+
+    def epochs(self, events: list[EpochEnd], target: int | None) -> None:
+        done = events[-1].epoch + 1
+        self._epochs = (done, target or done)
+
+    def frame(self, paused: bool) -> None:
+        now = time.perf_counter()
+        if not paused and now - self._shown_at < UPDATE_INTERVAL:
+            return
+        if self._batch is None and self._epochs is None:
+            return
+        self._shown_at = now
+        if self._batch is not None:
+            self.status.show_batch(self._batch)
+            self._batch = None
+        if self._epochs is not None:
+            done, target = self._epochs
+            self._epochs = None
+            self.bar.set_epoch(done, target)
+            self.status.show_epoch(done, target)
+
+    def idle(self, epoch: int, step: int, target: int) -> None:
+        """Between runs: the trainer's own counts (what was noted and not shown yet is dropped)."""
+        self._batch = self._epochs = None
+        self.bar.set_epoch(epoch, target)
+        self.status.show_idle(epoch, step, target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from gui.theme import set_state
 
@@ -42,6 +42,13 @@ def parse_number(text: str, kind: str) -> Any:
     except ValueError:
         return text
     return int(number) if kind == "int" and number.is_integer() else number
+
+
+def commit_typing() -> None:
+    """A line edit being typed into applies its text when it loses focus: do that now (before a run starts)."""
+    focus = QApplication.focusWidget()
+    if isinstance(focus, QLineEdit):
+        focus.clearFocus()
 
 
 class Field(QWidget):

@@ -55,7 +55,7 @@ def tiny_trainer(epochs: int, rows: int = 20) -> Trainer:
 def test_twenty_thousand_queued_signals_all_arrive(qtbot):
     trainer = tiny_trainer(epochs=1000)                 # 20 rows, batch 1: 20,000 steps and BatchEnd events
     # no batching and no frame clock: one queued signal per event
-    controller = TrainingController(flush_interval=0.0, frame_interval=0.0)
+    controller = TrainingController(frame_interval=0.0)
     recorder = Recorder()
     controller.batchesEnded.connect(recorder.batches_)
     controller.epochsEnded.connect(recorder.epochs)
@@ -132,10 +132,9 @@ def test_pause_holds_and_stop_ends_the_run(qtbot):
     controller.start(trainer)
     qtbot.waitUntil(lambda: trainer.step > 500, timeout=10_000)
     controller.pause()
-    qtbot.wait(100)
-    frozen = trainer.step
-    qtbot.wait(300)
-    assert trainer.step == frozen
+    at_pause = trainer.step
+    qtbot.wait(400)
+    assert trainer.step <= at_pause + 1                   # at most the batch in flight when it paused
     with qtbot.waitSignal(controller.finished, timeout=2000) as blocker:
         controller.stop()                                  # stopping a paused run ends it too
     assert blocker.args[0].reason == "stopped"
@@ -146,10 +145,9 @@ def test_pause_holds_and_stop_ends_the_run(qtbot):
 def test_the_draw_gate_holds_training_and_opens_while_the_gui_waits(qtbot):
     """While the GUI thread holds the draw gate, training waits between batches; waiting for the worker from
     inside a gated section (closing the window during a frame) opens the gate instead of deadlocking."""
-    from gui.runtime.draw_gate import DRAW_GATE
-
     trainer = tiny_trainer(epochs=100_000)
     controller = TrainingController()
+    DRAW_GATE = controller.gate
     controller.start(trainer)
     qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
     with DRAW_GATE, DRAW_GATE:                             # nested, as a paint inside a frame would be
@@ -172,11 +170,9 @@ def test_the_gui_thread_holds_training_while_it_handles_events_and_lets_go_when_
     goes on. After the run, events no longer touch the gate."""
     from PySide6.QtCore import QTimer
 
-    from gui.runtime.busy_hold import BUSY_HOLD
-    from gui.runtime.draw_gate import DRAW_GATE
-
     trainer = tiny_trainer(epochs=100_000)
     controller = TrainingController()
+    BUSY_HOLD, DRAW_GATE = controller.pipeline.busy_hold, controller.gate
     controller.start(trainer)
     qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
     seen: dict[str, int] = {}

@@ -58,12 +58,12 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
     ui.click(window, "trainButton")
     qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
     ui.click(window, "pauseButton")
+    at_pause = trainer.step
     assert pause.text() == "Resume" and window.controller.state == "paused"
     assert not ui.find(window, "layer_units").isEnabled()          # no editing while paused
-    qtbot.wait(150)                                                # the batch in flight finishes
+    qtbot.wait(550)
     frozen = trainer.step
-    qtbot.wait(400)
-    assert trainer.step == frozen
+    assert frozen <= at_pause + 1                                  # at most the batch in flight when it paused
     # every finished epoch reached the dashboard and the label, even those buffered just before the pause
     qtbot.waitUntil(lambda: len(loss_curve(window)) == trainer.epoch, timeout=2000)
     assert epoch_label(window) == f"Epoch {trainer.epoch:,} / 100,000"
@@ -79,7 +79,7 @@ def test_pause_freezes_the_step_count_and_resume_continues(window, ui, qtbot):
 def test_stop_takes_effect_within_one_batch(window, ui, qtbot):
     """Ctrl+. stops before the next batch. (How long that takes in milliseconds is a benchmark figure:
     benchmarks/bench_gui.py, target 200 ms; a timed assertion here would fail on a busy test machine.)"""
-    from gui.runtime.draw_gate import DRAW_GATE
+    DRAW_GATE = window.controller.gate
 
     ui.set_field(window, "training_epochs", "100000")
     ui.click(window, "trainButton")
@@ -223,7 +223,6 @@ def test_the_decision_boundary_is_computed_over_the_region_on_screen(window, ui,
     boundary = window.dashboard.boundary_view
 
     def grid_region():
-        window.feed.flush()
         grid = window.dashboard.data.views.grid
         return grid.x[0], grid.x[-1], grid.y[0], grid.y[-1]
 

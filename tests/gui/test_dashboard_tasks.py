@@ -168,7 +168,7 @@ def test_a_visible_dashboard_draws_hidden_tabs_when_they_are_shown(dash, qtbot):
     loss = dash.findChild(QtWidgets.QWidget, "lossPlot")
     dead = dash.findChild(QtWidgets.QWidget, "deadReluPlot")
     qtbot.waitUntil(lambda: loss.curve("train").yData is not None and len(loss.curve("train").yData) == 3,
-                    timeout=2000)
+                    timeout=5000)
     assert dead.curve(0).yData is None or len(dead.curve(0).yData) == 0   # hidden tab: not drawn yet
     assert dash.frame_times                                               # the live frame was timed
     dash.tabs.setCurrentIndex(dash.tabs.indexOf(dash.gradients_tab))      # what clicking "Gradients" does

@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 from core.bounded_series import DecimatingSeries
 
 from .hover import HoverReadout, curve_readout
-from .panel import PlotPanel, combo
+from .plot_panel import PlotPanel, combo
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
@@ -171,14 +171,6 @@ class MetricPanel(CurvePanel):
             self._label_axis()
             if self._data is not None:
                 self.refresh(self._data, force=True)
-
-    def set_metric(self, key: str) -> None:
-        """Show `key` (e.g. "mae"); it is added to the selector if not logged yet."""
-        index = self.selector.findData(key)
-        if index < 0:
-            self.selector.addItem(metric_name(key), key)
-            index = self.selector.count() - 1
-        self.selector.setCurrentIndex(index)
 
     def draw(self, data: RunData) -> None:
         self._data = data

@@ -11,11 +11,9 @@ import time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
-from gui.runtime.draw_gate import DRAW_GATE
-
-from .export import write_png, write_svg
+from .figure_files import write_png, write_svg
 from .run_info import RunInfo
 from .store import RunData
 from .style import MUTED_COLOR, TEXT_COLOR
@@ -42,10 +40,9 @@ class Figure(pg.GraphicsLayoutWidget):
         self.paint_seconds = 0.0
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        with DRAW_GATE:
-            start = time.perf_counter()
-            super().paintEvent(event)
-            self.paint_seconds += time.perf_counter() - start
+        start = time.perf_counter()
+        super().paintEvent(event)
+        self.paint_seconds += time.perf_counter() - start
 
     def take_paint_seconds(self) -> float:
         seconds, self.paint_seconds = self.paint_seconds, 0.0
@@ -141,10 +138,9 @@ class PlotPanel(QtWidgets.QWidget):
         """Draw if something this view shows changed (always, with `force`); returns whether it drew."""
         if not force and not self.needs(data.versions):
             return False
-        with DRAW_GATE:
-            self.drawn_at = time.perf_counter()
-            self._seen = {t: data.versions[t] for t in self.topics}
-            self.draw(data)
+        self.drawn_at = time.perf_counter()
+        self._seen = {t: data.versions[t] for t in self.topics}
+        self.draw(data)
         return True
 
     def invalidate(self) -> None:
@@ -237,9 +233,3 @@ def combo(items: list[tuple[str, object]], object_name: str, tooltip: str) -> Qt
     for text, value in items:
         box.addItem(text, value)
     return box
-
-
-def color_icon(color: str, size: int = 10) -> QtGui.QIcon:
-    pixmap = QtGui.QPixmap(size, size)
-    pixmap.fill(QtGui.QColor(color))
-    return QtGui.QIcon(pixmap)

@@ -1,5 +1,6 @@
-"""The data panel's small widgets: number fields that step within the valid range, a file label that elides in
-the middle, the dataset picker's indenting delegate, section titles and the feature-cross icons.
+"""The data panel's own small controls (the shared ones are in gui/widgets/): number fields that step within the
+valid range, a file label that elides in the middle, the dataset picker's indenting delegate, section titles and
+the feature-cross icons.
 
 None of them knows about the data spec: gui/data/panel_layout.py places them and gui/data/panel.py wires them.
 """

@@ -10,14 +10,14 @@ import html
 import numpy as np
 import pyqtgraph as pg
 
-from .curves import long_curve, set_series
 from .hover import HoverReadout, curve_readout
 from .layer_plots import step_format
-from .panel import PlotPanel, collapse
+from .plot_panel import PlotPanel, collapse
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
 from .style import STEP_CURVE_WIDTH, TEXT_COLOR, add_legend, layer_color, lighter, solid_pen, style_plot
+from .training_curves import long_curve, set_series
 
 COLUMNS = 4     # small multiples per row
 

@@ -1,0 +1,88 @@
+"""What the search engine costs and gains: 16 trials of the spiral example on 1 and on 2 local Dask workers
+(target: a speed-up of at least 1.7x on a 2-core machine), the engine's overhead per trial, from submitting it to
+having its result, less the time inside the trainer (target: under 50 ms), and the time to start a local cluster
+(target: under 3 s).
+
+    python benchmarks/bench_search.py [--trials 16] [--repeats 1] [--epochs N]
+
+Each search gets its own temporary run store and a cluster started beforehand (the speed-up compares trials, not
+cluster starts). The trials are the same in both searches (a seeded random search over the learning rate). On a
+machine shared with other work every figure is noisy; the speed-up especially needs two idle cores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from core.project import load_project  # noqa: E402
+from core.search import Search, parse_search  # noqa: E402
+from core.search.cluster import Cluster  # noqa: E402
+
+
+def start_cluster(workers: int) -> tuple[Cluster, float, float]:
+    """(cluster, seconds to start it, seconds until every worker has run a first task)."""
+    began = time.perf_counter()
+    cluster = Cluster.start_local(workers)
+    started = time.perf_counter() - began
+    cluster.client.wait_for_workers(workers)
+    cluster.client.run(lambda: None)
+    return cluster, started, time.perf_counter() - began
+
+
+def run_search(project, trials: int, workers: int, cluster: Cluster, folder: Path) -> dict:
+    spec = parse_search({"method": "random", "seed": 0, "trials": trials, "workers": workers,
+                         "params": {"training.optimizer.lr": {"log_uniform": [3e-3, 3e-2]}}})
+    folder.mkdir(parents=True, exist_ok=True)
+    search = Search(project, spec, runs=folder / f"runs-{workers}.sqlite", cluster=cluster)
+    began = time.perf_counter()
+    result = search.run()
+    wall = time.perf_counter() - began
+    overhead = [t.duration - t.train_seconds for t in result.trials if t.train_seconds is not None]
+    train = [t.train_seconds for t in result.trials if t.train_seconds is not None]
+    return {"workers": workers, "wall_s": wall, "complete": result.count("complete"),
+            "train_s_median": statistics.median(train), "train_s_total": sum(train),
+            "overhead_ms_median": 1000 * statistics.median(overhead),
+            "overhead_ms_mean": 1000 * statistics.mean(overhead), "overhead_ms_max": 1000 * max(overhead)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=None, help="override the spiral example's 200 epochs")
+    args = parser.parse_args()
+    project = load_project(ROOT / "resources" / "examples" / "spiral.json")
+    if args.epochs:
+        project = project.with_changes(training=project.training.with_changes(epochs=args.epochs))
+    report: dict = {"trials": args.trials, "epochs": project.training.epochs, "runs": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for repeat in range(args.repeats):
+            for workers in (1, 2):
+                cluster, started, warm = start_cluster(workers)
+                try:
+                    figures = run_search(project, args.trials, workers, cluster, Path(tmp) / f"r{repeat}")
+                finally:
+                    cluster.close()
+                figures.update(cluster_start_s=started, cluster_warm_s=warm, repeat=repeat)
+                report["runs"].append(figures)
+                print(json.dumps(figures), flush=True)
+    walls = {w: min(r["wall_s"] for r in report["runs"] if r["workers"] == w) for w in (1, 2)}
+    report["speedup"] = walls[1] / walls[2]
+    report["overhead_ms_median"] = statistics.median(r["overhead_ms_median"] for r in report["runs"])
+    report["cluster_start_s_max"] = max(r["cluster_start_s"] for r in report["runs"])
+    print(f"speed-up 1 -> 2 workers: {report['speedup']:.2f}x (target >= 1.7)  "
+          f"engine overhead per trial: {report['overhead_ms_median']:.1f} ms median (target < 50)  "
+          f"cluster start: {report['cluster_start_s_max']:.2f} s max (target < 3)")
+
+
+if __name__ == "__main__":
+    main()
