@@ -3,15 +3,16 @@ never loads Qt either. And no package imports itself in a circle."""
 import ast
 import subprocess
 import sys
-from collections import deque
 from pathlib import Path
 
 import pytest
 
+from import_graph import cycle_path, cycles, import_graph
+
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "gui")
 # Packages whose modules must not import each other in a circle.
-ACYCLIC_PACKAGES = ["core"]
+ACYCLIC_PACKAGES = ["core", "gui"]
 
 
 def _imports(path: Path):
@@ -44,106 +45,22 @@ def test_cli_commands_do_not_load_qt():
 
 
 # --- import cycles -------------------------------------------------------------------------------------------------
-def _module_names(package: str) -> dict[str, Path]:
-    """Dotted module name -> source file, for every module of `package` (a package is its __init__.py)."""
-    modules = {}
-    for path in sorted((ROOT / package).rglob("*.py")):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        modules[".".join(parts)] = path
-    return modules
+@pytest.mark.parametrize("package", ACYCLIC_PACKAGES)
+def test_no_import_cycles(package):
+    """The graph is read from the source (tests/import_graph.py): function-level imports count, imports under
+    `if TYPE_CHECKING:` do not. A failure names each cycle as a loop of imports."""
+    graph = import_graph(package)
+    assert len(graph) > 40 and f"{package}.__init__" not in graph     # every module, packages by their name
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(cycle_path(graph, c)) for c in found)
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+def test_the_graph_sees_function_level_imports():
+    assert "gui.main_window" in import_graph("gui")["gui.app"]        # imported inside run()
+    assert "core.model_files" in import_graph("core")["core.cli.predict"]
 
 
-def _import_nodes(node: ast.AST):
-    """Every import statement in `node`, at module level or nested in functions, classes and blocks, except under
-    `if TYPE_CHECKING:` (those never run, so they cannot take part in a cycle)."""
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.Import, ast.ImportFrom)):
-            yield child
-        elif isinstance(child, ast.If) and _is_type_checking(child):
-            yield from (n for branch in child.orelse for n in _import_nodes_in(branch))
-        else:
-            yield from _import_nodes(child)
-
-
-def _import_nodes_in(node: ast.AST):
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        yield node
-    else:
-        yield from _import_nodes(node)
-
-
-def import_graph(package: str) -> dict[str, set[str]]:
-    """Module -> the modules of the same package it imports, read from the source with `ast`.
-
-    Module-level and function-level imports both count: an import inside a function only postpones a cycle to the
-    first call, it does not remove the coupling. Imports under `if TYPE_CHECKING:` do not count. `from X import n`
-    is an edge to the module X.n when there is one (`from . import toys`), else to X; `import X.Y` is an edge to
-    X.Y. The implicit import of a module's parent packages is not an edge."""
-    modules = _module_names(package)
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        own_package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        edges = set()
-        for node in _import_nodes(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            else:
-                if node.level:
-                    base = own_package.split(".")[: len(own_package.split(".")) - (node.level - 1)]
-                    source = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    source = node.module or ""
-                targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules else source
-                           for alias in node.names]
-            edges.update(t for t in targets if t in modules and t != name)
-        graph[name] = edges
-    return graph
-
-
-def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One shortest cycle through each module that lies on a cycle, each listed once: [a, b, ..., a]."""
-    cycles, seen = [], set()
-    for start in sorted(graph):
-        parent = {start: None}
-        queue = deque([start])
-        found = None
-        while queue and found is None:
-            node = queue.popleft()
-            for nxt in sorted(graph[node]):
-                if nxt == start:
-                    found = node
-                    break
-                if nxt not in parent:
-                    parent[nxt] = node
-                    queue.append(nxt)
-        if found is None:
-            continue
-        path = [found]
-        while parent[path[-1]] is not None:
-            path.append(parent[path[-1]])
-        cycle = path[::-1]
-        key = frozenset(cycle)
-        if key not in seen:
-            seen.add(key)
-            cycles.append(cycle + [start])
-    return cycles
-
-
-def test_the_cycle_finder_names_a_cycle_and_passes_a_tree():
-    graph = {"p.a": {"p.b"}, "p.b": {"p.c"}, "p.c": {"p.a", "p.d"}, "p.d": set()}
-    assert import_cycles(graph) == [["p.a", "p.b", "p.c", "p.a"]]
-    assert import_cycles({"p.a": {"p.b", "p.c"}, "p.b": {"p.c"}, "p.c": set()}) == []
-
-
-def test_the_import_graph_reads_relative_function_level_and_type_checking_imports(tmp_path, monkeypatch):
+def test_the_cycle_finder_names_a_loop_and_passes_a_tree(tmp_path):
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)
     (package / "__init__.py").write_text("from .a import f\n")
@@ -152,13 +69,8 @@ def test_the_import_graph_reads_relative_function_level_and_type_checking_import
     (package / "b.py").write_text("import os\nimport pkg.sub\n")
     (package / "sub" / "__init__.py").write_text("")
     (package / "sub" / "c.py").write_text("from .. import b\nfrom ..a import f\n")
-    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    assert import_graph("pkg") == {"pkg": {"pkg.a"}, "pkg.a": {"pkg.sub.c"}, "pkg.b": {"pkg.sub"}, "pkg.sub": set(),
-                                   "pkg.sub.c": {"pkg.a", "pkg.b"}}
-    assert import_cycles(import_graph("pkg")) == [["pkg.a", "pkg.sub.c", "pkg.a"]]
-
-
-@pytest.mark.parametrize("package", ACYCLIC_PACKAGES)
-def test_no_import_cycles(package):
-    cycles = import_cycles(import_graph(package))
-    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in cycles)
+    graph = import_graph("pkg", tmp_path)
+    assert graph == {"pkg": {"pkg.a"}, "pkg.a": {"pkg.sub.c"}, "pkg.b": {"pkg.sub"}, "pkg.sub": set(),
+                     "pkg.sub.c": {"pkg.a", "pkg.b"}}
+    assert [cycle_path(graph, c) for c in cycles(graph)] == [["pkg.a", "pkg.sub.c", "pkg.a"]]
+    assert cycles({"p.a": {"p.b", "p.c"}, "p.b": {"p.c"}, "p.c": set()}) == []
