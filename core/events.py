@@ -13,6 +13,10 @@ COMPLETED = "completed"            # the epochs asked for are done
 STOPPED = "stopped"                # the user stopped it
 EARLY_STOPPING = "early_stopping"  # early stopping ended it
 OUTCOMES = {COMPLETED: "finished", STOPPED: "stopped", EARLY_STOPPING: "stopped early"}
+# A run's status, as the run store records it (the project's conventions); `run_status` gives the one a run's
+# last event means. "running", "paused" and "interrupted" describe runs that have not ended that way.
+RUN_STATUSES = ("running", "finished", "early_stopped", "stopped", "paused", "diverged", "failed", "interrupted")
+STATUS_OF_REASON = {COMPLETED: "finished", EARLY_STOPPING: "early_stopped", STOPPED: "stopped"}
 
 
 def frozen_array(values: Any, dtype=None) -> np.ndarray:
@@ -83,6 +87,11 @@ class Finished:
         return OUTCOMES[self.reason]
 
     @property
+    def status(self) -> str:
+        """The run status this end means: "finished", "early_stopped" or "stopped"."""
+        return STATUS_OF_REASON[self.reason]
+
+    @property
     def restored_note(self) -> str:
         """"best epoch 7 restored" (1-based) when the best weights came back at the end, else ""."""
         if self.restored_best and self.best_epoch is not None:
@@ -111,3 +120,10 @@ class Failed:
 
 
 Event = TrainingStarted | BatchEnd | EpochEnd | Finished | Diverged | Failed
+
+
+def run_status(end: Finished | Diverged | Failed) -> str:
+    """The run status of a run whose last event is `end` (what `Trainer.fit` returns)."""
+    if isinstance(end, Finished):
+        return end.status
+    return "diverged" if isinstance(end, Diverged) else "failed"

@@ -568,3 +568,13 @@ def test_a_diverging_train_step_changes_nothing():
         t.train_step(X, T)
     assert info.value.what in ("loss", "gradient") and t.step == step + 1
     np.testing.assert_array_equal(t.network.params, after_one)
+
+
+def test_a_runs_last_event_gives_its_status_in_the_run_store():
+    from core.events import COMPLETED, EARLY_STOPPING, RUN_STATUSES, STOPPED, run_status
+
+    ends = [Finished(COMPLETED, 5, 50, None, False, 1.0), Finished(EARLY_STOPPING, 5, 50, 2, True, 1.0),
+            Finished(STOPPED, 5, 50, None, False, 1.0), Diverged(0, 3, 3, "loss", float("nan"), "diverged"),
+            Failed("boom", "")]
+    assert [run_status(end) for end in ends] == ["finished", "early_stopped", "stopped", "diverged", "failed"]
+    assert all(run_status(end) in RUN_STATUSES for end in ends)

@@ -11,7 +11,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-STATUSES = ("running", "finished", "early_stopped", "stopped", "paused", "diverged", "failed", "interrupted")
+from ..events import RUN_STATUSES
+
+STATUSES = RUN_STATUSES
 RUN_KINDS = ("run", "cv-fold", "search-trial")
 GROUP_KINDS = ("cv", "search")
 GROUP_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
