@@ -23,6 +23,7 @@ from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
 from .errors import TrainingError
 from .events import (COMPLETED, EARLY_STOPPING, STOPPED, BatchEnd, Diverged, EpochEnd, Event, Failed, Finished,
                      TrainingStarted)
+from .gradient_clipping import clip_gradient
 from .metrics import evaluate
 from .network import Network
 from .optimizers import Optimizer
@@ -289,7 +290,7 @@ class Trainer(RunControl, TrainerCheckpoint):
             if not np.all(np.isfinite(G)):
                 raise StepDiverged("gradient", g2)
         if self._clipping:
-            self._clip(G, g2)
+            clip_gradient(G, self.config.clip_value, self.config.clip_norm, g2)
         P = net.params
         np.copyto(self._prev_params, P)
         if self._has_buffers:
@@ -299,19 +300,6 @@ class Trainer(RunControl, TrainerCheckpoint):
             net.apply_constraints()
         self.step += 1
         return value
-
-    def _clip(self, G: np.ndarray, g2: float) -> None:
-        """Clip the gradient in place: each value to +-training.clip.value, then its norm (sqrt(g2) before) to
-        training.clip.norm."""
-        clip_norm, clip_value = self.config.clip_norm, self.config.clip_value
-        if clip_value is not None:
-            np.clip(G, -clip_value, clip_value, out=G)
-            if clip_norm is not None:
-                g2 = float(np.dot(G, G))
-        if clip_norm is not None:
-            norm = math.sqrt(g2)
-            if norm > clip_norm:
-                G *= clip_norm / (norm + 1e-6)
 
     # --- around the epochs --------------------------------------------------------------------------------------
     def _start_epoch_lr(self, epoch: int) -> None:
