@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
-COMMANDS = {"train", "predict", "check", "export", "-h", "--help"}
+HELP_FLAGS = ("-h", "--help")
 
 
 def create_window(project=None):
@@ -30,9 +30,9 @@ def run_app(project_path: str | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in COMMANDS:
-        from core.cli import main as cli_main
+    from core.cli import COMMANDS, main as cli_main      # argparse and the command names only: no Qt, no NumPy
 
+    if args and (args[0] in COMMANDS or args[0] in HELP_FLAGS):
         return cli_main(args)
     if len(args) > 1:
         print("error: the app takes at most one project file; for the command line see: layerlab --help",

@@ -22,8 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.bounded_series import DecimatingSeries  # noqa: E402
 from core.data import builtin_datasets, load_dataset  # noqa: E402
-from core.history import DecimatingSeries  # noqa: E402
 from core.metrics import evaluate  # noqa: E402
 
 

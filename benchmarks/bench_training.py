@@ -29,9 +29,10 @@ from bench_nets import NETS, fresh_and_steady, make_data  # noqa: E402
 from core.diagnostics import DiagnosticsSnapshot  # noqa: E402
 from core.events import BatchEnd, EpochEnd  # noqa: E402
 from core.network import Network  # noqa: E402
-from core.trainer import Trainer, TrainingData  # noqa: E402
+from core.trainer import Trainer  # noqa: E402
 from core.training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE  # noqa: E402
 from core.training_config import parse_training  # noqa: E402
+from core.training_data import TrainingData  # noqa: E402
 
 
 def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:

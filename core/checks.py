@@ -1,7 +1,7 @@
 """Problems with a model before it trains, each with a one-click fix the app can apply.
 
-The advice follows the course notes: softmax + categorical cross-entropy for multi-class, sigmoid + binary
-cross-entropy for binary or multi-label, linear + MSE for regression; and an output layer as wide as the targets.
+The advice follows the course notes (core.tasks: the output activation and loss for each task) and wants an
+output layer as wide as the targets.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from .activations import ACTIVATIONS, get_activation
 from .errors import LayerLabError
 from .losses import get_loss
+from .tasks import default_loss_for
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"
-
-
-ADVICE = {
-    "binary": ("sigmoid", "binary_crossentropy"),
-    "multilabel": ("sigmoid", "binary_crossentropy"),
-    "multiclass": ("softmax", "categorical_crossentropy"),
-    "regression": ("linear", "mse"),
-}
 
 
 def _activation_name(layer: dict) -> str | None:
@@ -75,7 +68,7 @@ def check_model(layers: list[dict], loss: Any, task: str | None, n_outputs: int 
                     f"the output layer has {units} units but the data has {n_outputs} "
                     f"{'classes' if task == 'multiclass' else 'targets' if n_outputs > 1 else 'target'}",
                     {"action": "set_units", "layer": last_index, "units": n_outputs}, f"Set units to {n_outputs}"))
-        want_act, want_loss = ADVICE.get(task, ("linear", "mse"))
+        want_loss = default_loss_for(task)
         loss_name = _loss_name(loss) or want_loss
         if task == "binary" and n_outputs == 1 and loss_name == "categorical_crossentropy":
             problems.append(Problem(

@@ -294,9 +294,9 @@ class DiagnosticsCollector:
         dead_batch = dead_epoch = None
         saturation = None
         act_mean = act_std = nan
-        output = getattr(layer, "output", None)
+        output = layer.output
         if output is None and act is not None and act.saturation_bounds is not None and \
-                getattr(layer, "pre_activation", None) is not None:
+                layer.pre_activation is not None:
             # A loss fused with the output activation skips it in training; apply it here to measure saturation.
             output = act.forward(layer.pre_activation)
         if act is not None and act.can_die and layer.pre_activation is not None:

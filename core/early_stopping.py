@@ -6,59 +6,19 @@ that stops short of training.epochs (a Step, `--stop-after`) only pauses trainin
 """
 from __future__ import annotations
 
-import difflib
-
 from .config import ConfigReader
-from .errors import SpecError, TrainingError
-
-# Names Keras users write for values LayerLab logs under another name.
-MONITOR_ALIASES = {"acc": "accuracy"}
-
-
-def monitor_mode(monitor: str, mode: str) -> str:
-    """'min' or 'max': Keras' 'auto' maximises accuracy-like metrics and minimises everything else."""
-    if mode != "auto":
-        return mode
-    name = monitor.removeprefix("val_")
-    return "max" if name in {"accuracy", "acc", "auc", "f1", "precision", "recall", "specificity", "mcc", "r2"} else "min"
-
-
-def logged_names(task: str, has_validation: bool) -> list[str]:
-    """What a run logs each epoch that a monitor may watch: the loss and the task's metrics (core.metrics' keys),
-    and the same with a `val_` prefix only when there is a validation split."""
-    from .metrics import CLASSIFICATION_KEYS, REGRESSION_KEYS
-
-    names = ["loss", *(REGRESSION_KEYS if task == "regression" else CLASSIFICATION_KEYS)]
-    return names + ([f"val_{name}" for name in names] if has_validation else [])
-
-
-def check_monitor(monitor: str, where: str, task: str, has_validation: bool) -> None:
-    """SpecError naming `where` and the accepted names when `monitor` is something this run will never log, so
-    the mistake shows before training rather than after its first epoch."""
-    names = logged_names(task, has_validation)
-    if monitor in names:
-        return
-    base = monitor.removeprefix("val_")
-    if monitor.startswith("val_") and not has_validation and base in logged_names(task, False) + ["acc"]:
-        raise SpecError(f"{where} is {monitor!r}, but the data has no validation rows (data.split.val), so "
-                        f"nothing is logged with a val_ prefix; give data.split.val a fraction, or monitor one of "
-                        f"{', '.join(names)}")
-    guess = MONITOR_ALIASES.get(base)
-    guess = (monitor[: len(monitor) - len(base)] + guess) if guess else None
-    near = [guess] if guess in names else difflib.get_close_matches(monitor, names, n=1)
-    hint = f" (did you mean {near[0]!r}?)" if near else ""
-    raise SpecError(f"{where} is {monitor!r}, which a {task} run never logs{hint}; accepted: {', '.join(names)}")
+from .errors import TrainingError
+from .monitors import check_monitor, monitor_mode
+from .schedules import get_schedule
 
 
 def check_monitors(training, task: str, has_validation: bool) -> None:
     """Check every monitor of a training config (early stopping, a reduce_on_plateau schedule) against the data."""
-    from .schedules import get_schedule
-
     if training.early_stopping is not None:
         monitor = EarlyStopping.from_config(training.early_stopping).monitor
         check_monitor(monitor, "training.early_stopping.monitor", task, has_validation)
     if training.schedule is not None:
-        monitor = getattr(get_schedule(training.schedule, "training.schedule"), "monitor", None)
+        monitor = get_schedule(training.schedule, "training.schedule").monitor
         if monitor is not None:
             check_monitor(monitor, "training.schedule.monitor", task, has_validation)
 

@@ -8,6 +8,17 @@ from typing import Any, Mapping
 import numpy as np
 
 
+# Why a run finished (`Finished.reason`), and how people are told.
+COMPLETED = "completed"            # the epochs asked for are done
+STOPPED = "stopped"                # the user stopped it
+EARLY_STOPPING = "early_stopping"  # early stopping ended it
+OUTCOMES = {COMPLETED: "finished", STOPPED: "stopped", EARLY_STOPPING: "stopped early"}
+# A run's status, as the run store records it (the project's conventions); `run_status` gives the one a run's
+# last event means. "running", "paused" and "interrupted" describe runs that have not ended that way.
+RUN_STATUSES = ("running", "finished", "early_stopped", "stopped", "paused", "diverged", "failed", "interrupted")
+STATUS_OF_REASON = {COMPLETED: "finished", EARLY_STOPPING: "early_stopped", STOPPED: "stopped"}
+
+
 def frozen_array(values: Any, dtype=None) -> np.ndarray:
     """A read-only copy: safe to hand to another thread."""
     array = np.array(values, dtype=dtype, copy=True)
@@ -59,7 +70,7 @@ class EpochEnd:
 
 @dataclass(frozen=True)
 class Finished:
-    reason: str                # "completed" | "stopped" | "early_stopping"
+    reason: str                # COMPLETED | STOPPED | EARLY_STOPPING
     epochs: int                # epochs completed in total
     step: int
     best_epoch: int | None     # epoch whose weights were restored, if any
@@ -69,6 +80,23 @@ class Finished:
 
     def __post_init__(self) -> None:
         _freeze_mappings(self, "test_metrics")
+
+    @property
+    def outcome(self) -> str:
+        """How the run ended, in words for a status line: "finished", "stopped" or "stopped early"."""
+        return OUTCOMES[self.reason]
+
+    @property
+    def status(self) -> str:
+        """The run status this end means: "finished", "early_stopped" or "stopped"."""
+        return STATUS_OF_REASON[self.reason]
+
+    @property
+    def restored_note(self) -> str:
+        """"best epoch 7 restored" (1-based) when the best weights came back at the end, else ""."""
+        if self.restored_best and self.best_epoch is not None:
+            return f"best epoch {self.best_epoch + 1} restored"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -92,3 +120,10 @@ class Failed:
 
 
 Event = TrainingStarted | BatchEnd | EpochEnd | Finished | Diverged | Failed
+
+
+def run_status(end: Finished | Diverged | Failed) -> str:
+    """The run status of a run whose last event is `end` (what `Trainer.fit` returns)."""
+    if isinstance(end, Finished):
+        return end.status
+    return "diverged" if isinstance(end, Diverged) else "failed"

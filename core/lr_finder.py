@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from .errors import TrainingError
+from .gradient_clipping import clip_gradient
 from .network import Network
 from .network_clone import clone_network
 from .optimizers import get_optimizer
-from .training_data import sample_weights, seed_generators
+from .training_data import TrainerData, sample_weights, seed_generators
 
 START_LR = 1e-7
 END_LR = 10.0
@@ -48,9 +49,9 @@ class LRFinderResult:
                 "lrs": list(self.lrs), "losses": [_json_number(v) for v in self.losses]}
 
 
-def find_lr(project: Any, data: Any, *, network: Network | None = None, start_lr: float = START_LR,
+def find_lr(project: Any, data: TrainerData, *, network: Network | None = None, start_lr: float = START_LR,
             end_lr: float = END_LR, num_iterations: int = NUM_ITERATIONS) -> LRFinderResult:
-    """Run the range test for `project` on `data` (prepared data: `train.X`, `train.y`, `task`).
+    """Run the range test for `project` on `data` (what a trainer reads: a PreparedData or a TrainingData).
 
     With `network`, a copy of it (its current weights) is trained; without, the project's initial network (its
     seed). The optimizer is a fresh one from `training.optimizer`; batch size, shuffling, loss, class weights,
@@ -70,8 +71,7 @@ def find_lr(project: Any, data: Any, *, network: Network | None = None, start_lr
         raise TrainingError("training inputs contain NaN or Inf")
     loss = project_loss(project, data.task)
     T = loss.prepare_targets(data.train.y, net.output_width, net.dtype)
-    n_classes = int(getattr(data, "n_classes", 0) or 0)
-    W = sample_weights(config.class_weight, data, data.task, n_classes, None, X.shape[0], net.dtype)
+    W = sample_weights(config.class_weight, data, data.task, int(data.n_classes), None, X.shape[0], net.dtype)
     optimizer = get_optimizer(config.optimizer, "training.optimizer")
     optimizer.build(net.params.size, net.dtype)
     _, shuffle_rng, noise_rng = seed_generators(config.seed)
@@ -113,7 +113,7 @@ def find_lr(project: Any, data: Any, *, network: Network | None = None, start_lr
             if smoothed > DIVERGENCE * best:
                 diverged = True
                 break
-            _clip(G, config.clip_value, config.clip_norm)
+            clip_gradient(G, config.clip_value, config.clip_norm)
             optimizer.lr = lr
             optimizer.step(P, G)
             if not np.all(np.isfinite(P)):
@@ -162,16 +162,6 @@ def valley_rate(lrs: np.ndarray, losses: np.ndarray) -> float:
     # fastai's start is one before the run's first point, so a short run at the very beginning (or a curve that
     # never falls) would index -1, the largest rate: clamp it to the first.
     return float(lrs[max(0, start + int(sections) + int(sections / 2))])
-
-
-def _clip(G: np.ndarray, clip_value: float | None, clip_norm: float | None) -> None:
-    """The trainer's clipping: by value, then by global norm (torch's clip_grad_value_ and clip_grad_norm_)."""
-    if clip_value is not None:
-        np.clip(G, -clip_value, clip_value, out=G)
-    if clip_norm is not None:
-        norm = math.sqrt(float(np.dot(G, G)))
-        if norm > clip_norm:
-            G *= clip_norm / (norm + 1e-6)
 
 
 def _json_number(value: float) -> float | str:

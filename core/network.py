@@ -87,9 +87,8 @@ class Network:
         # A layer needs dL/dx only if some earlier layer has parameters to update.
         has_params = [bool(layer.param_shapes()) for layer in self.layers]
         self._need_dx = [any(has_params[:i]) for i in range(len(self.layers))]
-        self._regularized = [layer for layer in self.layers if layer.penalty is not Layer.penalty and
-                             (getattr(layer, "l1", 0) or getattr(layer, "l2", 0))]
-        self._constrained = [layer for layer in self.layers if getattr(layer, "max_norm", None) is not None]
+        self._regularized = [layer for layer in self.layers if layer.has_penalty]
+        self._constrained = [layer for layer in self.layers if layer.has_constraints]
         self.reset_buffers()
 
     # --- construction helpers -----------------------------------------------------------------------------------
@@ -181,6 +180,10 @@ class Network:
     def add_penalty_gradient(self) -> None:
         for layer in self._regularized:
             layer.add_penalty_gradient()
+
+    @property
+    def has_constraints(self) -> bool:
+        return bool(self._constrained)
 
     def apply_constraints(self) -> None:
         for layer in self._constrained:

@@ -22,7 +22,7 @@ import numpy as np
 
 from .events import frozen_array
 from .network import Network
-from .views import grid_bounds
+from .live_evaluation import grid_bounds
 
 MAX_NODES = 32                 # units shown one by one in a column; more are shown as this many groups
 MAX_LINKS = 128                # links kept between two columns when either is grouped (the strongest)

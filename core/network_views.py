@@ -2,7 +2,7 @@
 views, on the thread that trains it, only while the dashboard shows them.
 
 `NetworkViewsRequest` is what the dashboard shows now; the GUI replaces its attributes, the training thread reads
-them between steps. `LiveViewsCollector` is a `core.views.ViewsCollector` whose snapshots also carry the network
+them between steps. `LiveViewsCollector` is a `core.live_evaluation.ViewsCollector` whose snapshots also carry the network
 views; each kind keeps its own schedule (its rate, and a share of the training time measured on its own cost), so a
 graph tab on screen never makes the decision boundary more expensive, and a hidden one costs nothing.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from .network import Network
 from .network_graph import GraphProbe, GraphSnapshot
 from .projection import INPUTS, Projection, ProjectionProbe
-from .views import ViewsCollector, ViewsSnapshot
+from .live_evaluation import ViewsCollector, ViewsSnapshot
 
 NETWORK_VIEWS_BUDGET = 0.03     # share of the training time the graph and the projection may take together
 NETWORK_VIEWS_RATE = 10.0       # snapshots a second at most

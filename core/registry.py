@@ -129,5 +129,9 @@ class Registry:
                 )
         return factory(**kwargs, **extra)
 
+    def factory(self, name: str) -> Callable[..., Any]:
+        """The class or function registered under a canonical `name` (see `canonical`)."""
+        return self._factories[name]
+
     def items(self) -> Iterable[tuple[str, Callable]]:
         return self._factories.items()

@@ -19,6 +19,7 @@ import numpy as np
 
 from .config import check_float, check_int, describe
 from .errors import SpecError, TrainingError, WeightsError
+from .monitors import monitor_mode
 from .registry import Registry
 
 SCHEDULES = Registry("schedule")
@@ -29,6 +30,7 @@ class Schedule:
 
     name: str = ""
     config_keys: tuple[str, ...] = ()
+    monitor: str | None = None      # the logged value a schedule that reacts to the logs watches (e.g. "val_loss")
 
     def __init__(self, path: str = "schedule"):
         self.path = path
@@ -264,8 +266,6 @@ class ReduceOnPlateau(Schedule):
 
 
 def _higher_is_better(monitor: str) -> bool:
-    from .early_stopping import monitor_mode
-
     return "acc" in monitor or monitor_mode(monitor, "auto") == "max"
 
 

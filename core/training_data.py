@@ -1,13 +1,51 @@
-"""The arrays a trainer consumes, its seeded generators, and per-sample loss weights."""
+"""What a trainer reads from its data (the `TrainerData` protocol), plain arrays that provide it, the trainer's
+seeded generators, and per-sample loss weights.
+
+Two types provide `TrainerData`: `core.data.PreparedData` (a dataset loaded, split and scaled from a project's
+data spec, with its preprocessing) and `TrainingData` below (arrays given directly, for scripts, tests and
+benchmarks). The trainer reads nothing else from either.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from .errors import TrainingError
 from .losses import sample_weights_from_classes
+
+
+@runtime_checkable
+class SplitArrays(Protocol):
+    """One split: inputs X (n, d) and targets y in core.data's layout for the task (class indices (n,) for
+    binary and multiclass, (n, k) floats for multilabel and regression)."""
+
+    @property
+    def X(self) -> np.ndarray: ...
+
+    @property
+    def y(self) -> np.ndarray: ...
+
+
+@runtime_checkable
+class TrainerData(Protocol):
+    """What `Trainer` reads from its data: the splits, the task and the number of classes."""
+
+    @property
+    def train(self) -> SplitArrays: ...
+
+    @property
+    def val(self) -> SplitArrays | None: ...
+
+    @property
+    def test(self) -> SplitArrays | None: ...
+
+    @property
+    def task(self) -> str: ...          # one of core.tasks.TASKS
+
+    @property
+    def n_classes(self) -> int: ...     # K for binary/multiclass, k labels for multilabel, 0 for regression
 
 
 @dataclass(frozen=True)
@@ -18,7 +56,7 @@ class ArraySplit:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The arrays a trainer needs: any object with these attributes works (core.data.PreparedData does)."""
+    """`TrainerData` from arrays at hand (core.data.PreparedData is the other provider)."""
 
     train: ArraySplit
     val: ArraySplit | None
@@ -33,10 +71,9 @@ class TrainingData:
         return cls(ArraySplit(np.asarray(X), np.asarray(y)), val, test, task, n_classes)
 
 
-def has_validation(data: Any) -> bool:
-    """Whether `data` (TrainingData, PreparedData, ...) holds validation rows: then val_ metrics are logged."""
-    val = getattr(data, "val", None)
-    return val is not None and len(val.y) > 0
+def has_validation(data: TrainerData) -> bool:
+    """Whether `data` holds validation rows: then val_ metrics are logged."""
+    return data.val is not None and len(data.val.y) > 0
 
 
 def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
@@ -45,12 +82,7 @@ def seed_generators(seed: int) -> tuple[np.random.Generator, np.random.Generator
     return np.random.default_rng(init), np.random.default_rng(shuffle), np.random.default_rng(noise)
 
 
-def default_loss_for(task: str) -> str:
-    return {"binary": "binary_crossentropy", "multilabel": "binary_crossentropy",
-            "multiclass": "categorical_crossentropy"}.get(task, "mse")
-
-
-def sample_weights(class_weight: Any, data: Any, task: str, n_classes: int, sample_weight: Any, n_rows: int,
+def sample_weights(class_weight: Any, data: TrainerData, task: str, n_classes: int, sample_weight: Any, n_rows: int,
                    dtype: Any) -> np.ndarray | None:
     """Per-sample loss weights from `training.class_weight` ("balanced", a list or a dict) and/or explicit sample
     weights; None when nothing is weighted."""

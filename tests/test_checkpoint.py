@@ -5,9 +5,10 @@ import pytest
 
 from core.errors import TrainingError, WeightsError
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import parse_training
-from core.weights import load_weights, save_weights
+from core.training_data import TrainingData
+from core.model_files import load_weights, save_weights
 
 LAYERS = [{"type": "dense", "units": 12, "activation": "relu"}, {"type": "dropout", "rate": 0.2},
           {"type": "batch_norm"}, {"type": "dense", "units": 3, "activation": "softmax"}]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cli_support import assert_one_line_error, run
-from core.weights import load_weights
+from core.model_files import load_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.json"))
@@ -238,3 +238,17 @@ def test_project_errors_name_the_file_once_and_the_place(tmp_path, content, mess
         code, out, err = run(command, tmp_path / "bad.json")
         assert_one_line_error(code, err)
         assert err.strip() == message
+
+
+def test_every_command_is_a_module_of_the_cli_package_listed_once():
+    """A command is its module (HELP, add_arguments, run) plus its line in COMMANDS; `layerlab --help` lists each."""
+    from core.cli import COMMANDS, command
+
+    package = ROOT / "core" / "cli"
+    modules = {p.stem for p in package.glob("*.py")} - {"__init__", "common"}
+    assert sorted(COMMANDS) == sorted(modules)
+    code, out, _ = run("--help")
+    for name in COMMANDS:
+        module = command(name)
+        assert callable(module.run) and callable(module.add_arguments)
+        assert f"{name}  " in out and module.HELP in out

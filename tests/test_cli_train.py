@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from cli_support import assert_one_line_error, run
-from core.weights import load_weights
+from core.model_files import load_weights
 
 
 def project_file(folder, name="tiny.json", data=None, layers=None, **training):
@@ -286,3 +286,10 @@ def test_regression_monitors_come_from_the_regression_metrics(tmp_path):
     code, out, err = run("check", bad)
     assert code == 1
     assert "accepted: loss, mae, mse, rmse, r2, val_loss, val_mae, val_mse, val_rmse, val_r2" in err
+
+
+def test_the_summary_says_how_training_ended_and_which_epoch_came_back(tmp_path):
+    project = project_file(tmp_path, epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
+    code, out, err = run("train", project, "--quiet")
+    assert code == 0, err
+    assert out.startswith("stopped early after 2 epochs (") and ", best epoch 1 restored): loss " in out

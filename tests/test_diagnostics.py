@@ -14,8 +14,9 @@ from core.diagnostics import (GRAD_VALUE_EDGES, SATURATION_MARGIN, TRACE_BUDGET,
                               WEIGHT_BINS,
                               DiagnosticsCollector, DiagnosticsSnapshot)
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import parse_training
+from core.training_data import TrainingData
 
 LAYERS = [
     {"type": "dense", "units": 12, "activation": "relu", "bias_initializer": {"name": "constant", "value": -3.0}},

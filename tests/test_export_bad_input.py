@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from cli_support import run
 from core.errors import WeightsError
 from core.export import export_model
-from core.model_io import load_model
-from core.weights import META_KEY, WEIGHTS_FORMAT, encode_json, load_weights, save_weights
+from core.model_files import load_model, load_weights, save_weights
+from core.model_files.weights_file import META_KEY, WEIGHTS_FORMAT, encode_json
 from test_export_support import make_model, raw_inputs
 
 LAYERS = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},

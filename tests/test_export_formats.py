@@ -13,10 +13,9 @@ from safetensors.numpy import load_file
 from cli_support import run
 from core.errors import LayerLabError
 from core.export import FORMATS, SUFFIXES, export_model, resolve_format
-from core.export.json_format import JSON_FORMAT
 from core.fileio import FileWriteError
-from core.model_io import load_model
-from core.weights import load_weights
+from core.model_files import load_model, load_weights
+from core.model_files.json_reader import JSON_FORMAT
 from test_export_support import make_model, raw_inputs
 
 EVERY_LAYER = [
@@ -335,3 +334,14 @@ def test_any_case_of_the_right_suffix_and_unknown_suffixes_are_fine(tmp_path, mo
     assert export_model(model, "onnx", tmp_path / "M.ONNX") == [tmp_path / "M.ONNX"]
     assert export_model(model, "json", tmp_path / "m.model") == [tmp_path / "m.model"]
     assert load_model(tmp_path / "m.model").network.param_count == model.network.param_count
+
+
+def test_the_library_names_a_bad_format_without_the_command_lines_flag(tmp_path, model):
+    """The CLI says `--format`; the library, called from the app or a script, does not."""
+    from core.export import EXPORT_FORMATS, export_format
+
+    with pytest.raises(LayerLabError) as info:
+        export_model(load_model(tmp_path / "model.npz"), "caffe", tmp_path / "m.caffe")
+    assert str(info.value).startswith("'caffe' is not an export format") and "--format" not in str(info.value)
+    assert [name for name, _ in EXPORT_FORMATS.items()] == list(FORMATS)
+    assert export_format("TF").name == "keras" and export_format(".onnx").suffix == ".onnx"

@@ -171,7 +171,8 @@ def test_large_regression_outputs_agree_relative_to_their_magnitude(tmp_path):
 def test_the_trained_diabetes_example_agrees(tmp_path):
     """The review's case: the example trained to the end (outputs up to ~350), on its own raw inputs."""
     from core import cli
-    from core.model_io import load_data, load_model
+    from core.model_files import load_model
+    from core.model_io import load_data
 
     example = Path(__file__).resolve().parents[1] / "resources" / "examples" / "diabetes.json"
     assert cli.main(["train", str(example), "--quiet", "--out", str(tmp_path / "d.npz")], stdout=io.StringIO(),

@@ -25,7 +25,7 @@ from core import cli
 from core.activations import ACTIVATIONS
 from core.errors import LayerLabError
 from core.export import export_model, keras_script, torch_script
-from core.model_io import load_model
+from core.model_files import load_model
 from test_export_onnx import ACTIVATION_CASES, HEADS, LAYER_STACK, SQUARING_CASES, case_id, make_huge_model
 from test_export_support import (AGREEMENT, CROSSES, as_probabilities, disagreement, make_large_regression,
                                  make_model, raw_inputs)

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from core.data import Preprocessor
-from core.model_io import load_model, save_model
+from core.model_files import load_model
+from core.model_io import save_model
 from core.network import Network
 from core.project import parse_project
 

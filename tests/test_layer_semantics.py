@@ -164,3 +164,53 @@ def test_rejected_activation_message_reads_once():
     assert _message(get_optimizer, "ftrl").startswith("optimizer 'ftrl' is not supported: ")
     assert _message(get_activation, {"x": 1}) == "an activation object needs a 'name', got {'x': 1}"
     assert _message(get_loss, object(), "training.loss").endswith("is not a loss")
+
+
+def test_the_network_calls_the_penalty_and_constraint_hooks_a_layer_declares():
+    """Regularisation and constraints go through the hooks the Layer base class declares, whatever the layer
+    calls its settings: a layer with `has_penalty` adds its penalty and its gradient, one with `has_constraints`
+    is projected after each step, and layers that declare neither are never called."""
+    from core.layers import Dense, Layer
+
+    class Shrunk(Layer):
+        type = "shrunk"
+
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def forward(self, x, training, rng):
+            return x
+
+        def backward(self, dy, need_dx=True):
+            return dy
+
+        @property
+        def has_penalty(self):
+            return True
+
+        def penalty(self):
+            self.calls.append("penalty")
+            return 1.5
+
+        def add_penalty_gradient(self):
+            self.calls.append("gradient")
+
+        @property
+        def has_constraints(self):
+            return True
+
+        def apply_constraints(self):
+            self.calls.append("constraints")
+
+    plain = Dense(3)
+    plain.penalty = plain.apply_constraints = lambda: pytest.fail("a layer without l1, l2 or max_norm was called")
+    shrunk = Shrunk()
+    net = Network([plain, shrunk], 2)
+    assert net.has_penalty and net.has_constraints
+    assert net.penalty() == 1.5
+    net.add_penalty_gradient()
+    net.apply_constraints()
+    assert shrunk.calls == ["penalty", "gradient", "constraints"]
+    assert not Network([Dense(3)], 2).has_penalty and not Network([Dense(3)], 2).has_constraints
+    assert Network([Dense(3, l2=0.1)], 2).has_penalty and Network([Dense(3, max_norm=2.0)], 2).has_constraints

@@ -8,7 +8,7 @@ from core.model_io import build_network, load_data
 from core.network_views import LiveViewsCollector, LiveViewsSnapshot, NetworkViewsRequest
 from core.project import default_project
 from core.projection import INPUTS
-from core.views import ViewsSnapshot
+from core.live_evaluation import ViewsSnapshot
 
 
 class Clock:

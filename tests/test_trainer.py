@@ -1,4 +1,5 @@
 """The training loop: reproducibility, pause/resume/stop, early stopping, divergence, events and diagnostics."""
+import math
 import threading
 import time
 
@@ -9,8 +10,9 @@ from core.diagnostics import DiagnosticsSnapshot
 from core.errors import LayerLabError, TrainingError
 from core.events import BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import parse_training
+from core.training_data import TrainingData
 
 
 def blobs(n=200, seed=0, d=2):
@@ -495,3 +497,84 @@ def test_end_after_epoch_from_another_thread_finishes_the_epoch_in_progress():
     assert done[0].reason == "completed" and not done[0].restored_best
     assert t.epoch == 3 and t.step == 3 * t.batches_per_epoch
     assert t.fit(1).epochs == 4                       # the request ended with its run
+
+
+def test_both_data_types_provide_what_the_trainer_reads():
+    """A project's PreparedData and arrays given as TrainingData both provide the declared TrainerData; the same
+    rows train to the same weights either way."""
+    from core.data import load_dataset, prepare
+    from core.training_data import TrainerData
+
+    spec = {"source": "builtin", "name": "xor", "samples": 120, "split": {"val": 0.25, "test": 0.0}, "seed": 0}
+    prepared = prepare(load_dataset(spec), spec)
+    arrays = TrainingData.from_arrays(prepared.train.X, prepared.train.y, prepared.val.X, prepared.val.y,
+                                      task=prepared.task, n_classes=prepared.n_classes)
+    assert isinstance(prepared, TrainerData) and isinstance(arrays, TrainerData)
+    config = parse_training({"loss": "binary_crossentropy", "batch_size": 16, "epochs": 2, "seed": 1})
+    layers = [{"type": "dense", "units": 4, "activation": "tanh"},
+              {"type": "dense", "units": 1, "activation": "sigmoid"}]
+    weights = []
+    for data in (prepared, arrays):
+        trainer = Trainer(Network(layers, prepared.input_width, config.dtype), data, config)
+        trainer.fit()
+        weights.append(trainer.network.params.copy())
+        assert "val_accuracy" in trainer.history
+    np.testing.assert_array_equal(weights[0], weights[1])
+
+
+def test_a_finished_event_says_how_the_run_ended():
+    from core.events import COMPLETED, EARLY_STOPPING, STOPPED
+
+    assert Finished(COMPLETED, 5, 50, None, False, 1.0).outcome == "finished"
+    assert Finished(STOPPED, 5, 50, None, False, 1.0).outcome == "stopped"
+    early = Finished(EARLY_STOPPING, 9, 90, 3, True, 1.0)
+    assert (early.outcome, early.restored_note) == ("stopped early", "best epoch 4 restored")
+    assert Finished(EARLY_STOPPING, 9, 90, 3, False, 1.0).restored_note == ""
+    trainer = make_trainer(epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
+    last = trainer.fit()
+    assert last.reason == EARLY_STOPPING and last.restored_note == f"best epoch {last.best_epoch + 1} restored"
+
+
+def test_batches_sliced_as_they_come_train_like_batch_views_made_once(monkeypatch):
+    """An epoch of more batches than MAX_BATCH_VIEWS slices them step by step instead of keeping their views: the
+    same rows in the same order, so the same weights, shuffled or not."""
+    import core.training_setup as setup
+
+    for shuffle in (True, False):
+        viewed = make_trainer(epochs=3, shuffle=shuffle, class_weight="balanced")
+        assert viewed._batches is not None
+        monkeypatch.setattr(setup, "MAX_BATCH_VIEWS", 1)
+        sliced = make_trainer(epochs=3, shuffle=shuffle, class_weight="balanced")
+        monkeypatch.undo()
+        assert sliced._batches is None
+        viewed.fit()
+        sliced.fit()
+        np.testing.assert_array_equal(viewed.network.params, sliced.network.params)
+        assert viewed.history == sliced.history
+
+
+def test_a_diverging_train_step_changes_nothing():
+    from core.trainer import StepDiverged
+
+    t = make_trainer()
+    X = t._X[:16].copy()
+    T = t.loss.prepare_targets(np.zeros(16, dtype=int), 1, t.network.dtype)
+    before, step = t.network.params.copy(), t.step
+    value = t.train_step(X, T)
+    assert math.isfinite(value) and t.step == step + 1 and not np.array_equal(t.network.params, before)
+    X[3, 0] = np.inf
+    after_one = t.network.params.copy()
+    with pytest.raises(StepDiverged) as info, np.errstate(invalid="ignore", over="ignore"):
+        t.train_step(X, T)
+    assert info.value.what in ("loss", "gradient") and t.step == step + 1
+    np.testing.assert_array_equal(t.network.params, after_one)
+
+
+def test_a_runs_last_event_gives_its_status_in_the_run_store():
+    from core.events import COMPLETED, EARLY_STOPPING, RUN_STATUSES, STOPPED, run_status
+
+    ends = [Finished(COMPLETED, 5, 50, None, False, 1.0), Finished(EARLY_STOPPING, 5, 50, 2, True, 1.0),
+            Finished(STOPPED, 5, 50, None, False, 1.0), Diverged(0, 3, 3, "loss", float("nan"), "diverged"),
+            Failed("boom", "")]
+    assert [run_status(end) for end in ends] == ["finished", "early_stopped", "stopped", "diverged", "failed"]
+    assert all(run_status(end) in RUN_STATUSES for end in ends)

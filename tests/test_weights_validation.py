@@ -9,9 +9,8 @@ import pytest
 
 from cli_support import assert_one_line_error, run
 from core.errors import WeightsError
-from core.model_io import load_model
+from core.model_files import load_model, load_weights
 from core.network import Network
-from core.weights import load_weights
 from test_export_support import make_model, raw_inputs
 
 LAYERS = [{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "batch_norm"},

@@ -14,12 +14,12 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import TrainingError
-from ..events import Diverged, Failed, Finished
+from ..events import Diverged, Failed, Finished, run_status
 from ..project import Project, parse_project
 from .folds import FoldPlan, fold_data, plan_folds
 from .settings import CrossValidationSettings, ResolvedCrossValidation, parse_cross_validation
 
-COMPLETED = ("finished", "early_stopped")     # folds whose metrics enter the mean and std
+SCORED_STATUSES = ("finished", "early_stopped")     # folds whose metrics enter the mean and std
 FoldListener = Callable[[int, Any], None]     # (fold index, trainer event)
 
 
@@ -47,7 +47,7 @@ class FoldResult:
 class CrossValidationResult:
     settings: ResolvedCrossValidation
     folds: tuple[FoldResult, ...]
-    mean: Mapping[str, float]           # over the completed folds (COMPLETED)
+    mean: Mapping[str, float]           # over the completed folds (SCORED_STATUSES)
     std: Mapping[str, float]            # population standard deviation (numpy's default, ddof=0)
     status: str                         # finished, stopped (by the user), failed (a fold diverged or failed)
     test_rows: int                      # rows held out, untouched
@@ -64,7 +64,7 @@ class CrossValidationResult:
 
 def summarize(folds: list[FoldResult] | tuple[FoldResult, ...]) -> tuple[dict[str, float], dict[str, float]]:
     """(mean, std) of every metric over the completed folds: numpy's mean and std (ddof=0) of the fold values."""
-    done = [f for f in folds if f.status in COMPLETED]
+    done = [f for f in folds if f.status in SCORED_STATUSES]
     keys = list(dict.fromkeys(k for f in done for k in f.metrics))
     mean, std = {}, {}
     for key in keys:
@@ -146,7 +146,7 @@ class CrossValidation:
         mean, std = summarize(results)
         if self._stop.is_set() or len(results) < len(self.plan):
             status = "stopped"
-        elif all(r.status in COMPLETED for r in results):
+        elif all(r.status in SCORED_STATUSES for r in results):
             status = "finished"
         else:
             status = "failed"
@@ -238,10 +238,7 @@ def train_prepared_fold(project: Project, plan: FoldPlan, fold: int, *, store: A
         if listener is not None:
             listener(fold, event)
     end = trainer.fit(listener=listen)
-    status = {"completed": "finished", "early_stopping": "early_stopped", "stopped": "stopped"}.get(
-        getattr(end, "reason", ""), "failed")
-    if isinstance(end, Diverged):
-        status = "diverged"
+    status = run_status(end)
     detail = end.message if isinstance(end, (Diverged, Failed)) else ""
     train_rows, val_rows = plan.folds[fold]
     history = {k: list(v) for k, v in trainer.history.items()}

@@ -3,10 +3,11 @@
 `load_dataset(spec)` gives a raw `Dataset`; `prepare(dataset, spec)` crosses, splits and scales it into a
 `PreparedData` whose `Preprocessor` travels with the model. The `data` spec format is in docs/data.md.
 """
-from .advice import OutputAdvice, output_advice
+from ..tasks import OutputAdvice, output_advice
 from .builtin import BuiltinInfo, ParamInfo, builtin_datasets
 from .csv_table import CsvLayout, is_number, sniff_layout
-from .dataset import TASKS, Dataset
+from ..tasks import TASKS
+from .dataset import Dataset
 from .loading import load_dataset, load_features
 from .prepare import PreparedData, Split, prepare
 from .preprocess import CROSSES, Preprocessor, apply_crosses, build_crosses

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
-
-TASKS = ("binary", "multiclass", "multilabel", "regression")
-CLASSIFICATION_TASKS = ("binary", "multiclass")
+from ..tasks import CLASSIFICATION_TASKS, TASKS
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .builtin import builtin_datasets
-from .dataset import CLASSIFICATION_TASKS, Dataset
+from ..tasks import CLASSIFICATION_TASKS
+from .dataset import Dataset
 from .fill import refit_fill
 from .preprocess import Preprocessor, apply_crosses, build_crosses, fit_scaling
 from .spec import prepare_options

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dataset import CLASSIFICATION_TASKS, Dataset
+from ..tasks import CLASSIFICATION_TASKS
+from .dataset import Dataset
 
 
 @dataclass(frozen=True)

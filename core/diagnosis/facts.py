@@ -13,6 +13,7 @@ from ..activations import get_activation
 from ..errors import LayerLabError
 from ..losses import get_loss
 from ..network import Network
+from ..training_data import TrainerData
 from .probe import ProbeResult, probe_current, probe_initial, project_loss
 from .thresholds import CLASSIFICATION_TARGET_ERROR, FINAL_WINDOW, REGRESSION_TARGET_ERROR
 
@@ -35,7 +36,7 @@ class RunFacts:
     project: Any
     history: Mapping[str, Sequence[float]]
     network: Network | None = None
-    data: Any = None
+    data: TrainerData | None = None        # PreparedData (feature names, n_outputs) or TrainingData
     status: str | None = None
     target_error: float | None = None
     probe: bool = True
@@ -105,7 +106,7 @@ class RunFacts:
 
     @cached_property
     def n_val(self) -> int | None:
-        val = getattr(self.data, "val", None) if self.data is not None else None
+        val = self.data.val if self.data is not None else None
         return None if val is None else int(len(val.y))
 
     # --- reference losses ----------------------------------------------------------------------------------

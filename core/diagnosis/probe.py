@@ -18,7 +18,8 @@ from ..diagnostics import SATURATION_MARGIN
 from ..losses import Loss, get_loss
 from ..network import Network
 from ..network_clone import clone_network
-from ..training_data import default_loss_for, seed_generators
+from ..tasks import default_loss_for
+from ..training_data import seed_generators
 
 # Rows a probe passes through the network: enough for stable statistics, few enough to take milliseconds.
 PROBE_ROWS = 512
@@ -122,8 +123,7 @@ def _layer_probe(net: Network, i: int) -> LayerProbe:
         if identical and "bias" in params:
             identical = bool(np.all(params["bias"] == params["bias"][0]))
     act = layer.activation
-    output = getattr(layer, "output", None)
-    z = getattr(layer, "pre_activation", None)
+    output, z = layer.output, layer.pre_activation
     if output is None and act is not None and z is not None:
         output = act.forward(z)          # a loss fused with the output activation skipped it
     output_std = float(np.std(output)) if output is not None and output.size else math.nan

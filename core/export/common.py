@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,7 +50,7 @@ def softplus_linear_from(threshold: float) -> float:
     return min(float(threshold), 40.0)
 
 
-def model_meta(model) -> dict[str, Any]:
+def export_meta(model) -> dict[str, Any]:
     """The loaded model's metadata without training-only state (checkpoint, history)."""
     return {k: v for k, v in model.meta.items() if k not in TRAINING_ONLY_META}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import ExportError, Heads, heads, layer_label, model_meta, producer_version, raw_feature_names
+from .common import ExportError, Heads, heads, layer_label, export_meta, producer_version, raw_feature_names
 from .onnx_activations import activation_nodes
 from .onnx_builder import DOUBLE, FLOAT, GraphBuilder
 
@@ -174,7 +174,7 @@ def _graph_name(model) -> str:
 
 def metadata_props(model, out: Heads) -> dict[str, str]:
     """String metadata: what a consumer needs to read the outputs (names) and to trace the model back."""
-    meta = model_meta(model)
+    meta = export_meta(model)
     props = {
         "layerlab.format": "layerlab-onnx/1",
         "task": str(meta.get("task")),

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..fileio import same_file, write_files
-from ..weights import weights_writer
-from .common import ExportError, Heads, heads, model_meta, producer_version, raw_feature_names
+from ..model_files.weights_file import weights_writer
+from .common import ExportError, Heads, heads, export_meta, producer_version, raw_feature_names
 
 
 def plain(text: str) -> str:
@@ -67,7 +67,7 @@ def write_script(model, out: Path, render: Callable[[object, str], str]) -> list
     writers = {out: lambda tmp: tmp.write_text(source, encoding="utf-8")}
     origin = getattr(model.file, "path", None)
     if not (origin is not None and weights.is_file() and same_file(origin, weights)):
-        writers[weights] = weights_writer(model.network.state_dict(), model_meta(model), name=str(weights))
+        writers[weights] = weights_writer(model.network.state_dict(), export_meta(model), name=str(weights))
     write_files(writers, "export")
     return [out, weights]
 

@@ -18,7 +18,13 @@ LAYERS = Registry("layer type")
 
 
 class Layer:
-    """Base class: subclasses implement `build`, `forward` and `backward` (and declare their parameters)."""
+    """Base class: subclasses implement `build`, `forward` and `backward` (and declare their parameters).
+
+    What the network, the trainer and the diagnostics read from a layer is declared here: a layer with an
+    activation (`activation` set) also implements `forward_logits` and `backward_from_preactivation` (so a loss can
+    fuse with it) and reports its last `pre_activation` and `output`; a layer with a weight penalty or a
+    constraint says so with `has_penalty` / `has_constraints` and implements the matching hooks.
+    """
 
     type: str = ""
     activation = None  # an Activation for layers that apply one (dense, activation, prelu)
@@ -82,19 +88,45 @@ class Layer:
         """Write parameter gradients (overwrite, not accumulate) and return dL/dx when asked."""
         raise NotImplementedError
 
+    def forward_logits(self, x: np.ndarray, training: bool, rng: np.random.Generator | None) -> np.ndarray:
+        """Forward without the activation (its pre-activation z), for a loss fused with that activation."""
+        raise SpecError(f"layer {self.type!r} has no activation to fuse with the loss")
+
     def backward_from_preactivation(self, dz: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Backward when the loss already gave dL/dz (fused with this layer's activation)."""
         raise SpecError(f"layer {self.type!r} has no activation to fuse with the loss")
 
-    # --- regularization (dense kernels only) --------------------------------------------------------------------
+    @property
+    def pre_activation(self) -> np.ndarray | None:
+        """The activation's input z (n, units) of the latest forward pass; None for a layer without activation."""
+        return None
+
+    @property
+    def output(self) -> np.ndarray | None:
+        """The activation's output (n, units) of the latest forward pass; None for a layer without activation, or
+        after `forward_logits` (which skips it)."""
+        return None
+
+    # --- regularization and constraints (dense kernels only) ----------------------------------------------------
+    @property
+    def has_penalty(self) -> bool:
+        """Whether `penalty` and `add_penalty_gradient` do anything (the network calls only those that do)."""
+        return False
+
     def penalty(self) -> float:
+        """The weight penalty this layer adds to the loss."""
         return 0.0
 
     def add_penalty_gradient(self) -> None:
-        pass
+        """Add the penalty's gradient to this layer's parameter gradients."""
+
+    @property
+    def has_constraints(self) -> bool:
+        """Whether `apply_constraints` does anything (the network calls only those that do)."""
+        return False
 
     def apply_constraints(self) -> None:
-        pass
+        """Project the parameters back into their allowed set after an optimizer step."""
 
     def describe(self) -> str:
         """One short line for the layer table, e.g. 'dense 16, relu'."""
@@ -107,5 +139,4 @@ def build_layer(config: Any, path: str) -> Layer:
     if "type" not in config:
         raise SpecError(f"{path}.type is required (one of: {', '.join(LAYERS.names())})")
     kind = LAYERS.canonical(config["type"], f"{path}.type")
-    cls = LAYERS._factories[kind]
-    return cls.from_config(config, path)
+    return LAYERS.factory(kind).from_config(config, path)

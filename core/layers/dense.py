@@ -27,7 +27,6 @@ class Dense(Layer):
         kernel_initializer = kernel_initializer or default_kernel_initializer(self.activation.name)
         self.kernel_initializer = get_initializer(kernel_initializer, f"{path}.kernel_initializer")
         self.bias_initializer = get_initializer(bias_initializer, f"{path}.bias_initializer")
-        self._kernel_initializer_given = kernel_initializer
         self.l1, self.l2, self.max_norm = l1, l2, max_norm
         self._x = self._z = self._a = None
         self._ones = np.ones(0)
@@ -120,6 +119,10 @@ class Dense(Layer):
     def output(self) -> np.ndarray | None:
         return self._a
 
+    @property
+    def has_penalty(self) -> bool:
+        return bool(self.l1 or self.l2)
+
     def penalty(self):
         w = self.params["weight"].ravel()
         total = 0.0
@@ -135,6 +138,10 @@ class Dense(Layer):
             g += (2.0 * self.l2) * w
         if self.l1:
             g += self.l1 * np.sign(w)
+
+    @property
+    def has_constraints(self) -> bool:
+        return self.max_norm is not None
 
     def apply_constraints(self):
         if self.max_norm is None:

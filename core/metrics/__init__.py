@@ -19,7 +19,7 @@ from .classification import (
     specificity,
     subset_accuracy,
 )
-from .curves import (
+from .threshold_curves import (
     average_precision,
     binary_clf_counts,
     one_vs_rest,

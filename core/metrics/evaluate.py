@@ -25,6 +25,7 @@ import difflib
 import numpy as np
 
 from ..errors import SpecError, TrainingError
+from ..tasks import TASKS
 from .classification import (
     accuracy_from_confusion,
     check_indicator,
@@ -35,10 +36,9 @@ from .classification import (
     multilabel_scores,
     predicted_labels,
 )
-from .curves import per_column
+from .threshold_curves import per_column
 from .regression import regression_metrics
 
-TASKS = ("binary", "multiclass", "multilabel", "regression")
 CLASSIFICATION_KEYS = ("accuracy", "precision", "recall", "f1", "specificity", "mcc", "auc")
 REGRESSION_KEYS = ("mae", "mse", "rmse", "r2")
 

@@ -22,7 +22,6 @@ from .store import RunStore, project_json
 
 FLUSH_INTERVAL = 1.0        # seconds between writes while training: a killed process loses at most this much
 PERIODIC_WAIT = 0.05        # how long a periodic write waits for a busy store before trying again next time
-REASON_STATUS = {"completed": "finished", "early_stopping": "early_stopped", "stopped": "stopped"}
 
 
 class RunRecorder:
@@ -79,7 +78,7 @@ class RunRecorder:
             elif kind is TrainingStarted:
                 self._start(event)
             elif kind is Finished:
-                status = REASON_STATUS.get(event.reason, "finished")
+                status = event.status
                 if status == "finished" and event.epochs < self.total_epochs:
                     status = "paused"        # a Step or --stop-after: training may go on from here
                 self._end(status, "", dict(event.test_metrics))

@@ -11,7 +11,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-STATUSES = ("running", "finished", "early_stopped", "stopped", "paused", "diverged", "failed", "interrupted")
+from ..events import RUN_STATUSES
+
+STATUSES = RUN_STATUSES
 RUN_KINDS = ("run", "cv-fold", "search-trial")
 GROUP_KINDS = ("cv", "search")
 GROUP_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
@@ -21,7 +23,7 @@ HISTORY_DTYPE = np.dtype("<f8")     # history values as stored: float64, bit for
 def better_is(key: str) -> str | None:
     """'min' or 'max' for a loss or metric key (as early stopping's 'auto' decides), None for keys without a
     best (the learning rate, per-layer diagnostics)."""
-    from ..early_stopping import monitor_mode
+    from ..monitors import monitor_mode
 
     if key == "lr" or key.startswith("layers."):
         return None

@@ -15,8 +15,8 @@ from .engine import Search, run_search
 from .result import (RoundStarted, SearchFinished, SearchResult, SearchStarted, TrialFinished, TrialProgress,
                      TrialResult, TrialStarted)
 from .revalidate import RevalidationResult, revalidate
-from .spec import HIDDEN_LAYERS, MAX_GRID, ParamSpec, SearchSpec, parse_search
-from .space import check_search, trial_object
+from .space import check_search, parse_search, trial_object
+from .spec import HIDDEN_LAYERS, MAX_GRID, ParamSpec, SearchSpec
 
 __all__ = [
     "HIDDEN_LAYERS", "MAX_GRID", "ParamSpec", "RevalidationResult", "RoundStarted", "Search", "SearchError",

@@ -30,8 +30,8 @@ from .rounds import (enqueue_missing_grid, fail_leftovers, hide_password, outcom
 from .result import (RoundStarted, SearchFinished, SearchResult, SearchStarted, TrialFinished, TrialProgress,
                      TrialStarted)
 from .setup import SearchPlan, find_resumable, plan_search
-from .space import decode, distributions, narrow, space_json, space_params, trial_object
-from .spec import ParamSpec, SearchSpec, parse_search
+from .space import decode, distributions, narrow, parse_search, space_json, space_params, trial_object
+from .spec import ParamSpec, SearchSpec
 
 CANCEL_GRACE = 10.0         # seconds cancelled trials get to stop before their tasks are abandoned
 WAKE = 0.25                 # seconds the loop sleeps at most between looks at cancel and timeout

@@ -46,7 +46,7 @@ def revalidate(project: Project, best: Mapping[str, Any] | TrialResult | SearchR
                on_trainer: Callable[[Any], None] | None = None) -> RevalidationResult:
     """Train `project` with the best parameters (a dict, a trial, or a search's best) on training + validation
     rows; `on_trainer(trainer)` lets a caller stop it from another thread."""
-    from ..events import Diverged, Failed
+    from ..events import Diverged, Failed, Finished, run_status
     from ..model_io import build_network, save_model
     from ..trainer import Trainer
 
@@ -75,10 +75,8 @@ def revalidate(project: Project, best: Mapping[str, Any] | TrialResult | SearchR
         if listener is not None:
             listener(event)
     end = trainer.fit(listener=listen)
-    status = {"completed": "finished", "early_stopping": "early_stopped"}.get(getattr(end, "reason", ""), "stopped")
-    detail = ""
-    if isinstance(end, (Diverged, Failed)):
-        status, detail = ("diverged" if isinstance(end, Diverged) else "failed"), end.message
+    status = run_status(end)
+    detail = end.message if isinstance(end, (Diverged, Failed)) else ""
     weights = None
     if weights_path is not None and status in ("finished", "early_stopped"):
         save_model(weights_path, chosen, data, trainer.network, trainer)
@@ -87,7 +85,7 @@ def revalidate(project: Project, best: Mapping[str, Any] | TrialResult | SearchR
             recorder.set_weights_path(weights)
     if recorder is not None:
         recorder.close()
-    test = dict(getattr(end, "test_metrics", {}) or {})
+    test = dict(end.test_metrics) if isinstance(end, Finished) else {}
     return RevalidationResult(params, status, test, len(data.train), 0 if data.test is None else len(data.test),
                               trainer.epoch, recorder.run_id if recorder is not None else None, weights, detail,
                               {k: list(v) for k, v in trainer.history.items()})

@@ -31,7 +31,7 @@ class SearchPlan:
 def plan_search(project: Project, spec: SearchSpec) -> SearchPlan:
     """Check `spec` against `project` and its data (SpecError, DataError or TrainingError naming the place)."""
     from ..checks import check_model
-    from ..early_stopping import check_monitor, monitor_mode
+    from ..monitors import check_monitor, monitor_mode
     from ..model_io import load_data
     from .study import pruner_config
 

@@ -16,7 +16,7 @@ from ..config import describe
 from ..errors import SpecError
 from ..project import Project, parse_project
 from ..project_paths import parse_path, with_value
-from .spec import HIDDEN_LAYERS, ParamSpec, SearchSpec, _same
+from .spec import HIDDEN_LAYERS, PATH, ParamSpec, SearchSpec, parse_section, same_value
 
 SCALARS = (str, int, float, bool, type(None))
 
@@ -69,6 +69,15 @@ def candidates(param: ParamSpec) -> list:
     if float(middle).is_integer():
         middle = math.nextafter(middle, high)
     return [low, middle, high]
+
+
+def parse_search(obj: Any, path: str = PATH, project: Project | None = None) -> SearchSpec:
+    """The `search` section validated on its own (`spec.parse_section`) and, with `project`, every parameter checked
+    against it (`check_search`)."""
+    spec = parse_section(obj, path)
+    if project is not None:
+        check_search(spec, project)
+    return spec
 
 
 def check_search(spec: SearchSpec, project: Project) -> None:
@@ -154,7 +163,7 @@ def narrow(params: Sequence[ParamSpec], best: Sequence[Mapping[str, Any]], keep:
         if not values:
             out.append(p)
         elif p.kind == "choice":
-            kept = tuple(c for c in p.choices if any(_same(c, v) for v in values))
+            kept = tuple(c for c in p.choices if any(same_value(c, v) for v in values))
             out.append(ParamSpec(p.path, "choice", choices=kept or p.choices))
         else:
             out.append(_narrow_range(p, values, keep))
@@ -187,7 +196,7 @@ def encode(params: Iterable[ParamSpec], values: Mapping[str, Any]) -> dict[str, 
     for p in params:
         value = values[p.path]
         if p.kind == "choice" and encoded_choices(p) != list(p.choices):
-            value = next(i for i, c in enumerate(p.choices) if _same(c, value))
+            value = next(i for i, c in enumerate(p.choices) if same_value(c, value))
         out[p.path] = value
     return out
 

@@ -8,7 +8,7 @@
                "pruning": "median", "folds": null, "refine": {"rounds": 0, "keep": 0.25},
                "workers": "auto", "scheduler": null}
 
-`parse_search` checks the section alone (pure data, no project needed); `check_search` (space.py) then checks each
+`parse_section` checks the section alone (pure data, no project needed); `parse_search` (space.py) also checks each
 parameter against the project it will edit. Every message names its place: `search.params['...'].int ...`.
 """
 from __future__ import annotations
@@ -117,7 +117,7 @@ class SearchSpec:
 
     def with_changes(self, **changes: Any) -> "SearchSpec":
         """A copy with some fields replaced, checked again (the CLI's --trials, --workers, --scheduler)."""
-        return parse_search(replace(self, **changes).to_dict())
+        return parse_section(replace(self, **changes).to_dict())
 
     def to_dict(self) -> dict:
         """The JSON form (keys with their default values left out, so a project round-trips unchanged)."""
@@ -159,8 +159,8 @@ def spaced(low: float, high: float, steps: int, log: bool) -> list[float]:
     return values
 
 
-def parse_search(obj: Any, path: str = PATH, project: Any = None) -> SearchSpec:
-    """Validate the section on its own; with `project`, also check every parameter against it (`check_search`)."""
+def parse_section(obj: Any, path: str = PATH) -> SearchSpec:
+    """Validate the section on its own (`parse_search` in space.py also checks it against a project)."""
     r = ConfigReader(obj, path)
     method = r.str("method", "random", METHODS)
     seed = r.int("seed", 0, minimum=0, maximum=2**32 - 1)
@@ -186,10 +186,6 @@ def parse_search(obj: Any, path: str = PATH, project: Any = None) -> SearchSpec:
             counts = " x ".join(f"{len(p.grid_values())}" for p in params)
             raise SpecError(f"{path}.params: the grid has {size:,} combinations ({counts}), more than {MAX_GRID:,}; "
                             "use fewer values or \"method\": \"random\"")
-    if project is not None:
-        from .space import check_search
-
-        check_search(spec, project)
     return spec
 
 
@@ -265,7 +261,7 @@ def _parse_param(path: str, value: Any, where: str) -> ParamSpec:
             raise SpecError(f"{where}.choice must be a non-empty list of values, got {describe(raw)}")
         seen: list = []
         for item in raw:
-            if any(_same(item, s) for s in seen):
+            if any(same_value(item, s) for s in seen):
                 raise SpecError(f"{where}.choice lists {describe(item)} twice")
             seen.append(item)
         if path == HIDDEN_LAYERS:
@@ -295,7 +291,7 @@ def _parse_param(path: str, value: Any, where: str) -> ParamSpec:
     return ParamSpec(path, kind, low=low, high=high, log=log, steps=steps)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
     """Equal as JSON values (True and 1 differ; 1 and 1.0 do not)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b

@@ -270,7 +270,7 @@ def _judge(end: Any, metrics: Mapping[str, float], metric: str, control: TrialCo
         return "failed", "diverged", None, end.message
     if isinstance(end, Failed):
         return "failed", "failed", None, end.message
-    status = {"completed": "finished", "early_stopping": "early_stopped"}.get(end.reason, "stopped")
+    status = end.status
     if control.pruned:
         return "pruned", "stopped", None, f"pruned at epoch {control.pruned_at + 1}"
     if control.cancelled and status == "stopped":

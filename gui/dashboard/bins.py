@@ -1,7 +1,7 @@
 """Drawing histograms over core's fixed bins: the latest one as bars, and all of them over time as a heat map.
 
 Bins are drawn at integer positions (bin i spans [i, i+1)), so log-spaced bins get equal room and the "exactly
-zero" bin sits next to them in its own colour. Heat-map columns come from core.history.HistogramHistory, which
+zero" bin sits next to them in its own colour. Heat-map columns come from core.bounded_series.HistogramHistory, which
 merges old columns instead of dropping them: the first column always starts at the run's first snapshot. Columns
 are placed on the step axis at the steps they cover (they need not be evenly spaced in steps).
 """
@@ -13,8 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
+from core.bounded_series import HistogramHistory
 from core.diagnostics import GRAD_VALUE_EDGES, UNIT_NORM_EDGES
-from core.history import HistogramHistory
 
 from .hover import HoverReadout
 from .ranges import RangeAnchor, nice_ceiling

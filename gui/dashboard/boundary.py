@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from core.views import DecisionGrid, grid_bounds
+from core.live_evaluation import DecisionGrid, grid_bounds
 
 from .hover import HoverReadout
 from .plot_panel import PlotPanel, message_item

@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
-from core.views import ViewsSnapshot
+from core.live_evaluation import ViewsSnapshot
 from gui.runtime import FRAME_INTERVAL
 
 from .boundary import DecisionBoundaryPanel

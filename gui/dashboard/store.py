@@ -1,7 +1,7 @@
 """The dashboard's memory of a run: bounded histories fed by training events, read by the views when they draw.
 
-Appends are O(1) amortised (core.history decimates instead of growing), so a 100,000-step run costs the same memory
-as a 1,000-step one and never loses its beginning. Each kind of input bumps a version counter; a view redraws only
+Appends are O(1) amortised (core.bounded_series decimates, it does not grow), so a 100,000-step run costs the memory
+of a 1,000-step one and never loses its beginning. Each kind of input bumps a version counter; a view redraws only
 when a version it depends on moved since its last frame.
 
 x axes: per-epoch values sit at x = epochs completed (EpochEnd.epoch + 1); batch values at the fractional epoch
@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from core.bounded_series import DecimatingSeries, HistogramHistory
 from core.diagnostics import GRAD_VALUE_EDGES, UNIT_NORM_EDGES, DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
-from core.history import DecimatingSeries, HistogramHistory
-from core.views import ViewsSnapshot
+from core.live_evaluation import ViewsSnapshot
 
 from .run_info import RunInfo
 

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from core.history import DecimatingSeries
+from core.bounded_series import DecimatingSeries
 
 from .hover import HoverReadout, curve_readout
 from .plot_panel import PlotPanel, combo

@@ -11,7 +11,8 @@ from core.errors import LayerLabError
 from core.export import DESCRIPTIONS, FORMATS, SUFFIXES, export_model
 from core.fileio import FileWriteError
 from core.history_csv import write_history_csv
-from core.model_io import load_model, save_model
+from core.model_files import load_model
+from core.model_io import save_model
 from gui.dashboard import Dashboard
 
 from .context import ProjectContext

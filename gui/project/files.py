@@ -15,9 +15,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
-from core.export.json_format import JSON_FORMAT
 from core.fileio import FileWriteError
-from core.model_io import load_model, save_model
+from core.model_files import load_model
+from core.model_files.json_reader import JSON_FORMAT
+from core.model_io import save_model
 from core.project import Project, default_project, load_project, save_project
 from gui import app_settings
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
-from core.model_io import build_network, load_model
+from core.model_files import load_model
+from core.model_io import build_network
 from core.network_views import LiveViewsCollector, NetworkViewsRequest
 from core.project import Project
 from core.trainer import Trainer
-from core.views import ViewsCollector
 from gui.data.loader import DataLoader
 from gui.runtime.gc_guard import GcGuard
 
@@ -39,7 +39,7 @@ class Session(QObject):
         self.prepared = None
         self.network = None
         self.trainer: Trainer | None = None
-        self.collector: ViewsCollector | None = None
+        self.collector: LiveViewsCollector | None = None
         self.views_request = NetworkViewsRequest()      # what the dashboard's network views show now
         self.data_error: str | None = None
         self.build_error: str | None = None

@@ -18,7 +18,7 @@ from core.errors import LayerLabError
 from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS, get_optimizer
 from core.schedules import SCHEDULES
-from core.trainer import default_loss_for
+from core.tasks import default_loss_for
 from core.training_config import TrainingConfig, parse_training
 from gui.widgets.fields import CheckField, ChoiceField, Field, NumberField, TextField, choices_from
 from gui.widgets.param_forms import (

@@ -30,7 +30,7 @@ Who buffers what:
 Rates (each decided in one place):
 - Core paces what it sends: a `BatchEnd` at most every `Trainer.batch_event_interval` (0.05 s) and after the last
   batch of each epoch, an `EpochEnd` every epoch (hundreds a second on tiny data), diagnostics snapshots and
-  evaluation views within their own rate and time budget (core/diagnostics.py, core/views.py).
+  evaluation views within their own rate and time budget (core/diagnostics.py, core/live_evaluation.py).
 - FRAME_INTERVAL (gui/runtime): the GUI thread's one clock while a run is live (running or paused): it wakes ~20
   times a second for all of its live work, instead of once per item and again per timer. Between runs the
   dashboard's own timer keeps the same pace.

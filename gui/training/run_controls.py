@@ -61,10 +61,8 @@ def set_readout(label: QLabel, text: str) -> None:
 def finish_message(event: Finished) -> str:
     """The status bar's line for a run that ended normally: "Stopped early at epoch 41 (step 1,640); best epoch 31
     restored"."""
-    how = {"completed": "Finished", "stopped": "Stopped", "early_stopping": "Stopped early"}[event.reason]
-    best = f"; best epoch {event.best_epoch + 1} restored" if event.restored_best and \
-        event.best_epoch is not None else ""
-    return f"{how} at epoch {event.epochs} (step {event.step:,}){best}"
+    best = f"; {event.restored_note}" if event.restored_note else ""
+    return f"{event.outcome.capitalize()} at epoch {event.epochs} (step {event.step:,}){best}"
 
 
 def shortcut_text(key: str) -> str:

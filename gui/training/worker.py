@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Slot
 
 from core.diagnostics import DiagnosticsSnapshot
 from core.errors import TrainingError
-from core.events import BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
+from core.events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finished, TrainingStarted
 
 
 class TrainingWorker(QObject):
@@ -37,7 +37,7 @@ class TrainingWorker(QObject):
         except Exception as exc:           # a bug: report it, keep the app alive
             last = Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         if last is None:
-            last = Finished("completed", trainer.epoch, trainer.step, None, False, 0.0)
+            last = Finished(COMPLETED, trainer.epoch, trainer.step, None, False, 0.0)
         if isinstance(last, Finished):
             self._collect_views()
         # Hand this object back to the GUI thread (only its own thread may push it): the controller drops it there

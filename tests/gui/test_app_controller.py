@@ -14,8 +14,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Slot
 
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import parse_training
+from core.training_data import TrainingData
 from gui.training.controller import FRAME_INTERVAL, TrainingController
 
 

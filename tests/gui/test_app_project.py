@@ -12,9 +12,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QWidget
 
 from core.cli import main as cli_main
-from core.model_io import load_model
+from core.model_files import load_model, load_weights
 from core.project import load_project
-from core.weights import load_weights
 from gui import app_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -194,7 +193,7 @@ def test_export_model_as_onnx_runs_in_onnxruntime_like_the_window(window, ui, di
 
 def test_export_model_as_json_predicts_like_the_window(window, ui, dialogs, tmp_path):
     from core import export
-    from core.model_io import load_model
+    from core.model_files import load_model
     from gui.project.exporting import format_filter
 
     ui.set_field(window, "training_epochs", "2")

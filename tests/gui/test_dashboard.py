@@ -11,10 +11,11 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
+from core.live_evaluation import ViewsCollector
 from core.network import Network
-from core.trainer import Trainer, TrainingData
+from core.trainer import Trainer
 from core.training_config import TrainingConfig
-from core.views import ViewsCollector
+from core.training_data import TrainingData
 from gui.dashboard import Dashboard, RunInfo
 from gui.dashboard.store import HISTOGRAM_CAPACITY
 

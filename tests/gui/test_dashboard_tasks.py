@@ -10,8 +10,8 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from core.events import BatchEnd, EpochEnd
+from core.live_evaluation import DecisionGrid, ViewsSnapshot
 from core.network import Network
-from core.views import DecisionGrid, ViewsSnapshot
 from gui.dashboard import Dashboard, RunInfo
 from gui.dashboard.boundary import CLASS_TINT
 from gui.dashboard.store import SERIES_CAPACITY

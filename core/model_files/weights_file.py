@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import WeightsError
-from .fileio import atomic_write_with
-from .network import check_parameter_array
+from ..errors import WeightsError
+from ..fileio import atomic_write_with
+from ..network import check_parameter_array
 
 WEIGHTS_FORMAT = "layerlab-weights/1"
 META_KEY = "meta.json"

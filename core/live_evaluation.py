@@ -1,5 +1,6 @@
-"""The evaluation views people reach for while a network trains: the decision boundary of 2-D data, the confusion
-matrix, ROC and precision-recall curves, and predicted-vs-true for regression.
+"""What the evaluation views draw while a network trains, computed here (the views themselves are in gui/): the
+decision boundary of 2-D data, the confusion matrix, ROC and precision-recall curves, and predicted-vs-true for
+regression.
 
 They are computed from the live network on the thread that trains it (between steps, so the weights are never
 read half-updated), under a time budget, and handed out as frozen snapshots that another thread may keep.

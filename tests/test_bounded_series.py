@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import SpecError
 from core.histograms import _float32_tables, histogram_fixed, histogram_uniform, log_bins, symlog_bins
-from core.history import DecimatingSeries, HistogramHistory
+from core.bounded_series import DecimatingSeries, HistogramHistory
 
 
 def reference_buckets(raw: np.ndarray, counts: np.ndarray):

@@ -1,4 +1,5 @@
-"""Bounded histories for live plots of long runs: per-step series and histograms over time.
+"""Bounded series for live plots of long runs: per-step values and histograms over time (what the dashboard keeps;
+the trainer's own per-epoch record is `Trainer.history`).
 
 A run of 100,000+ steps must plot in constant memory without losing its beginning. Instead of sampling (which drops
 early steps), both histories decimate: when full they merge adjacent pairs and double their stride, and later

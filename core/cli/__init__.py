@@ -1,0 +1,75 @@
+"""The command line: `train`, `predict`, `check` and `export`, headless and free of Qt.
+
+Each command is a module of this package with `HELP`, `add_arguments(parser)` and `run(args, stdout, stderr) ->
+exit code`, and one line in COMMANDS; a command imports what it needs when it runs, so `--help` stays fast.
+Bad input ends with one line on stderr and a non-zero exit, never a traceback, and never a half-written or
+clobbered output file (every output goes to a temporary file first).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from importlib import import_module
+from typing import Sequence, TextIO
+
+from ..errors import LayerLabError
+from ..fileio import FileWriteError
+from .common import EXIT_ERROR, EXIT_USAGE, CliError
+
+# The commands, in the order `layerlab --help` lists them: module core/cli/<name>.py each.
+COMMANDS = ("train", "predict", "check", "export")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the default prints the whole usage first)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def command(name: str):
+    """The module of command `name`."""
+    return import_module(f"{__name__}.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="layerlab", description="LayerLab: build, train and inspect neural networks. "
+        "Without a command, opens the app.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = command(name)
+        module.add_arguments(sub.add_parser(name, help=module.HELP))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its one-line usage error (or the help)
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(stdout)
+        return 0
+    try:
+        return command(args.command).run(args, stdout, stderr)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=stderr)
+        return 130
+    except (LayerLabError, FileWriteError) as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: "), file=stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print("error: out of memory", file=stderr)
+        return EXIT_ERROR
+
+
+__all__ = ["COMMANDS", "CliError", "EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]

@@ -1,0 +1,168 @@
+"""`layerlab train PROJECT`: train a project headless and write its weights (and, on request, a checkpoint and the
+per-epoch history), with a progress bar on a terminal."""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from ..errors import LayerLabError
+from ..fileio import same_file
+from .common import EXIT_ERROR, CliError, check_writable, format_logs
+
+HELP = "train a project headless and write its weights"
+
+
+def add_arguments(train: argparse.ArgumentParser) -> None:
+    train.add_argument("project", help="project file (.json)")
+    train.add_argument("--epochs", type=int, help="set training.epochs: the whole run's length, which a schedule "
+                       "spans (with --resume: the total to reach, counting the checkpoint's epochs)")
+    train.add_argument("--stop-after", type=int, metavar="N", help="stop after N epochs of this run, keeping "
+                       "training.epochs (and so the schedule) as it is; continue later with --checkpoint/--resume")
+    train.add_argument("--seed", type=int, help="random seed (overrides the project; not with --resume)")
+    start = train.add_mutually_exclusive_group()
+    start.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
+    start.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped (the "
+                       "project must be the checkpoint's; only training.epochs and diagnostics may differ)")
+    train.add_argument("--out", metavar="MODEL.npz", help="weights file to write (default: next to the project)")
+    train.add_argument("--checkpoint", action="store_true", help="also store optimizer and trainer state")
+    train.add_argument("--history", metavar="HISTORY.csv", help="write per-epoch losses and metrics as CSV")
+    train.add_argument("--quiet", action="store_true", help="print only the summary")
+
+
+def run(args, stdout: TextIO, stderr: TextIO) -> int:
+    from ..checks import check_model
+    from ..events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finished
+    from ..model_files import load_model
+    from ..model_io import build_network, load_data, resume_project
+    from ..project import load_project
+    from ..trainer import Trainer
+
+    project = _train_project(args, load_project(args.project))
+    outputs = _train_outputs(args)
+    checkpoint = None
+    if args.resume:
+        checkpoint = load_model(args.resume).file
+        if not checkpoint.is_checkpoint:
+            raise CliError(f"--resume {args.resume} is a weights file without training state; save it with "
+                           "--checkpoint, or start from it with --init-weights")
+    prepared = load_data(project)
+    errors = [p for p in check_model(list(project.layers), project.training.loss, prepared.task, prepared.n_outputs)
+              if p.level == "error"]
+    if errors:
+        raise CliError(f"{errors[0].where}: {errors[0].message}")
+    if checkpoint is not None:
+        try:
+            project = resume_project(project, checkpoint, prepared)
+        except LayerLabError as exc:
+            raise CliError(f"--resume {args.resume}: {exc}") from None
+    network = build_network(project, prepared.input_width)
+    trainer = Trainer(network, prepared, project.training)
+    if args.init_weights:
+        network.load_state_dict(load_model(args.init_weights).file.arrays, args.init_weights)
+    if checkpoint is not None:
+        network.load_state_dict(checkpoint.arrays, args.resume)
+        trainer.load_checkpoint(checkpoint.meta["checkpoint"], checkpoint.optimizer, checkpoint.checkpoint_arrays)
+    total = project.training.epochs
+    if trainer.epoch >= total:
+        raise CliError(f"--resume {args.resume} has already trained {trainer.epoch} epochs, and training.epochs is "
+                       f"{total}: nothing to do (give a larger --epochs to train on)")
+    this_run = None if args.stop_after is None else min(args.stop_after, total - trainer.epoch)
+    interactive = hasattr(stderr, "isatty") and stderr.isatty() and not args.quiet
+    start = time.perf_counter()
+
+    def show(event) -> None:
+        if isinstance(event, BatchEnd) and interactive:
+            done = (event.epoch + (event.batch + 1) / event.batches_per_epoch) / total
+            bar = "#" * int(30 * done) + "." * (30 - int(30 * done))
+            stderr.write(f"\r[{bar}] epoch {event.epoch + 1}/{total}  loss {event.loss:.4f}  "
+                         f"{event.samples_per_second:,.0f} samples/s ")
+            stderr.flush()
+        elif isinstance(event, EpochEnd) and not interactive and not args.quiet:
+            print(f"epoch {event.epoch + 1}/{total}  " + format_logs(event.logs), file=stdout)
+
+    result = trainer.fit(this_run, listener=show)
+    # A run that stops short of training.epochs pauses training: the trainer keeps its last weights, so --resume
+    # continues exactly (the best weights come back when training ends).
+    paused = isinstance(result, Finished) and result.reason == COMPLETED and trainer.epoch < total
+    if interactive:
+        stderr.write("\n")
+    if isinstance(result, Failed):
+        raise CliError(f"training failed: {result.message}")
+    out_path = outputs["--out"]
+    if isinstance(result, Diverged):
+        print(f"error: {result.message}", file=stderr)
+        keep = bool(np.all(np.isfinite(network.params)))
+        _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint, weights=keep)
+        if keep:
+            print(f"kept the last good weights in {out_path}", file=stderr)
+        return EXIT_ERROR
+    _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
+    elapsed = time.perf_counter() - start
+    last = {k: v[-1] for k, v in trainer.history.items()}
+    how = result.outcome
+    best = f", {result.restored_note}" if result.restored_note else ""
+    if paused:
+        how, best = f"paused by --stop-after {args.stop_after} (training.epochs is {total})", ""
+    print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): {format_logs(last)}",
+          file=stdout)
+    if result.test_metrics and not paused:
+        print("test: " + format_logs(result.test_metrics), file=stdout)
+    print(f"weights written to {out_path}", file=stdout)
+    return 0
+
+
+def _train_project(args, project):
+    """The project with the command line's overrides, after checking the options make sense together."""
+    if args.seed is not None and args.resume:
+        raise CliError("--seed cannot be used with --resume: a checkpoint continues with its own random generators "
+                       "(and keeps its seed)")
+    if args.stop_after is not None and args.stop_after < 1:
+        raise CliError(f"--stop-after must be a positive integer, got {args.stop_after}")
+    changes = {}
+    if args.epochs is not None:
+        if args.epochs < 1:
+            raise CliError(f"--epochs must be a positive integer, got {args.epochs}")
+        changes["epochs"] = args.epochs
+    if args.seed is not None:
+        if args.seed < 0:
+            raise CliError(f"--seed must be a non-negative integer, got {args.seed}")
+        changes["seed"] = args.seed
+    if changes:
+        project = project.with_changes(training=project.training.with_changes(**changes))
+    return project
+
+
+def _train_outputs(args) -> dict[str, Path]:
+    """The files `train` writes, each folder proven writable now (a temporary file created and removed there), so
+    a bad --out or --history shows before training rather than after it."""
+    outputs = {"--out": Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")}
+    if args.history:
+        outputs["--history"] = Path(args.history)
+        if same_file(outputs["--history"], outputs["--out"]):
+            raise CliError(f"--history {args.history} is the --out file; give them different names")
+    for option, path in outputs.items():
+        check_writable(path, option)
+    return outputs
+
+
+def _write_train_outputs(outputs: dict[str, Path], project, prepared, trainer, checkpoint: bool,
+                         weights: bool = True) -> None:
+    """The weights file and the history CSV together: both go to temporary files first and are renamed only once
+    both were written, so either both land or neither does."""
+    from ..fileio import write_files
+    from ..history_csv import history_csv_text
+    from ..model_io import model_writer
+
+    writers = {}
+    if weights:
+        writers[outputs["--out"]] = model_writer(project, prepared, trainer.network, trainer, checkpoint,
+                                                 str(outputs["--out"]))
+    if "--history" in outputs:
+        text = history_csv_text(trainer.history)
+        writers[outputs["--history"]] = lambda tmp: tmp.write_text(text, encoding="utf-8")
+    if writers:
+        write_files(writers, "training output")
