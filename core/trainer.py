@@ -172,10 +172,12 @@ class Trainer(RunControl, TrainerCheckpoint):
         except Exception as exc:  # reported to the user, never swallowed silently
             self._restore_best()     # whatever ends a run restores the best weights, a failure too
             yield Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        finally:
+            self.end_run()           # requests are per run (core/run_control.py)
 
     def _run_epochs(self, epochs: int | None) -> Iterator[Event | DiagnosticsSnapshot]:
-        """Epochs until the target, early stopping, a stop or a divergence; then the final event."""
-        self._stop.clear()
+        """Epochs until the target, early stopping, a stop or a divergence; then the final event. A stop requested
+        before this point stops the run at its first batch (it is never cleared here)."""
         if self.diverged is not None:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
         run = RunProgress(self.config.epochs if epochs is None else self.epoch + epochs, self.step, self.epoch)
@@ -222,7 +224,6 @@ class Trainer(RunControl, TrainerCheckpoint):
             # Stopped or stopped early: one more snapshot so the views end on the final state.
             self.last_snapshot = diag.snapshot(self.step, *run.last_batch)
             yield self.last_snapshot
-        self._end_after_epoch.clear()
         yield self._finish(reason, run.active)
 
     def run_epoch(self, run: RunProgress) -> Iterator[Event | DiagnosticsSnapshot]:
