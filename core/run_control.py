@@ -23,6 +23,8 @@ class RunControl:
         self._end_after_epoch = threading.Event()
         self._resume = threading.Event()
         self._resume.set()
+        # True from `begin_run` (or the loop's start) until the run ends: the weights are the run's meanwhile.
+        self.running = False
         # A lock (with `locked()`) another thread may hold to make the loop wait between batches: the app holds it
         # while it is busy, so a frame runs at full speed instead of trading the interpreter with training every
         # few microseconds.
@@ -31,10 +33,15 @@ class RunControl:
     def begin_run(self) -> None:
         """A run is about to start: drop requests left from earlier runs (a late Stop, a Pause), so what is
         asked from now on applies to this run."""
-        self.end_run()
+        self._clear_requests()
+        self.running = True
 
     def end_run(self) -> None:
         """The run has ended: its requests end with it."""
+        self._clear_requests()
+        self.running = False
+
+    def _clear_requests(self) -> None:
         self._stop.clear()
         self._end_after_epoch.clear()
         self._resume.set()

@@ -133,7 +133,10 @@ class Trainer(RunControl, TrainerCheckpoint):
             self.optimizer.lr = self.base_lr
 
     def reset(self, seed: int | None = None, initialize: bool = True) -> None:
-        """Re-initialise the weights and all training state; the same seed reproduces the same start."""
+        """Re-initialise the weights and all training state; the same seed reproduces the same start. Refused
+        (TrainingError) while a run is in progress: its thread is using the weights."""
+        if self.running:
+            raise TrainingError("training is in progress: stop it before resetting the weights")
         seed = self.config.seed if seed is None else seed
         self.init_rng, self.shuffle_rng, self.noise_rng = seed_generators(seed)
         if initialize:
@@ -180,6 +183,7 @@ class Trainer(RunControl, TrainerCheckpoint):
         before this point stops the run at its first batch (it is never cleared here)."""
         if self.diverged is not None:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
+        self.running = True
         run = RunProgress(self.config.epochs if epochs is None else self.epoch + epochs, self.step, self.epoch)
         net, diag = self.network, self.diagnostics
         # The weights a divergence falls back to: the run's starting weights until its first step is taken.

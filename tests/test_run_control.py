@@ -73,3 +73,24 @@ def test_a_stop_from_another_thread_is_never_lost_whenever_it_lands():
         worker.join(timeout=5)
         assert not worker.is_alive(), i
         assert ends[0].reason == "stopped", (i, ends[0])
+
+
+def test_reset_is_refused_while_a_run_is_in_progress():
+    import pytest
+
+    from core.errors import TrainingError
+    from core.events import BatchEnd
+
+    trainer = make_trainer()
+    run = trainer.run()
+    for event in run:
+        if isinstance(event, BatchEnd):
+            break                                    # the run is suspended between batches: still in progress
+    weights = trainer.network.params.copy()
+    with pytest.raises(TrainingError, match="stop it before resetting"):
+        trainer.reset()
+    np.testing.assert_array_equal(trainer.network.params, weights)
+    run.close()                                      # the run ends
+    assert not trainer.running
+    trainer.reset()
+    assert trainer.step == 0
