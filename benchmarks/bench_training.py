@@ -6,8 +6,9 @@ against PyTorch on the CPU when an interpreter with torch is available.
 For each network it reports samples/s of the batch loop (median over epochs; each epoch's shuffle is left out on
 both sides), separately for the first fifth of the epochs (fresh start, at least three) and the last fifth (steady
 state, after ReLU units have died and optimizer state has decayed: where float32 subnormals would slow arithmetic
-down), with live diagnostics off and on (the app's default budget), so their overhead is visible. The ratios compare like
-with like: LayerLab's fresh start with PyTorch's, and steady state with steady state.
+down), with live diagnostics off and on (the app's default budget), so their overhead is visible, and each part of
+that overhead measured on its own: snapshots, dead-unit tracking, the per-layer history (`layers.{i}.*` keys), the
+trace. The ratios compare like with like: LayerLab's fresh start with PyTorch's, and steady state with steady state.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(HERE))
 from bench_nets import NETS, fresh_and_steady, make_data  # noqa: E402
 from core.diagnostics import DiagnosticsSnapshot  # noqa: E402
 from core.events import BatchEnd, EpochEnd  # noqa: E402
+from core.layer_history import SAMPLE_EVERY  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
 from core.training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE  # noqa: E402
@@ -50,7 +52,7 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
     trainer = Trainer(Network(layers, sizes[0]), data, config)
     rates: list[float] = []
     state = {"last_elapsed": 0.0, "last_step": 0, "start": time.perf_counter(), "snap_cost": 0.0, "snaps": 0,
-             "elapsed": 0.0}
+             "elapsed": 0.0, "events": 0}
     batches = trainer.batches_per_epoch
 
     def listener(event):
@@ -59,6 +61,7 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
             state["snaps"] += 1
         if isinstance(event, BatchEnd):
             state["elapsed"] = event.elapsed
+            state["events"] += 1
         if isinstance(event, BatchEnd) and event.batch == batches - 1:
             steps = event.step - state["last_step"]
             dt = event.elapsed - state["last_elapsed"]
@@ -69,19 +72,38 @@ def layerlab_run(spec, seconds: float, diagnostics: bool) -> dict:
             trainer.stop()
 
     trainer.fit(listener=listener)
-    # Diagnostics cost, measured directly (robust to a noisy machine): snapshot time as a share of training time,
-    # and the every-step dead-unit tracking relative to the median step time.
-    tracker = trainer.diagnostics.dead
-    trainer.network.forward(np.asarray(X[: spec["batch"]], dtype=np.float32), True, np.random.default_rng(0))
+    # Diagnostics cost, measured directly (robust to a noisy machine): snapshot time as a share of training time;
+    # the every-step dead-unit tracking, the per-epoch layer history (a sample every SAMPLE_EVERY steps and at each
+    # epoch's end) and the divergence checks (one each time something looks at the weights) against a step.
+    diag = trainer.diagnostics
+    tracker = diag.dead
+    Xb = np.asarray(trainer._X[: spec["batch"]])
+    trainer.train_step(Xb, trainer._T[: spec["batch"]])
     n = 2000 if sizes[0] < 100 else 200
-    t0 = time.perf_counter()
-    for _ in range(n):
-        tracker.update()
-    dead_cost = (time.perf_counter() - t0) / n
+    step = spec["batch"] / np.median(rates)             # seconds per step
+    dead_cost = timed(tracker.update, n)
+    sample_cost = timed(diag.sample_history, max(n // 10, 20))
+    check_cost = timed(lambda: (trainer.guard.weights_norm_if_bad(trainer.network.params),
+                                trainer._keep_good_weights()), n)
+    samples_per_step = (batches // SAMPLE_EVERY + (batches % SAMPLE_EVERY != 0)) / batches
+    events_per_step = state["events"] / max(trainer.step, 1)
     return {**fresh_and_steady(rates), "steps": trainer.step,
             "snapshot_share": state["snap_cost"] / state["elapsed"] if state["elapsed"] else 0.0,
             "snapshots_per_second": state["snaps"] / state["elapsed"] if state["elapsed"] else 0.0,
-            "dead_tracking_share": dead_cost / (spec["batch"] / np.median(rates))}
+            "dead_tracking_share": dead_cost / step if diag.dead.layers else 0.0,
+            "history_share": sample_cost * samples_per_step / step if diagnostics else 0.0,
+            "check_share": check_cost * (samples_per_step + events_per_step) / step}
+
+
+def timed(call, repeats: int) -> float:
+    """Seconds per call: the best of five rounds."""
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            call()
+        best = min(best, (time.perf_counter() - t0) / repeats)
+    return best
 
 
 def torch_results(python: str | None, seconds: float) -> dict[str, dict]:
@@ -121,10 +143,12 @@ def main() -> None:
             print(f"{'':44s} {'x PyTorch':10s} {off['first_epochs'] / t['first_epochs']:>9.1f}x "
                   f"{off['last_epochs'] / t['last_epochs']:>9.1f}x {off['samples_per_second'] / t['samples_per_second']:>9.1f}x"
                   f"  (with diagnostics: {on['last_epochs'] / t['last_epochs']:.1f}x steady)")
+        total = on["snapshot_share"] + on["dead_tracking_share"] + on["history_share"] + 0.005     # + the trace
         print(f"{'':44s} diagnostics: snapshots {100 * on['snapshot_share']:.1f}% of the time "
               f"({on['snapshots_per_second']:.1f}/s), dead-unit tracking {100 * on['dead_tracking_share']:.1f}% of a "
-              f"step; throughput with them {on['samples_per_second'] / off['samples_per_second'] - 1:+.1%}",
-              flush=True)
+              f"step, layer history {100 * on['history_share']:.1f}%, trace <= 0.5%: {100 * total:.1f}% in all "
+              f"(target <= 5%); divergence checks {100 * on['check_share']:.2f}%; throughput with them "
+              f"{on['samples_per_second'] / off['samples_per_second'] - 1:+.1%}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -8,6 +8,8 @@ products), so their curves have a point every few milliseconds even when a whole
 is driven by their measured cost: after each snapshot the next one waits long enough that snapshots use at most
 `budget` of the training time (and come at most `max_rate` times a second); each snapshot carries the trace
 recorded since the previous one. Histograms over fixed bins are computed only in snapshots, never every step.
+The per-epoch layer history (core/layer_history.py: the `layers.{i}.*` keys) is sampled on its own cadence, a
+fixed one in steps (`sample_history`), so the same seed gives the same history.
 """
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activation_stats import layer_output, mean_and_std, saturated_fraction
 from .events import frozen_array
 from .histograms import histogram_fixed, histogram_uniform, log_bins, symlog_bins
+from .layer_history import LayerHistory, layer_span
 from .network import Network
 from .training_config import DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE
 
@@ -31,8 +35,6 @@ WEIGHT_BINS = 40
 # follows the record's measured cost and keeps the trace within TRACE_BUDGET of the training time.
 TRACE_RATE = 200.0
 TRACE_BUDGET = 0.005
-# A unit is saturated when its output is within 1% of the activation's range from either bound.
-SATURATION_MARGIN = 0.01
 # What a layer without a kernel reports (shared, read-only).
 EMPTY_NORMS = frozen_array(np.empty(0))
 NO_UNIT_COUNTS = frozen_array(np.zeros(len(UNIT_NORM_EDGES) - 1, dtype=np.int64))
@@ -155,12 +157,16 @@ class DeadUnitTracker:
 
 
 class DiagnosticsCollector:
-    """Decides when a snapshot is due and computes it from the network's current state."""
+    """Decides when a snapshot is due and computes it from the network's current state.
+
+    `previous`: the weights before the latest step (the trainer keeps them for divergence anyway), from which
+    snapshots and the layer history measure the size of each update; without it update ratios are nan."""
 
     def __init__(self, network: Network, budget: float = DIAGNOSTICS_BUDGET, max_rate: float = DIAGNOSTICS_RATE,
                  every_steps: int | None = None, clock=time.perf_counter, trace_rate: float = TRACE_RATE,
-                 cost_clock=time.thread_time):
+                 cost_clock=time.thread_time, previous: np.ndarray | None = None):
         self.network = network
+        self.previous = previous
         self.budget = budget
         self.min_interval = 1.0 / max_rate if max_rate > 0 else math.inf
         self.every_steps = every_steps
@@ -171,18 +177,17 @@ class DiagnosticsCollector:
         self.dead = DeadUnitTracker(network)
         self.enabled = budget > 0 or every_steps is not None
         self._next_time = 0.0
-        self._before: np.ndarray | None = None
-        self._has_before = False
         # The trace: with a fixed step cadence (tests) every step is recorded; otherwise `trace_rate` per second.
         self.trace_interval = 0.0 if every_steps is not None else 1.0 / trace_rate
         self.next_trace = 0.0
         self._grad_layers = tuple(i for i in range(len(network.layers))
                                   if any(e.layer == i and e.trainable for e in network.entries))
-        self._grad_slices = [[slice(e.offset, e.offset + e.size) for e in network.entries
-                              if e.layer == i and e.trainable] for i in self._grad_layers]
+        # A layer's trainable parameters are one stretch of the flat vector: one view, one dot product.
+        self._grad_views = [network.grads[layer_span(network, i)] for i in self._grad_layers]
         self._trace_steps: list[int] = []
         self._trace_norms: list[list[float]] = []
         self._trace_dead: list[list[int]] = []
+        self.layer_history = LayerHistory(network, previous, self._grad_layers, self.dead.layers)
         self._snapshots = 0
         # Per layer that has something to report: its label and its trainable parameters by key, as
         # (offset, size, shape); fixed for the network's life, so a snapshot does not look them up again.
@@ -201,19 +206,20 @@ class DiagnosticsCollector:
             return step % self.every_steps == 0
         return self.clock() >= self._next_time
 
+    def grad_norms(self) -> list[float]:
+        """The L2 norm of each layer's parameter gradients (layers with trainable parameters, in order)."""
+        dot, sqrt = np.dot, math.sqrt
+        return [sqrt(float(dot(g, g))) for g in self._grad_views]
+
+    def sample_history(self) -> None:
+        """Add the step just taken to the epoch's layer history."""
+        self.layer_history.sample(self.grad_norms())
+
     def record(self, step: int) -> None:
         """Add the current per-layer gradient norms and per-batch dead counts to the trace (after step `step`)."""
         start = self.cost_clock() if self.trace_interval > 0 else 0.0
-        grads = self.network.grads
-        norms = []
-        for slices in self._grad_slices:
-            total = 0.0
-            for part in slices:
-                g = grads[part]
-                total += float(np.dot(g, g))
-            norms.append(math.sqrt(total))
         self._trace_steps.append(step)
-        self._trace_norms.append(norms)
+        self._trace_norms.append(self.grad_norms())
         self._trace_dead.append([self.dead.dead_in_batch(i) for i in self.dead.layers])
         if self.trace_interval > 0:
             cost = self.cost_clock() - start
@@ -232,19 +238,15 @@ class DiagnosticsCollector:
         self._trace_steps, self._trace_norms, self._trace_dead = [], [], []
         return trace
 
-    def before_update(self) -> None:
-        """Remember the weights so the snapshot can report the size of this step's update."""
-        if self._before is None:
-            self._before = np.empty_like(self.network.params)
-        np.copyto(self._before, self.network.params)
-        self._has_before = True
+    def end_epoch(self, dead: dict[int, int]) -> dict[str, float]:
+        """The epoch's `layers.{i}.*` history values (`dead`: units dead for the whole epoch, by layer)."""
+        return self.layer_history.end_epoch(dead)
 
     def snapshot(self, step: int, epoch: int, batch: int) -> DiagnosticsSnapshot:
         start = self.cost_clock()
         grads = self.network.grads
         layers = tuple(self._layer(i, layer, label, entries) for i, layer, label, entries in self._plan)
         global_norm = math.sqrt(float(np.dot(grads, grads))) if grads.size else 0.0
-        self._has_before = False
         if not self._trace_steps or self._trace_steps[-1] != step:
             self.record(step)
         trace = self.take_trace()
@@ -285,30 +287,24 @@ class DiagnosticsCollector:
             bias_grad_norm = math.sqrt(float(np.dot(g, g)))
         weight_norm = math.sqrt(float(np.dot(weight_ref, weight_ref))) if weight_ref.size else nan
         update_ratio = nan
-        if self._has_before and "weight" in views:
+        if self.previous is not None and "weight" in views:
             w = views["weight"][0]
             o, n, _ = entries["weight"]
-            delta = w - self._before[o:o + n]
+            delta = w - self.previous[o:o + n]
             update_ratio = math.sqrt(float(np.dot(delta, delta))) / weight_norm if weight_norm > 0 else nan
         act = layer.activation
         dead_batch = dead_epoch = None
         saturation = None
         act_mean = act_std = nan
-        output = layer.output
-        if output is None and act is not None and act.saturation_bounds is not None and \
-                layer.pre_activation is not None:
-            # A loss fused with the output activation skips it in training; apply it here to measure saturation.
-            output = act.forward(layer.pre_activation)
+        # A loss fused with the output activation skips it in training; layer_output applies it here.
+        output = layer_output(layer) if act is not None else None
         if act is not None and act.can_die and layer.pre_activation is not None:
             dead_batch = self.dead.dead_in_batch(i)
             dead_epoch = self.dead.dead_so_far(i)
         if output is not None and output.size:
             act_mean, act_std = mean_and_std(output)
             if act.saturation_bounds is not None:
-                lo, hi = act.saturation_bounds
-                margin = SATURATION_MARGIN * (hi - lo)
-                saturated = np.count_nonzero(output <= lo + margin) + np.count_nonzero(output >= hi - margin)
-                saturation = saturated / output.size
+                saturation = saturated_fraction(output, act.saturation_bounds)
         return LayerDiagnostics(
             index=i, label=label, units=net.widths[i + 1],
             grad_norm=math.sqrt(grad_sq), kernel_grad_norm=kernel_grad_norm, bias_grad_norm=bias_grad_norm,
@@ -319,11 +315,3 @@ class DiagnosticsCollector:
             saturation=saturation, activation_mean=act_mean, activation_std=act_std,
         )
 
-
-def mean_and_std(values: np.ndarray) -> tuple[float, float]:
-    """Mean and (population) standard deviation, accumulated in float64: `np.mean` + `np.std` for a tenth of
-    their Python overhead."""
-    flat = values.reshape(-1)
-    mean = float(np.add.reduce(flat, dtype=np.float64)) / flat.size
-    dev = flat - flat.dtype.type(mean)
-    return mean, math.sqrt(float(np.einsum("i,i->", dev, dev, dtype=np.float64)) / flat.size)

@@ -20,11 +20,13 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .diagnostics import DiagnosticsCollector, DiagnosticsSnapshot
+from .divergence import DivergenceGuard
+from .epoch_metrics import EpochMetrics, append_to_history
 from .errors import TrainingError
 from .events import (COMPLETED, EARLY_STOPPING, STOPPED, BatchEnd, Diverged, EpochEnd, Event, Failed, Finished,
                      TrainingStarted)
 from .gradient_clipping import clip_gradient
-from .metrics import evaluate
+from .layer_history import SAMPLE_EVERY
 from .network import Network
 from .optimizers import Optimizer
 from .run_control import RunControl
@@ -35,7 +37,8 @@ from .training_setup import Batch, batch_slices, batch_views, build_setup, check
 
 
 class StepDiverged(Exception):
-    """A training step met a loss or gradient that is not finite (NaN or Inf); nothing was updated."""
+    """A training step met a loss or gradient that is not finite (NaN or Inf), or a loss that exploded
+    (core/divergence.py); nothing was updated."""
 
     def __init__(self, what: str, value: float):
         super().__init__(f"the {what} became {value}")
@@ -70,8 +73,14 @@ class Trainer(RunControl, TrainerCheckpoint):
         if self._X.shape[0] == 0:
             raise TrainingError("the training split is empty")
         self._Xs = np.empty_like(self._X)
+        # The weights before the latest step (a divergence falls back to them; diagnostics measure updates from
+        # them), and the latest weights that passed the divergence checks.
         self._prev_params = np.empty_like(network.params)
         self._prev_buffers = np.empty_like(network.buffers)
+        self._good_params = np.empty_like(network.params)
+        self._good_buffers = np.empty_like(network.buffers)
+        self.guard = DivergenceGuard()
+        self._out: np.ndarray | None = None       # the latest step's outputs (logits when the loss is fused)
         # Fixed with the network's layers: what train_step needs to do beyond forward, backward and the update.
         self._has_penalty = network.has_penalty
         self._has_constraints = network.has_constraints
@@ -95,7 +104,7 @@ class Trainer(RunControl, TrainerCheckpoint):
         self.config, self.loss, self.fused = config, setup.loss, setup.fused
         self.optimizer, self.base_lr = setup.optimizer, setup.base_lr
         self.schedule, self.early_stopping = setup.schedule, setup.early_stopping
-        self._T, self._W, self._val, self._metric_rows = setup.targets, setup.weights, setup.val, setup.metric_rows
+        self._T, self._W, self._val = setup.targets, setup.weights, setup.val
         self._Ts = np.empty_like(self._T)
         self._Ws = None if self._W is None else np.empty_like(self._W)
         self._clipping = config.clip_norm is not None or config.clip_value is not None
@@ -105,11 +114,16 @@ class Trainer(RunControl, TrainerCheckpoint):
         # given. Their views are made here, once.
         self._batch_arrays = (self._Xs, self._Ts, self._Ws) if config.shuffle else (self._X, self._T, self._W)
         self._batches = batch_views(*self._batch_arrays, self.batch_size)
+        monitors = tuple(m for m in (getattr(setup.early_stopping, "monitor", None),
+                                     getattr(setup.schedule, "monitor", None)) if m)
+        self.metrics = EpochMetrics(self.network, self.task, self.n_classes, self.loss, self.fused, self._X,
+                                    self.data.train.y, self._val, self.batch_size, monitors)
         self._new_diagnostics()
 
     def _new_diagnostics(self) -> None:
         self.diagnostics = DiagnosticsCollector(self.network, self.config.diagnostics_budget,
-                                                self.config.diagnostics_rate, every_steps=self._diagnostics_every_steps)
+                                                self.config.diagnostics_rate, every_steps=self._diagnostics_every_steps,
+                                                previous=self._prev_params)
 
     def reconfigure(self, config: TrainingConfig) -> None:
         """New training settings between runs; the weights, epoch count, history and generators carry on.
@@ -119,7 +133,10 @@ class Trainer(RunControl, TrainerCheckpoint):
             self.optimizer.lr = self.base_lr
 
     def reset(self, seed: int | None = None, initialize: bool = True) -> None:
-        """Re-initialise the weights and all training state; the same seed reproduces the same start."""
+        """Re-initialise the weights and all training state; the same seed reproduces the same start. Refused
+        (TrainingError) while a run is in progress: its thread is using the weights."""
+        if self.running:
+            raise TrainingError("training is in progress: stop it before resetting the weights")
         seed = self.config.seed if seed is None else seed
         self.init_rng, self.shuffle_rng, self.noise_rng = seed_generators(seed)
         if initialize:
@@ -133,6 +150,7 @@ class Trainer(RunControl, TrainerCheckpoint):
             self.early_stopping.reset()
         self.epoch, self.step, self.history = 0, 0, {}
         self.best_state = self.best_epoch = self.diverged = self.last_snapshot = None
+        self.guard.reset()
 
     # --- running ------------------------------------------------------------------------------------------------
     def fit(self, epochs: int | None = None, listener: Callable[[Any], None] | None = None) \
@@ -157,17 +175,23 @@ class Trainer(RunControl, TrainerCheckpoint):
         except Exception as exc:  # reported to the user, never swallowed silently
             self._restore_best()     # whatever ends a run restores the best weights, a failure too
             yield Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        finally:
+            self.end_run()           # requests are per run (core/run_control.py)
 
     def _run_epochs(self, epochs: int | None) -> Iterator[Event | DiagnosticsSnapshot]:
-        """Epochs until the target, early stopping, a stop or a divergence; then the final event."""
-        self._stop.clear()
+        """Epochs until the target, early stopping, a stop or a divergence; then the final event. A stop requested
+        before this point stops the run at its first batch (it is never cleared here)."""
         if self.diverged is not None:
             raise TrainingError("training diverged; reset the network (or lower the learning rate) before continuing")
+        self.running = True
         run = RunProgress(self.config.epochs if epochs is None else self.epoch + epochs, self.step, self.epoch)
         net, diag = self.network, self.diagnostics
         # The weights a divergence falls back to: the run's starting weights until its first step is taken.
-        np.copyto(self._prev_params, net.params)
-        np.copyto(self._prev_buffers, net.buffers)
+        for kept in (self._prev_params, self._good_params):
+            np.copyto(kept, net.params)
+        for kept in (self._prev_buffers, self._good_buffers):
+            np.copyto(kept, net.buffers)
+        self.guard.start_run(net.params, (self.history.get("loss") or [None])[0])
         n = self._X.shape[0]
         val_rows = 0 if self._val is None else self._val[0].shape[0]
         yield TrainingStarted(self.epoch, run.target, self.batches_per_epoch, n, val_rows)
@@ -180,15 +204,19 @@ class Trainer(RunControl, TrainerCheckpoint):
             if loss_sum is None:
                 reason = STOPPED
                 break
-            if not np.all(np.isfinite(net.params)):
-                yield self._diverge(epoch, self.batches_per_epoch - 1, "weights", float("nan"))
-                return
-            logs = self._epoch_logs(loss_sum / n)
+            # The last epoch of the training (not of a shorter run, which pauses it) logs exact training metrics.
+            final = epoch == run.target - 1 and epoch + 1 >= self.config.epochs
+            logs = self.metrics.logs(loss_sum / n, self.optimizer.lr, exact=final)
             dead = diag.dead.end_epoch() if diag.dead.layers else {}
+            if diag.enabled:
+                logs.update(diag.end_epoch(dead))
+            else:
+                logs.update({f"layers.{i}.dead": float(count) for i, count in dead.items()})
             self.epoch += 1
             improved, stop_now = self._after_epoch(epoch, logs)
-            for key, value in logs.items():
-                self.history.setdefault(key, []).append(value)
+            if stop_now and not final:      # early stopping made this the last epoch: its numbers are exact too
+                logs.update(self.metrics.train_metrics(exact=True))
+            append_to_history(self.history, logs, epoch)
             yield EpochEnd(epoch, logs, self.step, run.active, dead, improved)
             if stop_now:
                 reason = EARLY_STOPPING
@@ -200,7 +228,6 @@ class Trainer(RunControl, TrainerCheckpoint):
             # Stopped or stopped early: one more snapshot so the views end on the final state.
             self.last_snapshot = diag.snapshot(self.step, *run.last_batch)
             yield self.last_snapshot
-        self._end_after_epoch.clear()
         yield self._finish(reason, run.active)
 
     def run_epoch(self, run: RunProgress) -> Iterator[Event | DiagnosticsSnapshot]:
@@ -208,15 +235,18 @@ class Trainer(RunControl, TrainerCheckpoint):
         between batches it waits while the gate is held or the trainer is paused, and ends when stopped.
 
         Yields BatchEnd events (at most every `batch_event_interval` seconds, and after the last batch), the
-        diagnostics' snapshots, and Diverged if a step diverged. Returns the epoch's loss summed over its rows,
-        or None when the run ended inside the epoch (stopped or diverged)."""
+        diagnostics' snapshots, and Diverged if a step diverged. The weights are checked for divergence before
+        anything is yielded or measured. Returns the epoch's loss summed over its rows, or None when the run ended
+        inside the epoch (stopped or diverged)."""
         epoch, nb = self.epoch, self.batches_per_epoch
         self._start_epoch_lr(epoch)
         batches = self._epoch_batches()
-        diag, train_step, gate = self.diagnostics, self.train_step, self.gate
-        trace_on, track_dead = diag.enabled, bool(diag.dead.layers)
+        diag, train_step, gate, guard = self.diagnostics, self.train_step, self.gate, self.guard
+        trace_on, track_dead, sample_every = diag.enabled, bool(diag.dead.layers), SAMPLE_EVERY
+        outputs, kept = self.metrics.batch_outputs, len(self.metrics.batch_outputs)
         resumed, stopping, perf_counter = self._resume.is_set, self._stop.is_set, time.perf_counter
         last_epoch_of_run, interval, last_event = epoch == run.target - 1, self.batch_event_interval, run.last_event
+        needs_reference = guard.loss_reference is None
         loss_sum = pending_sum = 0.0
         pending_count = 0
         clock = perf_counter()
@@ -233,28 +263,42 @@ class Trainer(RunControl, TrainerCheckpoint):
                 if b:
                     run.last_batch = (epoch, b - 1)
                 return None
-            # A snapshot after the run's last step too, so the views end on the final state.
-            snap = trace_on and (diag.due(self.step + 1) or
-                                 (b == nb - 1 and (last_epoch_of_run or self._end_after_epoch.is_set())))
-            if snap:
-                diag.before_update()        # the weights before this step, so the snapshot reports its size
             try:
                 value = train_step(X, T, W)
             except StepDiverged as bad:
                 yield self._diverge(epoch, b, bad.what, bad.value)
                 return None
+            if needs_reference:
+                guard.set_loss_reference(value)
+                needs_reference = False
+            if b < kept:
+                np.copyto(outputs[b], self._out)
             if track_dead:
                 diag.dead.update()
             loss_sum += value * rows
             pending_sum += value
             pending_count += 1
+            last = b == nb - 1
+            # A snapshot after the run's last step too, so the views end on the final state.
+            snap = trace_on and (diag.due(self.step) or (last and (last_epoch_of_run or self._end_after_epoch.is_set())))
+            record = trace_on and not snap and diag.clock() >= diag.next_trace
+            sample = trace_on and ((b + 1) % sample_every == 0 or last)
+            now = perf_counter()
+            event = now - last_event >= interval or last
+            if snap or record or sample or event:
+                bad_norm = guard.weights_norm_if_bad(self.network.params)
+                if bad_norm is not None:
+                    yield self._diverge(epoch, b, "weights", bad_norm)
+                    return None
+                self._keep_good_weights()
+            if sample:
+                diag.sample_history()
             if snap:
                 self.last_snapshot = diag.snapshot(self.step, epoch, b)
                 yield self.last_snapshot
-            elif trace_on and diag.clock() >= diag.next_trace:
+            elif record:
                 diag.record(self.step)
-            now = perf_counter()
-            if now - last_event >= interval or b == nb - 1:
+            if event:
                 last_event = now
                 elapsed = run.active + (now - clock)
                 done = self.step - run.start_step
@@ -270,9 +314,9 @@ class Trainer(RunControl, TrainerCheckpoint):
         weights W (b,) or None. Forward in training mode, the loss (plus any weight penalty), backward, gradient
         clipping, then the update and any constraints; the weights before the update are kept for a divergence to
         fall back on. Returns the batch loss. Raises StepDiverged, before anything is updated, when the loss or a
-        gradient is not finite."""
+        gradient is not finite, or the loss exploded (above `guard.loss_limit`)."""
         net, fused, penalized = self.network, self.fused, self._has_penalty
-        out = net.forward(X, True, self.noise_rng, logits=fused)
+        out = self._out = net.forward(X, True, self.noise_rng, logits=fused)
         if fused:
             value, d = self.loss.value_and_grad_logits(out, T, W)
         else:
@@ -284,8 +328,8 @@ class Trainer(RunControl, TrainerCheckpoint):
             net.add_penalty_gradient()
         G = net.grads
         g2 = float(np.dot(G, G))
-        if not (math.isfinite(value) and math.isfinite(g2)):
-            if not math.isfinite(value):
+        if not (value <= self.guard.loss_limit and math.isfinite(g2)):    # (False for a NaN loss too)
+            if not value <= self.guard.loss_limit:
                 raise StepDiverged("loss", value)
             if not np.all(np.isfinite(G)):
                 raise StepDiverged("gradient", g2)
@@ -311,32 +355,17 @@ class Trainer(RunControl, TrainerCheckpoint):
     def _epoch_batches(self) -> Iterable[Batch]:
         """The epoch's batches (inputs, targets, loss weights, rows), in a fresh shuffle unless training.shuffle
         is false."""
+        order = None
         if self.config.shuffle:
             order = self.shuffle_rng.permutation(self._X.shape[0])
             np.take(self._X, order, axis=0, out=self._Xs)
             np.take(self._T, order, axis=0, out=self._Ts)
             if self._W is not None:
                 np.take(self._W, order, axis=0, out=self._Ws)
+        self.metrics.start_epoch(order)
         if self._batches is not None:
             return self._batches
         return batch_slices(*self._batch_arrays, self.batch_size)
-
-    def _epoch_logs(self, train_loss: float) -> dict[str, float]:
-        logs = {"loss": float(train_loss)}
-        penalty = self.network.penalty() if self.network.has_penalty else 0.0
-        rows = self._metric_rows
-        train_out = self.network.predict(self._X[rows])
-        y_train = np.asarray(self.data.train.y)[rows]
-        for key, value in evaluate(self.task, y_train, train_out, self.n_classes).items():
-            logs[key] = float(value)
-        if self._val is not None:
-            Xv, Tv, yv = self._val
-            out = self.network.predict(Xv)
-            logs["val_loss"] = self.loss.value(out, Tv) + penalty
-            for key, value in evaluate(self.task, yv, out, self.n_classes).items():
-                logs[f"val_{key}"] = float(value)
-        logs["lr"] = float(self.optimizer.lr)
-        return logs
 
     def _after_epoch(self, epoch: int, logs: dict[str, float]) -> tuple[bool, bool]:
         improved = stop = False
@@ -358,14 +387,24 @@ class Trainer(RunControl, TrainerCheckpoint):
         self.network.buffers[...] = buffers
         return True
 
+    def _keep_good_weights(self) -> None:
+        np.copyto(self._good_params, self.network.params)
+        if self._has_buffers:
+            np.copyto(self._good_buffers, self.network.buffers)
+
     def _diverge(self, epoch: int, batch: int, what: str, value: float) -> Diverged:
-        """Stop with the last weights that gave a finite loss and gradient (or the best ones, if kept)."""
-        self.network.params[...] = self._prev_params
-        self.network.buffers[...] = self._prev_buffers
+        """Stop with the last good weights: those before the latest step, whose loss passed, if they pass the
+        weight check too, else the latest that did (or the best ones, if kept)."""
+        net = self.network
+        net.params[...] = self._prev_params
+        net.buffers[...] = self._prev_buffers
+        if self.guard.weights_norm_if_bad(net.params) is not None:
+            net.params[...] = self._good_params
+            net.buffers[...] = self._good_buffers
         self._restore_best()
         lr = self.optimizer.lr
-        message = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: the {what} became {value} "
-                   f"(learning rate {lr:g}); the weights from before that step were kept")
+        message = (f"training diverged at epoch {epoch + 1}, batch {batch + 1}: {self.guard.explanation(what, value)} "
+                   f"(learning rate {lr:g}); the last good weights were kept")
         self.diverged = Diverged(epoch, batch, self.step, what, float(value), message)
         return self.diverged
 
@@ -375,12 +414,8 @@ class Trainer(RunControl, TrainerCheckpoint):
         # would make the next run start from other weights than an uninterrupted one.
         ends_training = reason != COMPLETED or self.epoch >= self.config.epochs
         restored = self._restore_best() if ends_training else False
-        test_metrics: dict[str, float] = {}
         test = self.data.test
-        if ends_training and test is not None and len(test.y):    # the test split is evaluated once, at the end
-            out = self.network.predict(test.X)
-            test_metrics = {k: float(v) for k, v in evaluate(self.task, np.asarray(test.y), out, self.n_classes).items()}
-            test_metrics["loss"] = self.loss.value(out, self.loss.prepare_targets(test.y, self.network.output_width,
-                                                                                  self.network.dtype))
+        # The test split is evaluated once, when training ends.
+        test_metrics = self.metrics.test_logs(test) if ends_training and test is not None and len(test.y) else {}
         return Finished(reason, self.epoch, self.step, self.best_epoch if restored else None, restored, elapsed,
                         test_metrics)

@@ -19,8 +19,6 @@ from .tasks import default_loss_for
 from .training_config import TrainingConfig
 from .training_data import TrainerData, has_validation, sample_weights
 
-# Train-split metrics each epoch are computed in evaluation mode on at most this many rows (a fixed subset).
-TRAIN_METRIC_ROWS = 10_000
 # Up to this many batches an epoch, their array views are made once (`batch_views`) instead of sliced every step:
 # three slices cost about 1% of a spiral-sized step. Beyond it (batches of a few rows from a large set) the views
 # would take megabytes, and the batches are sliced as they come (`batch_slices`).
@@ -42,7 +40,6 @@ class TrainingSetup:
     weights: np.ndarray | None       # (n,) per-row loss weights, or None when nothing is weighted
     val: tuple[np.ndarray, np.ndarray, np.ndarray] | None   # validation inputs, prepared targets, targets as given
     batch_size: int                  # training.batch_size, at most the number of training rows
-    metric_rows: np.ndarray          # the training rows each epoch's train metrics are computed on
 
 
 def build_setup(network: Network, data: TrainerData, X: np.ndarray, config: TrainingConfig,
@@ -70,11 +67,8 @@ def build_setup(network: Network, data: TrainerData, X: np.ndarray, config: Trai
     if has_validation(data):
         val = (checked_inputs(network, data.val.X, "validation"), loss.prepare_targets(data.val.y, width, dtype),
                np.asarray(data.val.y))
-    metric_rows = np.arange(n)
-    if n > TRAIN_METRIC_ROWS:
-        metric_rows = np.sort(np.random.default_rng(config.seed).choice(n, TRAIN_METRIC_ROWS, replace=False))
     return TrainingSetup(config, loss, network.can_fuse(loss.fused_activation), optimizer, base_lr, schedule,
-                         early_stopping, targets, weights, val, min(config.batch_size, n), metric_rows)
+                         early_stopping, targets, weights, val, min(config.batch_size, n))
 
 
 def new_optimizer(network: Network, config: TrainingConfig) -> Optimizer:

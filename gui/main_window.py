@@ -28,7 +28,7 @@ from gui.network.panel import NetworkPanel
 from gui.project.context import ProjectContext
 from gui.project.document import Document
 from gui.project.exporting import Exporter
-from gui.project.files import ProjectFiles, weights_path
+from gui.project.files import LOCKED_MESSAGE, ProjectFiles, weights_path
 from gui.project.session import Session
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
+        self.examples_menu = menus.examples
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -157,15 +158,20 @@ class MainWindow(QMainWindow):
         self.dashboard.network_graph.layerClicked.connect(self._select_layer)
 
     # --- projects -----------------------------------------------------------------------------------------------
-    def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> None:
+    def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> bool:
         """Show `project` (saved at `path`, or untitled); restore `weights` (default: the project's own weights file
-        next to it) once its data is loaded, if they fit."""
+        next to it) once its data is loaded, if they fit. Refused (False, with a status-bar message) while a run is
+        in progress."""
+        if self.document.locked:
+            self.statusBar().showMessage(LOCKED_MESSAGE, 6000)
+            return False
         self.banner.hide()
         self.note.hide()
         if weights is None and path is not None:
             weights = weights_path(path)
         self.session.restore_weights_after_load(weights)
         self.document.replace(project, path)
+        return True
 
     def refresh_recent(self) -> None:
         fill_recent(self.recent_menu, app_settings.recent_files(), self.files.open)
@@ -295,8 +301,11 @@ class MainWindow(QMainWindow):
             self.controller.step(self.session.trainer, self.session.collector)
 
     def reset_weights(self) -> None:
-        if not self.controller.busy:
-            self.session.reset_weights()
+        if self.controller.busy:
+            self.statusBar().showMessage("Training is in progress: stop it (Ctrl+.) before resetting the weights",
+                                         6000)
+            return
+        self.session.reset_weights()
 
     def stop_training(self, msecs: int = 5000) -> None:
         """Stop any run and wait for its thread to end (before closing or saving)."""
@@ -358,6 +367,7 @@ class MainWindow(QMainWindow):
         for action in self._idle_only:
             action.setEnabled(not busy)
         self.recent_menu.setEnabled(not busy and not self.recent_menu.isEmpty())
+        self.examples_menu.setEnabled(not busy and not self.examples_menu.isEmpty())
 
     # --- window -------------------------------------------------------------------------------------------------
     def reset_layout(self) -> None:

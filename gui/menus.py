@@ -76,6 +76,7 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
 class Menus:
     actions: dict[str, QAction] = field(default_factory=dict)
     recent: QMenu | None = None
+    examples: QMenu | None = None          # File > Examples (the window disables it while a run is in progress)
     idle_only: list[QAction] = field(default_factory=list)
 
 
@@ -99,7 +100,8 @@ def build_menus(window: QMainWindow, slots: dict[str, Callable[[], object]], gro
                 menus.recent = menu.addMenu("Open &recent")
                 menus.recent.setObjectName("recentMenu")
             elif entry == "examples":
-                _examples_menu(menu.addMenu("&Examples"), open_example)
+                menus.examples = menu.addMenu("&Examples")
+                _examples_menu(menus.examples, open_example)
             else:
                 menu.addActions(groups[entry])
     for action in menus.actions.values():

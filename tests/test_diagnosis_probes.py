@@ -8,7 +8,8 @@ import pytest
 from core.diagnosis import diagnose
 from core.diagnosis import thresholds as T
 from core.diagnosis.probe import initial_network, probe_initial
-from core.layer_history import LayerHistory, fit_with_layer_history
+from core.events import run_status
+from core.layer_history import LayerHistory
 from core.model_io import build_network, load_data
 from core.project_paths import apply_edits
 from core.trainer import Trainer
@@ -136,14 +137,13 @@ def test_probe_false_never_runs_the_network():
 
 
 # --- the per-layer history ------------------------------------------------------------------------------------
-def test_layer_history_records_one_value_per_epoch_for_each_layer():
+def test_the_trainer_records_one_value_per_epoch_for_each_layer():
     project = make_project([dense(8), dense(8, "tanh"), dense(1, "sigmoid")], epochs=3)
     data = load_data(project)
     network = build_network(project, data.input_width)
     trainer = Trainer(network, data, project.training)
     dead = []
-    fit_with_layer_history(trainer, listener=lambda e: dead.append(dict(e.dead_units)) if hasattr(e, "dead_units")
-                           else None)
+    trainer.fit(listener=lambda e: dead.append(dict(e.dead_units)) if hasattr(e, "dead_units") else None)
     h = trainer.history
     for i in range(3):
         for quantity in ("grad_norm", "update_ratio", "act_mean", "act_std"):
@@ -151,7 +151,6 @@ def test_layer_history_records_one_value_per_epoch_for_each_layer():
     assert len(h["layers.1.saturation"]) == 3 and "layers.0.saturation" not in h
     assert h["layers.0.dead"] == [float(d[0]) for d in dead] and "layers.1.dead" not in h
     assert all(0 <= v <= 1 for v in h["layers.1.saturation"] + h["layers.2.saturation"])
-    assert trainer.batch_event_interval == 0.05               # put back
 
 
 def test_update_ratio_of_one_plain_sgd_step_is_lr_times_gradient_over_weights():
@@ -160,26 +159,27 @@ def test_update_ratio_of_one_plain_sgd_step_is_lr_times_gradient_over_weights():
     data = load_data(project)
     network = build_network(project, data.input_width)
     trainer = Trainer(network, data, project.training)
-    fit_with_layer_history(trainer)                             # one batch: one step
+    trainer.fit()                                               # one batch: one step
     grad = float(np.linalg.norm(network.grads[:8]))
     weights = float(np.linalg.norm(network.params[:8]))
     assert trainer.history["layers.0.grad_norm"][0] == pytest.approx(grad, rel=1e-5)
     assert trainer.history["layers.0.update_ratio"][0] == pytest.approx(0.05 * grad / weights, rel=1e-4)
 
 
-def test_layer_history_sums_restart_each_epoch():
+def test_layer_history_values_restart_each_epoch():
     project = make_project([dense(4), dense(1, "sigmoid")])
     network = build_network(project, 2)
-    stats = LayerHistory(network)
-    assert stats.end_epoch({0: 3}) == {"layers.0.dead": 3.0}
-    assert stats.end_epoch() == {}
+    stats = LayerHistory(network, network.params.copy(), [0, 1], [0])
+    values = stats.end_epoch({0: 3})
+    assert values["layers.0.dead"] == 3.0 and math.isnan(values["layers.0.grad_norm"])
+    assert math.isnan(stats.end_epoch()["layers.0.dead"])
 
 
 def _train_and_diagnose(project, data):
     network = build_network(project, data.input_width)
     trainer = Trainer(network, data, project.training)
-    fit_with_layer_history(trainer)
-    return diagnose(project, trainer.history, network=network, data=data)
+    end = trainer.fit()
+    return diagnose(project, trainer.history, network=network, data=data, status=run_status(end))
 
 
 @pytest.mark.slow
@@ -188,8 +188,9 @@ def _train_and_diagnose(project, data):
     ("learning_rate_too_high", "lr_too_high"), ("learning_rate_too_low", "lr_too_low"),
     ("overfitting", "high_variance"), ("underfitting", "high_bias")])
 def test_course_examples_put_their_lesson_first_and_its_first_fix_removes_it(example, code):
-    """Seed 0 of each lesson example, trained with the per-layer history: its lesson is the top problem, read from
-    the history, and applying the first fix offered and training again makes that finding go away."""
+    """Seed 0 of each lesson example, trained (the trainer's history has the per-layer keys): its lesson is the top
+    problem, read from the history and the run's status, and applying the first fix offered and training again
+    makes that finding go away."""
     from pathlib import Path
 
     from core.project import load_project

@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from core.diagnostics import (GRAD_VALUE_EDGES, SATURATION_MARGIN, TRACE_BUDGET, TRACE_RATE, UNIT_NORM_EDGES,
-                              WEIGHT_BINS,
+from core.activation_stats import SATURATION_MARGIN
+from core.diagnostics import (GRAD_VALUE_EDGES, TRACE_BUDGET, TRACE_RATE, UNIT_NORM_EDGES, WEIGHT_BINS,
                               DiagnosticsCollector, DiagnosticsSnapshot)
 from core.network import Network
 from core.trainer import Trainer

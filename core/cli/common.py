@@ -17,7 +17,8 @@ class CliError(LayerLabError):
 
 
 def format_logs(logs: dict[str, float]) -> str:
-    keys = [k for k in logs if k != "lr"]
+    """The losses and metrics of an epoch's logs (not `lr`, nor the per-layer `layers.*` diagnostics)."""
+    keys = [k for k in logs if k != "lr" and not k.startswith("layers.")]
     return "  ".join(f"{k} {logs[k]:.4g}" for k in keys if not (isinstance(logs[k], float) and math.isnan(logs[k])))
 
 

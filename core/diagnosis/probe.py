@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..diagnostics import SATURATION_MARGIN
+from ..activation_stats import SATURATION_MARGIN
 from ..losses import Loss, get_loss
 from ..network import Network
 from ..network_clone import clone_network

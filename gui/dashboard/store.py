@@ -131,6 +131,10 @@ class RunData:
             self._rewound(self._last_epoch_x, x)
             self._last_epoch_x = x
             for key, value in event.logs.items():
+                # The per-layer history keys are drawn from snapshots instead; a nan is a value not computed this
+                # epoch (the ranking metric is logged about once a second), a gap rather than a point.
+                if value != value or key.startswith("layers."):
+                    continue
                 series = self.epochs.get(key)
                 if series is None:
                     series = self.epochs[key] = DecimatingSeries(self.series_capacity)

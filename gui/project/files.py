@@ -30,6 +30,7 @@ PROJECT_FILTER = "LayerLab projects (*.json);;All files (*)"
 OPEN_FILTER = ("Projects and trained models (*.json *.npz *.safetensors);;LayerLab projects (*.json);;"
                "Trained models (*.npz *.safetensors *.json);;All files (*)")
 MODEL_SUFFIXES = (".npz", ".safetensors")
+LOCKED_MESSAGE = "Training is in progress: stop it (Ctrl+.) before opening another project"
 
 
 def is_model_file(path: Path) -> bool:
@@ -79,14 +80,22 @@ class ProjectFiles(QObject):
         return start_folder(self.document)
 
     # --- opening ------------------------------------------------------------------------------------------------
+    def refused_while_training(self) -> bool:
+        """True (with a status-bar message) while a run is in progress: another project cannot replace the one
+        training (the menu entries are disabled then; this catches scripts and shortcuts)."""
+        if not self.document.locked:
+            return False
+        self.context.show_message(LOCKED_MESSAGE, 6000)
+        return True
+
     def new(self) -> bool:
-        if not self.maybe_save():
+        if self.refused_while_training() or not self.maybe_save():
             return False
         self._open_project(default_project(), None, None)
         return True
 
     def open(self, path: str | Path | None = None) -> bool:
-        if not self.maybe_save():
+        if self.refused_while_training() or not self.maybe_save():
             return False
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.context.parent, "Open project or trained model",
@@ -118,7 +127,7 @@ class ProjectFiles(QObject):
 
     def open_example(self, path: Path) -> bool:
         """An example project, untitled (Save asks where: the shipped file stays as it is), with its note shown."""
-        if not self.maybe_save():
+        if self.refused_while_training() or not self.maybe_save():
             return False
         try:
             project = load_project(path)

@@ -144,13 +144,15 @@ class Session(QObject):
         self.build_error = None
         self.reconfigured.emit()
 
-    def reset_weights(self) -> None:
-        """Re-initialise with the configured seed: the same seed gives the same starting weights."""
-        if self.trainer is None:
-            return
+    def reset_weights(self) -> bool:
+        """Re-initialise with the configured seed: the same seed gives the same starting weights. Refused (False,
+        nothing changes) while a run is in progress: its thread is using the weights."""
+        if self.trainer is None or self.trainer.running:
+            return False
         self.trainer.reset()
         self.collector = LiveViewsCollector(self.network, self.prepared, self.views_request)
         self.weightsReset.emit()
+        return True
 
     def initial_views(self):
         """Evaluation views of the network as it is now (between runs only: no other thread touches it)."""

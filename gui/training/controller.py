@@ -76,7 +76,8 @@ class TrainingController(QObject):
         thread.finished.connect(self._on_thread_finished)
         self._worker = worker
         self._threads[thread] = worker
-        trainer.resume()                        # here, not on the worker: a Pause right after Train must hold
+        # Here, not on the worker: what is asked from now on (a Pause or Stop right after Train) applies to this run.
+        trainer.begin_run()
         self._set_state(RUNNING)
         self.pipeline.open(trainer)
         thread.start()

@@ -196,3 +196,18 @@ def test_the_gui_thread_holds_training_while_it_handles_events_and_lets_go_when_
     QTimer.singleShot(0, lambda: seen.setdefault("owner", DRAW_GATE._owner))
     qtbot.waitUntil(lambda: "owner" in seen, timeout=2000)
     assert seen["owner"] is None
+
+
+def test_a_stop_right_after_start_always_ends_the_run(qtbot):
+    """A Stop that reaches the trainer before its worker thread has started its loop is not lost: `wait` (what
+    closing the window and saving do) returns with the run over, 100 times in a row."""
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    ends: list = []
+    controller.finished.connect(ends.append)
+    for i in range(100):
+        assert controller.start(trainer)
+        assert controller.wait(5000), i
+        assert not controller.busy and not controller.threads_alive, i
+        assert [end.reason for end in ends] == ["stopped"] * (i + 1)
+    assert trainer.epoch < 100                          # no run got anywhere near its 100,000 epochs

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QWidget
 
 from core.events import Diverged, Finished
 from core.model_io import build_network, load_data
@@ -94,6 +94,35 @@ def test_stop_takes_effect_within_one_batch(window, ui, qtbot):
     assert blocker.args[0].step == trainer.step
     qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=2000)
     assert ui.find(window, "trainButton").isEnabled() and not ui.find(window, "stopButton").isEnabled()
+
+
+def test_stop_training_right_after_train_returns_with_the_run_ended(window, ui):
+    ui.set_field(window, "training_epochs", "100000")
+    ends: list = []
+    window.controller.finished.connect(ends.append)
+    for i in range(20):
+        window.train()
+        assert window.controller.busy
+        window.stop_training()
+        assert not window.controller.busy and not window.controller.threads_alive, i
+        assert len(ends) == i + 1 and ends[-1].reason == "stopped"
+        assert ui.find(window, "trainButton").isEnabled()
+    assert window.session.trainer.epoch < 100
+
+
+def test_close_right_after_train_leaves_no_worker_running(make_window, ui, dialogs):
+    from shiboken6 import isValid
+
+    window = make_window()
+    ui.set_field(window, "training_epochs", "100000")
+    window.train()
+    threads = list(window.controller._threads)
+    trainer = window.session.trainer
+    dialogs.question_answer = QMessageBox.StandardButton.Discard      # "Unsaved changes": discard them
+    assert window.close()
+    assert not window.controller.threads_alive
+    assert all(not isValid(thread) or thread.isFinished() for thread in threads)
+    assert trainer.epoch < 100
 
 
 def test_step_trains_exactly_one_epoch_idle_and_paused(window, ui, qtbot):

@@ -112,6 +112,21 @@ def test_regression_views(dash, tmp_path):
     assert not names & {"confusionMatrixView.svg", "rocPrView.svg"}
 
 
+def test_per_layer_history_keys_stay_out_of_the_metric_curves_and_an_unlogged_auc_is_a_gap(dash):
+    dash.reset(make_info("binary", 2))
+    layer_keys = {"layers.0.grad_norm": 0.3, "layers.0.dead": 1.0, "layers.1.saturation": 0.2}
+    dash.add_epochs([epoch(e, 1.0 / (e + 1), 10 * (e + 1), accuracy=0.5 + e / 10,
+                           auc=0.7 + e / 100 if e in (0, 3) else float("nan"), **layer_keys) for e in range(4)])
+    dash.redraw()
+    metric = dash.findChild(QtWidgets.QWidget, "metricPlot")
+    keys = [metric.selector.itemData(i) for i in range(metric.selector.count())]
+    assert keys == ["accuracy", "auc"]
+    metric.selector.setCurrentIndex(keys.index("auc"))
+    dash.redraw()
+    np.testing.assert_allclose(metric.curve("train").xData, [1, 4])
+    np.testing.assert_allclose(metric.curve("train").yData, [0.70, 0.73])
+
+
 def test_run_info_from_core_objects():
     network = Network([{"type": "dense", "units": 5, "activation": "linear"},
                        {"type": "activation", "activation": "relu"},
