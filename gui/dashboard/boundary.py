@@ -45,7 +45,7 @@ def _subset(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def class_image(grid: DecisionGrid) -> np.ndarray:
     """(res, res, 3) uint8: each cell in its winning class's colour, blended with white by confidence."""
     k = max(grid.n_classes, 2)
-    palette = np.array([pg.mkColor(class_color(c)).getRgb()[:3] for c in range(k)], dtype=np.float64)
+    palette = np.array([pg.mkColor(class_color(c, k)).getRgb()[:3] for c in range(k)], dtype=np.float64)
     classes = np.clip(grid.values.astype(np.int64), 0, k - 1)
     confidence = grid.confidence if grid.confidence.size else np.ones(classes.shape)
     strength = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None] * CLASS_TINT
@@ -152,8 +152,8 @@ class DecisionBoundaryPanel(PlotPanel):
         labels = np.asarray(y)
         if labels.ndim == 2:          # multilabel: colour by the first label
             labels = labels[:, 0]
-        cache = {}
-        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c)))) for c in labels]
+        cache, k = {}, 2 if info.task == "multilabel" else max(info.n_classes, 2)
+        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c), k))) for c in labels]
 
     def _fill_legend(self, eval_name: str) -> None:
         sample_train = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#999999", width=1.5), brush=pg.mkBrush("#dddddd"))
@@ -163,7 +163,7 @@ class DecisionBoundaryPanel(PlotPanel):
         if self.info.is_classification or self.info.task == "multilabel":
             k = max(self.info.n_classes, 2) if self.info.task != "multilabel" else 2
             for c in range(k):
-                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c)))
+                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c, k)))
                 name = self.info.class_name(c) if self.info.task != "multilabel" else ("off", "on")[c]
                 self.legend.addItem(dot, html.escape(name))
 

@@ -8,7 +8,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from .hover import HoverReadout
 from .plot_panel import PlotPanel, combo
@@ -17,6 +17,7 @@ from .store import RunData
 from .style import MUTED_COLOR, add_legend, class_color, colorbar, format_value, sequential_map, solid_pen, style_plot
 
 MAX_CELL_LABELS = 20       # beyond this many classes, counts are read by hovering
+CHIP = (0.06, 0.16)        # a class's colour chip beside its row and above its column: (gap, width) in cells
 MULTILABEL_COLUMNS = ("TN", "FP", "FN", "TP")
 
 
@@ -39,6 +40,11 @@ class ConfusionMatrixPanel(PlotPanel):
         self.plot.addItem(self.image)
         self.colorbar = colorbar(sequential_map(), "samples")
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # Each class's colour (gui/palette.py) beside its row and above its column, as in every other view.
+        self.row_chips = pg.ImageItem(axisOrder="row-major")
+        self.column_chips = pg.ImageItem(axisOrder="row-major")
+        for chips in (self.row_chips, self.column_chips):
+            self.plot.addItem(chips)
         self.cells: dict[tuple[int, int], pg.TextItem] = {}
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         self.row_names: list[str] = []
@@ -52,6 +58,8 @@ class ConfusionMatrixPanel(PlotPanel):
             self.plot.removeItem(item)
         self.cells = {}
         self.image.clear()
+        self.row_chips.clear()
+        self.column_chips.clear()
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         if not self.applicable:
             return
@@ -75,7 +83,16 @@ class ConfusionMatrixPanel(PlotPanel):
                     item.setPos(c + 0.5, r + 0.5)
                     self.plot.addItem(item)
                     self.cells[(r, c)] = item
-        self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.02)
+        margin = 0.0
+        if info.task != "multilabel":
+            gap, width = CHIP
+            margin = gap + width
+            colors = np.array([QtGui.QColor(class_color(c, rows)).getRgb()[:3] for c in range(rows)], dtype=np.uint8)
+            self.row_chips.setImage(colors[:, None, :], autoLevels=False, levels=(0, 255))
+            self.row_chips.setRect(QtCore.QRectF(-margin, 0, width, rows))
+            self.column_chips.setImage(colors[None, :, :], autoLevels=False, levels=(0, 255))
+            self.column_chips.setRect(QtCore.QRectF(0, -margin, cols, width))
+        self.plot.setRange(xRange=(-margin, cols), yRange=(-margin, rows), padding=0.02)
 
     def cell_text(self, row: int, col: int) -> str:
         return self.cells[(row, col)].textItem.toPlainText()
@@ -181,8 +198,9 @@ class RocPrPanel(PlotPanel):
             classes = [1]
         else:
             classes = list(range(info.n_classes or len(info.class_names or ())))
+        n = max(len(classes), 2) if info.task != "binary" else 2
         for k in classes:
-            pen = solid_pen(class_color(k) if info.task != "binary" else class_color(1), 1.8)
+            pen = solid_pen(class_color(k, n), 1.8)
             name = html.escape(self._class_label(k))
             self.roc_curves[k] = self.roc_plot.plot([], [], pen=pen, name=name)
             self.pr_curves[k] = self.pr_plot.plot([], [], pen=pen, name=name)

@@ -1,8 +1,8 @@
 """Colours, colour maps and plot styling shared by every dashboard view.
 
-One place decides what a layer or a class looks like, so layer 2 is the same green in the gradient-norm curves,
-the histograms and the dead-unit bars, and class "+1" is the same blue in the decision boundary, the confusion
-matrix and the ROC curves.
+Layer and class colours come from gui/palette.py, so layer 2 is the same green in the gradient-norm curves, the
+histograms and the dead-unit bars, and class "+1" is the same blue in the data preview, the decision boundary, the
+confusion matrix and the ROC curves.
 """
 from __future__ import annotations
 
@@ -12,15 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-# TensorFlow Playground's colours: orange for class 0 / negative values, blue for class 1 / positive values.
-ORANGE = "#f59322"
-BLUE = "#0877bd"
-# tab10, the qualitative palette most plotting tools share; layers use it in model order.
-TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-# Classes: the playground's pair first, then the rest of tab10 (skipping its own blue and orange).
-CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-                "#17becf")
+from gui.palette import BLUE, ORANGE, TAB10, class_color, layer_color  # noqa: F401  (one palette: gui/palette.py)
+
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#e8710a"
 BATCH_COLOR = (31, 119, 180, 70)     # the raw batch loss: a faint version of the train colour
@@ -30,15 +23,6 @@ GRID_ALPHA = 0.12
 TEXT_COLOR = "#222222"
 MUTED_COLOR = "#777777"
 FONT_SIZE = 9                         # points, for axis tick labels
-
-
-def layer_color(index: int) -> str:
-    """The colour of model layer `index` (its position in the network) in every view."""
-    return TAB10[index % len(TAB10)]
-
-
-def class_color(k: int) -> str:
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def lighter(color: str, alpha: int) -> QtGui.QColor:
