@@ -37,7 +37,7 @@ from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar, finish
 from gui.widgets.banner import DivergedBanner, NoteBanner
 from gui.widgets.fields import commit_typing
 
-from . import app_settings, docks
+from . import app_settings, docks, window_layout
 from .dashboard import Dashboard
 from .dashboard_sync import DashboardSync
 from .docks import DockSpec
@@ -48,7 +48,9 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None):
         super().__init__()
         self.setObjectName("mainWindow")
-        self.resize(1600, 1000)
+        available = window_layout.available_geometry(self)
+        self.setGeometry(window_layout.initial_geometry(available))
+        self._compact = window_layout.is_compact(available)      # a small screen: Network tabbed with Data
         self.document = Document(project, path, self)
         gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
         self.session = Session(self, gc_guard)
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
+        self.focus_mode = window_layout.FocusMode(self.docks, self.actions_["focus_training"], self)
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -92,7 +95,8 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         return [DockSpec("data", "dataDock", "Data", self.data_panel, left, width=390),
                 DockSpec("training", "trainingDock", "Training", self.training_panel, tab_with="data"),
-                DockSpec("network", "networkDock", "Network", self.network_panel, beside="data", width=380)]
+                DockSpec("network", "networkDock", "Network", self.network_panel, beside=None if self._compact else "data",
+                         tab_with="data" if self._compact else None, width=None if self._compact else 380)]
 
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each menu action (gui/menus.py, by key) does."""
@@ -101,7 +105,7 @@ class MainWindow(QMainWindow):
                 "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
-                "reset_layout": self.reset_layout}
+                "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action()}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""
@@ -361,6 +365,7 @@ class MainWindow(QMainWindow):
 
     # --- window -------------------------------------------------------------------------------------------------
     def reset_layout(self) -> None:
+        self.focus_mode.set_active(False)
         self.restoreState(self._default_state)
         self._default_widths()
 

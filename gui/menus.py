@@ -64,7 +64,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("export_model", "actionExportModel", "&Model as…",
             tip="ONNX, JSON, safetensors, or a PyTorch / Keras script", idle_only=True),
     )),
-    ("&View", ("docks", SEPARATOR, Act("reset_layout", "actionResetLayout", "Reset &layout"))),
+    ("&View", ("docks", SEPARATOR,
+               Act("focus_training", "actionFocusTraining", "&Focus on training", "Ctrl+Shift+F",
+                   "Hide the side panels: the dashboard takes the whole window (again: bring them back)"),
+               Act("reset_layout", "actionResetLayout", "Reset &layout"))),
     ("&Help", (
         Act("shortcuts", "actionShortcuts", "&Keyboard shortcuts", "F1"),
         Act("about", "actionAbout", "&About LayerLab"),

@@ -32,6 +32,9 @@ from .store import RunData
 from .training_curves import LearningRatePanel, LossPanel, MetricPanel
 from .weight_histograms import WeightHistogramView
 
+# The dashboard's minimum size, whatever the task: every tab fits it (two views side by side at most), so the
+# window's minimum width never depends on the data.
+MIN_SIZE = QtCore.QSize(450, 360)
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
 
@@ -119,6 +122,7 @@ class Dashboard(QtWidgets.QWidget):
                                         [3, 2, 3])
         self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
                      [self.confusion_view, self.roc_pr_view, self.predicted_view])
+        self.predicted_view.hide()          # a classification task's views until the first reset says otherwise
 
         self.network_graph = self.add_tab("Network", "The network as a graph: every unit, every weight, what each "
                                                      "unit computes", NetworkGraphView())
@@ -144,6 +148,9 @@ class Dashboard(QtWidgets.QWidget):
         """Share what the network views ask for (core.network_views.NetworkViewsRequest) with the views collector:
         each view sets its part while it is on screen."""
         self.network_graph.request = self.projection_view.request = request
+
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
+        return MIN_SIZE
 
     def panel(self, object_name: str) -> PlotPanel:
         for panel in self.panels:

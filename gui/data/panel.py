@@ -174,8 +174,8 @@ class DataPanel(DataPanelLayout):
                     self.extra_label.setText(EXTRA_LABELS.get(p.name, p.name.capitalize()))
         else:
             self.description.setText(file_description(spec))
-            self.file_label.set_full_text(file_text(spec))
-            self.file_label.setToolTip("\n".join(str(spec[k]) for k in ("path", "images", "labels") if k in spec))
+            self.file_label.set_full_text(file_text(spec), "\n".join(str(spec[k]) for k in ("path", "images", "labels")
+                                                                 if k in spec))
             self.options_button.setVisible(source == "csv")
         for row, key in enumerate(("File", "Samples", "Noise", "Extra")):   # the form's first four rows
             self.form.setRowVisible(row, rows[key])
