@@ -19,7 +19,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from shiboken6 import isValid
 
-from core.checks import apply_fix
 from core.events import Diverged, Failed
 from core.project import Project, default_project, load_project
 from core.training_data import has_validation
@@ -29,6 +28,7 @@ from gui.project.context import ProjectContext
 from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import ProjectFiles, weights_path
+from gui.project.output_follow import OutputFollower
 from gui.project.session import Session
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
                                  self.statusBar().showMessage)
         self.files = ProjectFiles(context, self.open_project, self.note.show_note)
         self.exporter = Exporter(context, self.dashboard)
+        self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         session.dataLoading.connect(self._data_loading)
         session.loader.progress.connect(self.data_panel.show_loading)
         session.dataLoaded.connect(self._data_loaded)
+        session.dataLoaded.connect(self.output_follow.data_loaded)       # after the window's: its message stays
         session.dataFailed.connect(self.data_panel.show_error)
         session.networkRebuilt.connect(self._network_rebuilt)
         session.weightsReset.connect(self._weights_reset)
@@ -136,7 +138,8 @@ class MainWindow(QMainWindow):
         self.data_panel.draw.edited.connect(lambda spec, text: doc.edit(doc.project.with_changes(data=spec), text))
         self.builder.layersEdited.connect(self._layers_edited)
         self.layer_editor.layerEdited.connect(self._layer_edited)
-        self.network_panel.problems.fixRequested.connect(self._apply_fix)
+        self.network_panel.problems.fixRequested.connect(self.output_follow.apply_fix)
+        self.network_panel.problems.fixAllRequested.connect(self.output_follow.fix_all)
         self.training_panel.trainingEdited.connect(
             lambda config, text: doc.edit(doc.project.with_changes(training=config), text))
         self.banner.resetRequested.connect(self.reset_weights)
@@ -196,7 +199,9 @@ class MainWindow(QMainWindow):
     # --- edits --------------------------------------------------------------------------------------------------
     def _data_edited(self, spec: dict) -> None:
         project = self.document.project
-        if not self.document.edit(project.with_changes(data=spec), "Change data") and self.document.locked:
+        if self.document.edit(project.with_changes(data=spec), "Change data"):
+            self.output_follow.data_edited()                    # the output layer and loss follow its task
+        elif self.document.locked:
             self.data_panel.set_spec(project.data, project.base_dir)     # refused during a run: show what applies
 
     def _layers_edited(self, layers: list, text: str, select: int) -> None:
@@ -208,13 +213,6 @@ class MainWindow(QMainWindow):
         layers = list(self.document.project.layers)
         layers[index] = config
         self._layers_edited(layers, text, index)
-
-    def _apply_fix(self, problem) -> None:
-        project = self.document.project
-        layers, loss = apply_fix(list(project.layers), project.training.loss, problem.fix)
-        self._select_after = len(layers) - 1 if problem.fix.get("action") == "add_output_layer" else None
-        self.document.edit(project.with_changes(layers=tuple(layers), training=project.training.with_changes(
-            loss=loss)), f"Fix: {problem.fix_label or problem.message}")
 
     # --- session events -----------------------------------------------------------------------------------------
     def _data_loading(self) -> None:
