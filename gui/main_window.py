@@ -32,6 +32,7 @@ from gui.project.output_follow import OutputFollower
 from gui.project.session import Session
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
+from gui.training.held_out import HeldOutEvaluation
 from gui.training.panel import TrainingPanel
 from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar, finish_message
 from gui.widgets.banner import DivergedBanner, NoteBanner
@@ -63,10 +64,12 @@ class MainWindow(QMainWindow):
         self.files = ProjectFiles(context, self.open_project, self.note.show_note)
         self.exporter = Exporter(context, self.dashboard)
         self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
+        self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
         self.focus_mode = window_layout.FocusMode(self.docks, self.actions_["focus_training"], self)
+        self.dashboard.test_tab.add_action(self.actions_["evaluate_test"])
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -106,7 +109,8 @@ class MainWindow(QMainWindow):
                 "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
-                "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action()}
+                "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
+                "evaluate_test": self.held_out.evaluate}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""
@@ -155,6 +159,7 @@ class MainWindow(QMainWindow):
         # then `_frame` shows it.
         ctl.stateChanged.connect(self._run_state_changed)
         ctl.started.connect(self.readouts.started)
+        ctl.started.connect(self.held_out.run_started)
         ctl.batchesEnded.connect(self._batches_ended)
         ctl.epochsEnded.connect(self._epochs_ended)
         ctl.snapshotReady.connect(self.dashboard.add_snapshot)
@@ -275,10 +280,9 @@ class MainWindow(QMainWindow):
         if self.controller.busy:
             return
         commit_typing()
-        ok, _ = self.can_train()
-        trainer = self.session.trainer
-        if not ok:
+        if not self.can_train()[0]:
             return
+        trainer = self.session.trainer
         epochs = None if trainer.epoch < trainer.config.epochs else trainer.config.epochs
         self.banner.hide()
         self.flush_dashboard()
@@ -341,7 +345,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(event.message)
             self.statusBar().showMessage(event.message, 15000)
         else:
-            self.statusBar().showMessage(finish_message(event), 8000)
+            test = self.held_out.run_finished(event)
+            self.statusBar().showMessage(finish_message(event) + (f" · {test}" if test else ""), 15000)
         self._refresh_idle()
 
     def _history_changed(self, *_args) -> None:
@@ -359,6 +364,7 @@ class MainWindow(QMainWindow):
         a["redo"].setText(f"&Redo {stack.redoText()}".strip())
         for action in self._idle_only:
             action.setEnabled(not busy)
+        a["evaluate_test"].setEnabled(not busy and self.held_out.available())
         self.recent_menu.setEnabled(not busy and not self.recent_menu.isEmpty())
 
     # --- window -------------------------------------------------------------------------------------------------

@@ -51,7 +51,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("redo", "actionRedo", "&Redo", "Ctrl+Shift+Z"),
         SEPARATOR, "layer_tools",
     )),
-    ("&Train", ("run_controls",)),
+    ("&Train", ("run_controls", SEPARATOR,
+                Act("evaluate_test", "actionEvaluateTest", "Evaluate on &test rows", "Ctrl+T",
+                    "The network now on the held-out test rows (never used for training, early stopping or "
+                    "choosing weights): the Test tab", True))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),

@@ -23,6 +23,7 @@ from gui.runtime import FRAME_INTERVAL
 from .boundary import DecisionBoundaryPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
+from .held_out import HeldOutTab
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
 from .network_graph import NetworkGraphView
 from .plot_panel import FORMATS, PlotPanel
@@ -124,6 +125,11 @@ class Dashboard(QtWidgets.QWidget):
                      [self.confusion_view, self.roc_pr_view, self.predicted_view])
         self.predicted_view.hide()          # a classification task's views until the first reset says otherwise
 
+        self.test_tab = HeldOutTab()
+        self.test_confusion_view, self.test_predicted_view = self.test_tab.confusion, self.test_tab.predicted
+        self.add_tab("Test", "The held-out test rows: metrics and confusion matrix (or predictions) after training",
+                     self.test_tab, self.test_tab.panels)
+
         self.network_graph = self.add_tab("Network", "The network as a graph: every unit, every weight, what each "
                                                      "unit computes", NetworkGraphView())
         self.projection_view = self.add_tab("Projection", "PCA (live) or t-SNE of the data or of a layer's "
@@ -170,6 +176,7 @@ class Dashboard(QtWidgets.QWidget):
         self.confusion_view.setVisible(classification)
         self.roc_pr_view.setVisible(classification)
         self.predicted_view.setVisible(info.task == "regression")
+        self.test_tab.reset(info)
         if self.isVisible():
             self._tab_shown()          # the views on screen start over now; hidden tabs when they are shown
         else:
@@ -197,6 +204,11 @@ class Dashboard(QtWidgets.QWidget):
 
     def add_views(self, views: ViewsSnapshot) -> None:
         self.data.add_views(views)
+        self._schedule()
+
+    def set_test_views(self, views: ViewsSnapshot | None) -> None:
+        """The test rows' evaluation (core.holdout), or None to clear it (a new run makes it stale)."""
+        self.data.set_test_views(views)
         self._schedule()
 
     def _schedule(self) -> None:

@@ -1,6 +1,8 @@
 """Evaluation views from ViewsSnapshot: the confusion matrix, ROC and precision-recall curves, and predicted-vs-true.
 
-They show the split core evaluated (validation when there is one, else train), as of the snapshot's epoch.
+They show the split core evaluated (validation when there is one, else train), as of the snapshot's epoch. A view
+reads its snapshot through `source(data)`, so the test rows' views (gui/dashboard/held_out.py) are the same
+views reading another snapshot.
 """
 from __future__ import annotations
 
@@ -29,9 +31,10 @@ class ConfusionMatrixPanel(PlotPanel):
     """objectName "confusionMatrixView": counts (rows = true class, columns = predicted) with a colour scale."""
 
     topics = ("views", "info")
+    heading = "Confusion matrix"
 
-    def __init__(self, parent=None):
-        super().__init__("confusionMatrixView", "Confusion matrix", parent)
+    def __init__(self, parent=None, object_name: str = "confusionMatrixView"):
+        super().__init__(object_name, self.heading, parent)
         self.plot = style_plot(self.add_plot(0, 0), "predicted class", "true class", grid=False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getViewBox().invertY(True)
@@ -97,8 +100,12 @@ class ConfusionMatrixPanel(PlotPanel):
     def cell_text(self, row: int, col: int) -> str:
         return self.cells[(row, col)].textItem.toPlainText()
 
+    @staticmethod
+    def source(data: RunData):
+        return data.views
+
     def draw(self, data: RunData) -> None:
-        views = data.views
+        views = self.source(data)
         if not self.applicable or views is None or views.confusion is None:
             return
         matrix = np.asarray(views.confusion)
@@ -120,7 +127,7 @@ class ConfusionMatrixPanel(PlotPanel):
         for key, name in (("accuracy", "accuracy"), ("f1", "F1")):
             if key in views.metrics:
                 detail += f" · {name} {format_value(views.metrics[key])}"
-        self.set_title("Confusion matrix", detail)
+        self.set_title(self.heading, detail)
 
     def describe(self, x: float, y: float) -> str | None:
         r, c = int(np.floor(y)), int(np.floor(x))
@@ -245,15 +252,17 @@ class PredictedVsTruePanel(PlotPanel):
     """objectName "predictedVsTrueView": regression predictions against targets, with the identity line."""
 
     topics = ("views", "info")
+    heading = "Predicted vs true"
+    selector_name = "predictedTargetSelector"
 
-    def __init__(self, parent=None):
-        super().__init__("predictedVsTrueView", "Predicted vs true", parent)
+    def __init__(self, parent=None, object_name: str = "predictedVsTrueView"):
+        super().__init__(object_name, self.heading, parent)
         self.plot = style_plot(self.add_plot(0, 0), "true value", "predicted value")
         self.identity = pg.PlotDataItem([], [], pen=pg.mkPen(MUTED_COLOR, width=1.2, style=QtCore.Qt.PenStyle.DashLine))
         self.plot.addItem(self.identity)
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None), brush=pg.mkBrush(8, 119, 189, 120))
         self.plot.addItem(self.points)
-        self.target_selector = self.add_tool(combo([], "predictedTargetSelector", "Which output to show"))
+        self.target_selector = self.add_tool(combo([], self.selector_name, "Which output to show"))
         self.target_selector.currentIndexChanged.connect(lambda _i: self._redraw())
         self.true = self.predicted = np.zeros(0)
         self._data: RunData | None = None
@@ -275,9 +284,13 @@ class PredictedVsTruePanel(PlotPanel):
         if self._data is not None:
             self.refresh(self._data, force=True)
 
+    @staticmethod
+    def source(data: RunData):
+        return data.views
+
     def draw(self, data: RunData) -> None:
         self._data = data
-        views = data.views
+        views = self.source(data)
         if not self.applicable or views is None or views.true_values is None or views.predicted is None:
             return
         k = int(self.target_selector.currentData() or 0)
@@ -298,7 +311,7 @@ class PredictedVsTruePanel(PlotPanel):
         for key, label in (("r2", "R²"), ("mae", "MAE")):
             if key in views.metrics:
                 parts.append(f"{label} {format_value(views.metrics[key])}")
-        self.set_title("Predicted vs true", " · ".join(parts))
+        self.set_title(self.heading, " · ".join(parts))
 
     def describe(self, x: float, y: float) -> str | None:
         if self.true.size == 0:
