@@ -33,6 +33,7 @@ from .style import (
 
 MAX_POINTS = 3000        # points drawn per split (a fixed subset beyond that keeps the view fluid)
 CLASS_TINT = 0.6         # how strongly a fully confident multi-class cell takes its class colour
+MARGIN = 0.05            # around the data, as a share of its span on each axis
 
 
 def _subset(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +78,7 @@ class DecisionBoundaryPanel(PlotPanel):
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.eval_points)
         self.legend = add_legend(self.plot, offset=(6, 6))
+        self.legend.follow(self.plot, lambda: (self.train_points, self.eval_points))
         self.message = message_item("The decision boundary needs data<br>with exactly two input features.")
         self.plot.addItem(self.message, ignoreBounds=True)
         self.message.hide()
@@ -99,6 +101,7 @@ class DecisionBoundaryPanel(PlotPanel):
         self.grid = None
         self.image.clear()
         self.legend.clear()
+        self.legend.release()
         self.applicable = info.points is not None
         self.message.setVisible(not self.applicable)
         self.train_points.setData([], [])
@@ -136,10 +139,10 @@ class DecisionBoundaryPanel(PlotPanel):
             set_colorbar_label(self.colorbar, f"P({info.class_name(1)})")
         everything = np.vstack([X_train, X_eval]) if len(X_eval) else X_train
         if len(everything):
-            x0, x1, y0, y1 = grid_bounds(everything)
-            # Same units on both axes when the features have comparable spreads (a circle stays a circle).
-            ratio = (x1 - x0) / max(y1 - y0, 1e-12)
-            self.plot.setAspectLocked(1 / 3 < ratio < 3, ratio=1.0)
+            # The data and a small margin fill the plot. (Locking equal units on both axes made a tall panel show
+            # -12..12 for data in -5..5: most of the view was boundary far from any point.)
+            x0, x1, y0, y1 = grid_bounds(everything, margin=MARGIN)
+            self.plot.setAspectLocked(False)
             self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _brushes(self, y: np.ndarray) -> list:

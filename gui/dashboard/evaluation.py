@@ -174,6 +174,8 @@ class RocPrPanel(PlotPanel):
         self.roc_plot.addItem(chance)
         self.roc_legend = add_legend(self.roc_plot, offset=(-6, -6))
         self.pr_legend = add_legend(self.pr_plot, offset=(6, -6))
+        self.roc_legend.follow(self.roc_plot, lambda: [*self.roc_curves.values(), chance])
+        self.pr_legend.follow(self.pr_plot, lambda: self.pr_curves.values())
         self.roc_curves: dict[int, pg.PlotDataItem] = {}
         self.pr_curves: dict[int, pg.PlotDataItem] = {}
         self.areas: dict[int, tuple[float, float]] = {}
@@ -199,6 +201,8 @@ class RocPrPanel(PlotPanel):
         for item in self.pr_curves.values():
             self.pr_plot.removeItem(item)
         self.roc_curves, self.pr_curves, self.areas = {}, {}, {}
+        self.roc_legend.release()
+        self.pr_legend.release()
         if not self.applicable:
             return
         if info.task == "binary":
@@ -226,6 +230,8 @@ class RocPrPanel(PlotPanel):
             self._legend_text(self.roc_legend, item, f"{name}  AUC {auc:.3f}")
             self._legend_text(self.pr_legend, self.pr_curves[k], f"{name}  AP {ap:.3f}")
         self.set_title("ROC and precision-recall", f"{views.split}, epoch {views.epoch}")
+        self.roc_legend.avoid()
+        self.pr_legend.avoid()
 
     @staticmethod
     def _legend_text(legend: pg.LegendItem, item, text: str) -> None:

@@ -14,6 +14,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.palette import BLUE, ORANGE, TAB10, class_color, layer_color  # noqa: F401  (one palette: gui/palette.py)
 
+from .legends import PlotLegend, readable_log_axis
+
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#e8710a"
 BATCH_COLOR = (31, 119, 180, 70)     # the raw batch loss: a faint version of the train colour
@@ -77,6 +79,8 @@ def style_plot(plot: pg.PlotItem, x_label: str = "", y_label: str = "", x_units:
     grid = "xy" if grid is True else (grid or "")
     if grid:
         plot.showGrid(x="x" in grid, y="y" in grid, alpha=GRID_ALPHA)
+    for name in ("left", "bottom"):
+        readable_log_axis(plot.getAxis(name))      # decades only, should the axis go to log mode
     plot.getViewBox().setBackgroundColor(None)
     plot.hideButtons()
     return plot
@@ -101,9 +105,13 @@ def set_colorbar_label(bar: pg.ColorBarItem, label: str) -> None:
     bar.getAxis("left").setLabel(label, **{"color": AXIS_COLOR, "font-size": "8pt"})
 
 
-def add_legend(plot: pg.PlotItem, columns: int = 1, offset=(8, 6)) -> pg.LegendItem:
-    legend = plot.addLegend(offset=offset, colCount=columns, labelTextColor=TEXT_COLOR, labelTextSize="8pt",
-                            brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(210, 210, 210), verSpacing=-4)
+def add_legend(plot: pg.PlotItem, columns: int = 1, offset=(8, 6)) -> PlotLegend:
+    """A legend that moves to the plot's emptiest corner (call its `follow` with what it must keep clear of) and
+    stays where the user drags it (gui/dashboard/legends.py)."""
+    legend = PlotLegend(offset=offset, colCount=columns, labelTextColor=TEXT_COLOR, labelTextSize="8pt",
+                        brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(210, 210, 210), verSpacing=-4)
+    legend.setParentItem(plot.vb)
+    plot.legend = legend
     return legend
 
 

@@ -77,12 +77,17 @@ class CurvePanel(PlotPanel):
         self.plot = style_plot(self.add_plot(0, 0), "epoch", y_label)
         self.legend = add_legend(self.plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.legend.follow(self.plot, lambda: self.curves.values())
         self.anchor = RangeAnchor(self.plot)
         self.hover = HoverReadout(self.plot, curve_readout(lambda: self.curves.items(), self.x_name))
 
     def curve(self, name: str) -> pg.PlotDataItem:
         """The curve drawn under `name` (its `xData` / `yData` hold the plotted values)."""
         return self.curves[name]
+
+    def reset(self, info: RunInfo) -> None:
+        super().reset(info)
+        self.legend.release()
 
     def show_latest(self, name: str, label: str) -> None:
         item = self.curves[name]
@@ -133,6 +138,7 @@ class LossPanel(CurvePanel):
             self.best_line.hide()
         self.set_title("Loss", f"epoch {data.epochs_seen}" if data.epochs_seen else "")
         self.anchor.fit(self.curves.values())
+        self.legend.avoid()
 
 
 class MetricPanel(CurvePanel):
@@ -189,6 +195,7 @@ class MetricPanel(CurvePanel):
         self.show_latest("train", "train")
         self.show_latest("validation", "validation")
         self.anchor.fit(self.curves.values())
+        self.legend.avoid()
 
 
 class LearningRatePanel(CurvePanel):
