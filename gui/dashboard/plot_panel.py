@@ -123,9 +123,11 @@ class PlotPanel(QtWidgets.QWidget):
 
     # --- the redraw protocol ------------------------------------------------------------------------------------
     def reset(self, info: RunInfo) -> None:
-        """A new run: rebuild per-layer items, clear every series."""
+        """A new run: rebuild per-layer items, clear every series. The title loses the previous run's details (a
+        dead-unit count must not stay beside another network's "No ReLU-family layer")."""
         self.info = info
         self._seen = {}
+        self.set_title(self.title)
 
     def needs(self, versions: dict[str, int]) -> bool:
         return any(self._seen.get(t) != versions[t] for t in self.topics)
