@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         context = ProjectContext(self, self.document, self.session, self.stop_training,
                                  self.statusBar().showMessage)
-        self.files = ProjectFiles(context, self.open_project, self.note.show_note)
+        self.files = ProjectFiles(context, self.open_project, self.note.show_note, self.dashboard.show_tab)
         self.exporter = Exporter(context, self.dashboard)
         self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
         self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)

@@ -158,6 +158,14 @@ class Dashboard(QtWidgets.QWidget):
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
         return MIN_SIZE
 
+    def show_tab(self, title: str) -> bool:
+        """Bring the tab titled `title` to the front; False when there is none."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return True
+        return False
+
     def panel(self, object_name: str) -> PlotPanel:
         for panel in self.panels:
             if panel.objectName() == object_name:

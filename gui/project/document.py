@@ -110,6 +110,12 @@ class Document(QObject):
     def is_modified(self) -> bool:
         return self._weights_modified or not self.undo_stack.isClean()
 
+    def has_work_at_stake(self) -> bool:
+        """Whether closing would lose something the user would miss: edits to the project, or trained weights of a
+        project they saved. An example or the new project trained but never edited is not: the same seed and
+        settings train the very same weights again."""
+        return not self.undo_stack.isClean() or (self._weights_modified and self.path is not None)
+
     @property
     def title(self) -> str:
         return self.path.name if self.path is not None else f"{self.project.name} (not saved)"
