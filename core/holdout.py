@@ -13,7 +13,7 @@ import numpy as np
 
 from .events import frozen_array
 from .metrics import evaluate
-from .views import ViewsSnapshot
+from .live_evaluation import ViewsSnapshot
 
 
 def count_test_rows(data: Any) -> int:
