@@ -49,9 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None):
         super().__init__()
         self.setObjectName("mainWindow")
-        available = window_layout.available_geometry(self)
-        self.setGeometry(window_layout.initial_geometry(available))
-        self._compact = window_layout.is_compact(available)      # a small screen: Network tabbed with Data
+        self._compact = window_layout.fit_to_screen(self)      # a small screen: Network tabbed with Data
         self.document = Document(project, path, self)
         gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
         self.session = Session(self, gc_guard)
@@ -99,8 +97,8 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         return [DockSpec("data", "dataDock", "Data", self.data_panel, left, width=390),
                 DockSpec("training", "trainingDock", "Training", self.training_panel, tab_with="data"),
-                DockSpec("network", "networkDock", "Network", self.network_panel, beside=None if self._compact else "data",
-                         tab_with="data" if self._compact else None, width=None if self._compact else 380)]
+                DockSpec("network", "networkDock", "Network", self.network_panel,
+                         **(dict(tab_with="data") if self._compact else dict(beside="data", width=380)))]
 
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each menu action (gui/menus.py, by key) does."""
@@ -280,9 +278,10 @@ class MainWindow(QMainWindow):
         if self.controller.busy:
             return
         commit_typing()
-        if not self.can_train()[0]:
-            return
+        ok, _ = self.can_train()
         trainer = self.session.trainer
+        if not ok:
+            return
         epochs = None if trainer.epoch < trainer.config.epochs else trainer.config.epochs
         self.banner.hide()
         self.flush_dashboard()

@@ -37,6 +37,13 @@ def is_compact(available: QRect) -> bool:
     return available.width() < COMPACT_BELOW
 
 
+def fit_to_screen(window: QWidget) -> bool:
+    """Give `window` its first geometry on its screen; True when the screen calls for the compact layout."""
+    available = available_geometry(window)
+    window.setGeometry(initial_geometry(available))
+    return is_compact(available)
+
+
 def fits(size: QSize, available: QRect) -> bool:
     """Whether a window of `size` (its frame included) fits in `available`."""
     return size.width() + FRAME.width() <= available.width() and size.height() + FRAME.height() <= available.height()
