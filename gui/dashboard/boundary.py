@@ -133,7 +133,7 @@ class DecisionBoundaryPanel(PlotPanel):
             self.colorbar.setColorMap(diverging_map())
             self.colorbar.setLevels(self.value_levels)
             set_colorbar_label(self.colorbar, info.target_names[0] if info.target_names else "prediction")
-        else:
+        elif info.task != "multiclass":       # (a multi-class image is colours: the bar must not map or level it)
             self.colorbar.setColorMap(background_map())
             self.colorbar.setLevels((0.0, 1.0))
             set_colorbar_label(self.colorbar, f"P({info.class_name(1)})")
@@ -177,7 +177,12 @@ class DecisionBoundaryPanel(PlotPanel):
             return
         grid = self.grid = views.grid
         if grid.kind == "class":
+            # Colours already: no look-up table and the full 0-255 range. The colour bar (hidden for classes) sets
+            # its map and its 0-1 levels on this image, deferred while the image is empty and applied by setImage
+            # after our levels: every class colour came out white.
+            self.image.setLookupTable(None)
             self.image.setImage(class_image(grid), autoLevels=False, levels=(0, 255))
+            self.image.setLevels((0, 255))
         else:
             levels = (0.0, 1.0) if grid.kind == "probability" else self.value_levels
             self.image.setImage(np.asarray(grid.values), autoLevels=False, levels=levels)

@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
+from gui.dashboard.boundary import class_image
 from gui.palette import class_color
 from gui.project.examples import EXAMPLES_DIR
 
@@ -77,6 +78,16 @@ def test_class_colours_agree_across_views(make_window, qtbot):
         x, y = isolated_point(boundary.graphics, boundary.plot, everything, labels, k)
         seen = pixel(boundary.graphics, boundary.plot, x, y)
         assert close(seen, expected[k]), ("decision boundary", k, seen.name(), expected[k].name())
+
+    # The decision boundary's cells: the image renders each cell in its class's tint (a colour bar's levels and
+    # map, meant for probabilities, once turned every cell white).
+    grid = window.dashboard.data.views.grid
+    expected_cells = class_image(grid)
+    boundary.image.render()
+    rendered = boundary.image.qimage
+    for row, col in ((0, 0), (40, 40), (79, 10), (5, 70)):
+        seen = rendered.pixelColor(col, row)
+        assert close(seen, QColor(*expected_cells[row, col])), ("boundary cell", row, col, seen.name())
 
     # The confusion matrix's class chips, and the ROC / PR curves' pens.
     window.dashboard.tabs.setCurrentWidget(window.dashboard.evaluation_tab)
