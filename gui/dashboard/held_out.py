@@ -28,6 +28,15 @@ def held_out_summary(views) -> str:
     return " · ".join(parts)
 
 
+def held_out_headline(views) -> str:
+    """The status bar's short form: "test accuracy 0.9667 on 30 rows" (R² for regression)."""
+    key, name = ("r2", "R²") if "r2" in views.metrics else ("accuracy", "accuracy")
+    rows = int(views.confusion.sum()) if views.confusion is not None and views.confusion.ndim == 2 else (
+        len(views.true_values) if views.true_values is not None else 0)
+    value = format_value(views.metrics[key]) if key in views.metrics else "–"
+    return f"test {name} {value} on {rows} rows"
+
+
 class _HeldOutSource:
     """Mixin: read the test rows' snapshot, say so in the title, and say what to do while there is none."""
 

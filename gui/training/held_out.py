@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from core.events import Finished
 from core.holdout import count_test_rows, evaluate_test_rows
 from gui.dashboard import Dashboard
-from gui.dashboard.held_out import held_out_summary
+from gui.dashboard.held_out import held_out_headline
 from gui.project.context import ProjectContext
 
 
@@ -37,7 +37,7 @@ class HeldOutEvaluation(QObject):
         self.dashboard.set_test_views(views)
         if show:
             self.dashboard.tabs.setCurrentWidget(self.dashboard.test_tab)
-        summary = f"Test rows: {held_out_summary(views)}"
+        summary = f"Evaluated at epoch {views.epoch}: {held_out_headline(views)} (the Test tab has the rest)"
         self.context.show_message(summary, 10000)
         return summary
 
@@ -51,5 +51,5 @@ class HeldOutEvaluation(QObject):
         if isinstance(event, Finished) and event.test_metrics and self.available():
             views = evaluate_test_rows(self.context.session.trainer)
             self.dashboard.set_test_views(views)
-            return f"test: {held_out_summary(views)}"
+            return held_out_headline(views)
         return ""

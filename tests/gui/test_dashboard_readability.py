@@ -145,3 +145,21 @@ def test_the_decision_boundary_fits_the_data_with_a_small_margin(window, qtbot):
         assert hi - lo <= 1.15 * span                                         # and little else
     grid = window.dashboard.data.views.grid
     assert grid.x[0] <= X[:, 0].min() and X[:, 0].max() <= grid.x[-1]       # the boundary covers the data
+
+
+def test_a_long_title_elides_before_the_toolbar_with_the_whole_of_it_in_the_tooltip(make_window, screen, ui, qtbot):
+    screen(1280, 720)
+    window = make_window()
+    window.files.open_example(EXAMPLES_DIR / "iris.json")
+    qtbot.waitUntil(lambda: window.session.prepared is not None and window.session.prepared.task == "multiclass"
+                    and window.session.trainer is not None, timeout=10_000)
+    ui.set_field(window, "training_epochs", "3")
+    ui.train(window)
+    window.dashboard.show_tab("Evaluation")
+    settle(qtbot, window)
+    for panel in (window.dashboard.confusion_view, window.dashboard.roc_pr_view):
+        title = panel.title_item.item.boundingRect().width()
+        room = panel.graphics.width() - panel.toolbar.width()
+        assert title <= room, (panel.objectName(), title, room)
+        if panel.title_item.toolTip():                        # elided: the tooltip holds the whole detail
+            assert panel.title_item.toolTip() in panel._title_text

@@ -33,7 +33,7 @@ def test_after_a_run_the_test_rows_are_evaluated_and_labelled_test(window, ui, q
     assert views.metrics["accuracy"] == finished.test_metrics["accuracy"]
     assert views.metrics["loss"] == finished.test_metrics["loss"]
     message = window.statusBar().currentMessage()
-    assert message.startswith("Finished at epoch 20") and "test: epoch 20 · 30 rows · accuracy" in message
+    assert message.startswith("Finished at epoch 20") and "· test accuracy " in message and "on 30 rows" in message
     window.dashboard.tabs.setCurrentWidget(window.dashboard.test_tab)
     window.dashboard.redraw()
     panel = window.dashboard.panel("testConfusionMatrixView")
@@ -66,5 +66,5 @@ def test_evaluate_on_test_rows_on_demand(window, ui, qtbot):
     views = window.dashboard.data.test_views
     assert views.split == "test" and views.epoch == 0                 # the untrained network, as it is now
     assert window.dashboard.tabs.currentWidget() is window.dashboard.test_tab
-    assert window.statusBar().currentMessage().startswith("Test rows: epoch 0 · 30 rows · accuracy")
+    assert window.statusBar().currentMessage().startswith("Evaluated at epoch 0: test accuracy ")
     assert not window.findChild(QLabel, "noTestRowsLabel").isVisible()
