@@ -230,8 +230,8 @@ class RocPrPanel(PlotPanel):
             self._legend_text(self.roc_legend, item, f"{name}  AUC {auc:.3f}")
             self._legend_text(self.pr_legend, self.pr_curves[k], f"{name}  AP {ap:.3f}")
         self.set_title("ROC and precision-recall", f"{views.split}, epoch {views.epoch}")
-        self.roc_legend.avoid()
-        self.pr_legend.avoid()
+        self.roc_legend.schedule()
+        self.pr_legend.schedule()
 
     @staticmethod
     def _legend_text(legend: pg.LegendItem, item, text: str) -> None:

@@ -99,7 +99,7 @@ class GradientNormPanel(LayerCurvesPanel):
             silent = len(series) > 0 and series.y()[-1] == 0
             set_legend_text(self.legend, item, labels.get(index, str(index)) + (" — no gradient (0)" if silent else ""))
         self.anchor.fit(self.curves.values())
-        self.legend.avoid()
+        self.legend.schedule()
         snapshot = data.snapshot
         self.set_title("Gradient norm per layer",
                        f"step {snapshot.step:,}, all layers {snapshot.global_grad_norm:.3g}" if snapshot else "")
@@ -225,7 +225,7 @@ class DeadReluPanel(PlotPanel):
             counts[index] = history.dead_now
         self._set_bars(counts)
         self.anchor.fit([*self.curves.values(), *self.batch_curves.values()])
-        self.legend.avoid()
+        self.legend.schedule()
         total = sum(c for c in counts.values() if c is not None)
         units = sum(self.info.layer_units[i] for i in self.curves)
         self.set_title("Dead ReLU units", f"{total} / {units} dead · solid: epoch, faint: batch"
@@ -256,7 +256,7 @@ class SaturationPanel(LayerCurvesPanel):
                 label += " (not measured)"
             set_legend_text(self.legend, item, label)
         self.anchor.fit(self.curves.values())
-        self.legend.avoid()
+        self.legend.schedule()
         unmeasured = data.snapshot is not None and self.curves and not measured
         self.message.setVisible(bool(unmeasured))
         if unmeasured:

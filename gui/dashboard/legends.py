@@ -56,12 +56,25 @@ class PlotLegend(pg.LegendItem):
         self.user_placed = False
         self.corner: tuple[int, int] | None = None
         self._items: Callable[[], Iterable] = lambda: ()
+        # A view's range follows its data only when it next lays out or paints, and a legend grows with the values
+        # it shows: so the check runs once those have settled, in the event loop's next round.
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.avoid)
 
     def follow(self, plot: pg.PlotItem, items: Callable[[], Iterable]) -> None:
-        """Keep clear of what `items()` returns (curves, scatters) in `plot`; re-placed when its range changes."""
+        """Keep clear of what `items()` returns (curves, scatters) in `plot`: checked after its data, its range,
+        its size or the legend's own size change (`schedule`)."""
         self._items = items
-        plot.vb.sigRangeChanged.connect(lambda *_: self.avoid())
-        plot.vb.sigResized.connect(lambda *_: self.avoid())
+        plot.vb.sigRangeChanged.connect(self.schedule)
+        plot.vb.sigResized.connect(self.schedule)
+        self.geometryChanged.connect(self.schedule)
+
+    def schedule(self, *_args) -> None:
+        """Check the corners once the event loop has laid out and ranged the plot."""
+        if not self.user_placed:
+            self._timer.start()
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802 (Qt's name)
         super().mouseDragEvent(ev)

@@ -166,7 +166,7 @@ class LossPanel(CurvePanel):
             self.best_line.hide()
         self.set_title("Loss", f"epoch {data.epochs_seen}" if data.epochs_seen else "")
         self.anchor.fit(self.curves.values())
-        self.legend.avoid()
+        self.legend.schedule()
 
 
 class MetricPanel(CurvePanel):
@@ -223,7 +223,7 @@ class MetricPanel(CurvePanel):
         self.show_latest("train", "train")
         self.show_latest("validation", "validation")
         self.anchor.fit(self.curves.values())
-        self.legend.avoid()
+        self.legend.schedule()
 
 
 class LearningRatePanel(CurvePanel):

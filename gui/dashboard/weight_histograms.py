@@ -149,5 +149,5 @@ class WeightHistogramView(PlotPanel):
                 histogram.set_histogram(entry.weight_counts, entry.weight_edges)
         self.anchors[0].fit(self.norm_curves.values())
         self.anchors[1].fit(self.ratio_curves.values())
-        self.norm_legend.avoid()
+        self.norm_legend.schedule()
         self.set_title("Weights", f"latest: step {snapshot.step:,}" if snapshot else "")
