@@ -7,7 +7,7 @@ predictions against their targets; the title carries the test metrics and loss.
 """
 from __future__ import annotations
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel
 from .plot_panel import PlotPanel, message_item
@@ -114,6 +114,7 @@ class HeldOutTab(QtWidgets.QWidget):
         self.no_rows.setObjectName("noTestRowsLabel")
         self.no_rows.setProperty("role", "hint")
         self.no_rows.setWordWrap(True)
+        self.no_rows.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         self.no_rows.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
