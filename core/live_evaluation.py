@@ -74,7 +74,9 @@ def decision_grid(network: Network, preprocessor: Any, bounds: tuple[float, floa
         confidence = np.max(out, axis=1).reshape(resolution, resolution)
         kind, k = "class", out.shape[1]
     elif task in ("binary", "multilabel"):
-        values, kind, k = out[:, 0].reshape(resolution, resolution), "probability", 2
+        # P(class 1): the one sigmoid unit, or the second of two softmax units (binary); the first label's otherwise.
+        column = out.shape[1] - 1 if task == "binary" else 0
+        values, kind, k = out[:, column].reshape(resolution, resolution), "probability", 2
     else:
         values, kind, k = out[:, 0].reshape(resolution, resolution), "value", 0
     return DecisionGrid(frozen_array(xs), frozen_array(ys), frozen_array(values, np.float64),

@@ -111,6 +111,7 @@ def model_writer(project: Project, prepared: Any, network: Network, trainer=None
     """`write(path)` for the weights file `save_model` writes, its contents checked and frozen now: for writing it
     together with other files, all-or-nothing."""
     meta = weights_meta(project, prepared)
+    meta["output_width"] = int(network.output_width)      # two softmax units for a binary task, say
     optimizer = extra = None
     if trainer is not None:
         meta["epoch"] = trainer.epoch

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QSize
 from PySide6.QtWidgets import QMainWindow, QSplitter
+
+from . import window_layout
 
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
@@ -43,16 +45,20 @@ def remove_recent(path: str | Path) -> list[str]:
 def save_window(window: QMainWindow, splitters: dict[str, QSplitter] | None = None) -> None:
     s = settings()
     s.setValue("window/geometry", window.saveGeometry())
+    s.setValue("window/size", window.size())
     s.setValue("window/state", window.saveState())
     for name, splitter in (splitters or {}).items():
         s.setValue(f"window/{name}", splitter.saveState())
 
 
 def restore_window(window: QMainWindow, splitters: dict[str, QSplitter] | None = None) -> bool:
-    """Geometry, dock layout and splitter positions from the last session; False on a first start."""
+    """Geometry, dock layout and splitter positions from the last session, if that window fits this screen (a
+    layout saved on a big monitor would run off a laptop's); False on a first start or when it does not fit."""
     s = settings()
-    geometry, state = s.value("window/geometry"), s.value("window/state")
+    geometry, state, size = s.value("window/geometry"), s.value("window/state"), s.value("window/size")
     if not isinstance(geometry, QByteArray) or geometry.isEmpty():
+        return False
+    if not isinstance(size, QSize) or not window_layout.fits(size, window_layout.available_geometry(window)):
         return False
     window.restoreGeometry(geometry)
     if isinstance(state, QByteArray) and not state.isEmpty():

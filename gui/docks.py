@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
-MIN_WIDTH = 320
+MIN_WIDTH = 300        # every panel fits it: no panel's minimum width depends on the data it shows
 
 
 @dataclass(frozen=True)

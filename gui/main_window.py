@@ -19,7 +19,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from shiboken6 import isValid
 
-from core.checks import apply_fix
 from core.events import Diverged, Failed
 from core.project import Project, default_project, load_project
 from core.training_data import has_validation
@@ -29,15 +28,17 @@ from gui.project.context import ProjectContext
 from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import LOCKED_MESSAGE, ProjectFiles, weights_path
+from gui.project.output_follow import OutputFollower
 from gui.project.session import Session
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
+from gui.training.held_out import HeldOutEvaluation
 from gui.training.panel import TrainingPanel
 from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar, finish_message
 from gui.widgets.banner import DivergedBanner, NoteBanner
 from gui.widgets.fields import commit_typing
 
-from . import app_settings, docks
+from . import app_settings, docks, window_layout
 from .dashboard import Dashboard
 from .dashboard_sync import DashboardSync
 from .docks import DockSpec
@@ -48,7 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project, path: Path | None = None):
         super().__init__()
         self.setObjectName("mainWindow")
-        self.resize(1600, 1000)
+        self._compact = window_layout.fit_to_screen(self)      # a small screen: Network tabbed with Data
         self.document = Document(project, path, self)
         gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
         self.session = Session(self, gc_guard)
@@ -58,12 +59,16 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         context = ProjectContext(self, self.document, self.session, self.stop_training,
                                  self.statusBar().showMessage)
-        self.files = ProjectFiles(context, self.open_project, self.note.show_note)
+        self.files = ProjectFiles(context, self.open_project, self.note.show_note, self.dashboard.show_tab)
         self.exporter = Exporter(context, self.dashboard)
+        self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
+        self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
         self.examples_menu = menus.examples
+        self.focus_mode = window_layout.FocusMode(self.docks, self.actions_["focus_training"], self)
+        self.dashboard.test_tab.add_action(self.actions_["evaluate_test"])
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -93,7 +98,8 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         return [DockSpec("data", "dataDock", "Data", self.data_panel, left, width=390),
                 DockSpec("training", "trainingDock", "Training", self.training_panel, tab_with="data"),
-                DockSpec("network", "networkDock", "Network", self.network_panel, beside="data", width=380)]
+                DockSpec("network", "networkDock", "Network", self.network_panel,
+                         **(dict(tab_with="data") if self._compact else dict(beside="data", width=380)))]
 
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each menu action (gui/menus.py, by key) does."""
@@ -102,7 +108,8 @@ class MainWindow(QMainWindow):
                 "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
-                "reset_layout": self.reset_layout}
+                "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
+                "evaluate_test": self.held_out.evaluate}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""
@@ -123,6 +130,7 @@ class MainWindow(QMainWindow):
         session.dataLoading.connect(self._data_loading)
         session.loader.progress.connect(self.data_panel.show_loading)
         session.dataLoaded.connect(self._data_loaded)
+        session.dataLoaded.connect(self.output_follow.data_loaded)       # after the window's: its message stays
         session.dataFailed.connect(self.data_panel.show_error)
         session.networkRebuilt.connect(self._network_rebuilt)
         session.weightsReset.connect(self._weights_reset)
@@ -133,7 +141,8 @@ class MainWindow(QMainWindow):
         self.data_panel.draw.edited.connect(lambda spec, text: doc.edit(doc.project.with_changes(data=spec), text))
         self.builder.layersEdited.connect(self._layers_edited)
         self.layer_editor.layerEdited.connect(self._layer_edited)
-        self.network_panel.problems.fixRequested.connect(self._apply_fix)
+        self.network_panel.problems.fixRequested.connect(self.output_follow.apply_fix)
+        self.network_panel.problems.fixAllRequested.connect(self.output_follow.fix_all)
         self.training_panel.trainingEdited.connect(
             lambda config, text: doc.edit(doc.project.with_changes(training=config), text))
         self.banner.resetRequested.connect(self.reset_weights)
@@ -149,6 +158,7 @@ class MainWindow(QMainWindow):
         # then `_frame` shows it.
         ctl.stateChanged.connect(self._run_state_changed)
         ctl.started.connect(self.readouts.started)
+        ctl.started.connect(self.held_out.run_started)
         ctl.batchesEnded.connect(self._batches_ended)
         ctl.epochsEnded.connect(self._epochs_ended)
         ctl.snapshotReady.connect(self.dashboard.add_snapshot)
@@ -198,7 +208,9 @@ class MainWindow(QMainWindow):
     # --- edits --------------------------------------------------------------------------------------------------
     def _data_edited(self, spec: dict) -> None:
         project = self.document.project
-        if not self.document.edit(project.with_changes(data=spec), "Change data") and self.document.locked:
+        if self.document.edit(project.with_changes(data=spec), "Change data"):
+            self.output_follow.data_edited()                    # the output layer and loss follow its task
+        elif self.document.locked:
             self.data_panel.set_spec(project.data, project.base_dir)     # refused during a run: show what applies
 
     def _layers_edited(self, layers: list, text: str, select: int) -> None:
@@ -210,13 +222,6 @@ class MainWindow(QMainWindow):
         layers = list(self.document.project.layers)
         layers[index] = config
         self._layers_edited(layers, text, index)
-
-    def _apply_fix(self, problem) -> None:
-        project = self.document.project
-        layers, loss = apply_fix(list(project.layers), project.training.loss, problem.fix)
-        self._select_after = len(layers) - 1 if problem.fix.get("action") == "add_output_layer" else None
-        self.document.edit(project.with_changes(layers=tuple(layers), training=project.training.with_changes(
-            loss=loss)), f"Fix: {problem.fix_label or problem.message}")
 
     # --- session events -----------------------------------------------------------------------------------------
     def _data_loading(self) -> None:
@@ -348,7 +353,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(event.message)
             self.statusBar().showMessage(event.message, 15000)
         else:
-            self.statusBar().showMessage(finish_message(event), 8000)
+            test = self.held_out.run_finished(event)
+            self.statusBar().showMessage(finish_message(event) + (f" · {test}" if test else ""), 15000)
         self._refresh_idle()
 
     def _history_changed(self, *_args) -> None:
@@ -366,11 +372,13 @@ class MainWindow(QMainWindow):
         a["redo"].setText(f"&Redo {stack.redoText()}".strip())
         for action in self._idle_only:
             action.setEnabled(not busy)
+        a["evaluate_test"].setEnabled(not busy and self.held_out.available())
         self.recent_menu.setEnabled(not busy and not self.recent_menu.isEmpty())
         self.examples_menu.setEnabled(not busy and not self.examples_menu.isEmpty())
 
     # --- window -------------------------------------------------------------------------------------------------
     def reset_layout(self) -> None:
+        self.focus_mode.set_active(False)
         self.restoreState(self._default_state)
         self._default_widths()
 

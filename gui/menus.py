@@ -51,7 +51,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("redo", "actionRedo", "&Redo", "Ctrl+Shift+Z"),
         SEPARATOR, "layer_tools",
     )),
-    ("&Train", ("run_controls",)),
+    ("&Train", ("run_controls", SEPARATOR,
+                Act("evaluate_test", "actionEvaluateTest", "Evaluate on &test rows", "Ctrl+T",
+                    "The network now on the held-out test rows (never used for training, early stopping or "
+                    "choosing weights): the Test tab", True))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),
@@ -64,7 +67,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("export_model", "actionExportModel", "&Model as…",
             tip="ONNX, JSON, safetensors, or a PyTorch / Keras script", idle_only=True),
     )),
-    ("&View", ("docks", SEPARATOR, Act("reset_layout", "actionResetLayout", "Reset &layout"))),
+    ("&View", ("docks", SEPARATOR,
+               Act("focus_training", "actionFocusTraining", "&Focus on training", "Ctrl+Shift+F",
+                   "Hide the side panels: the dashboard takes the whole window (again: bring them back)"),
+               Act("reset_layout", "actionResetLayout", "Reset &layout"))),
     ("&Help", (
         Act("shortcuts", "actionShortcuts", "&Keyboard shortcuts", "F1"),
         Act("about", "actionAbout", "&About LayerLab"),

@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
+from .palette import BLUE, ORANGE, TAB10, layer_color  # noqa: F401  (class and layer colours: gui/palette.py)
+
 HERE = Path(__file__).resolve().parent
 ICONS = HERE / "icons"
 
@@ -17,20 +19,6 @@ ACCENT = "#0877bd"          # the playground's blue: selection, focus, the Train
 ERROR = "#c62828"
 WARNING = "#a15c00"
 MUTED = "#6b7280"
-# The playground's class colours (class 0 / negative, class 1 / positive).
-ORANGE = "#f59322"
-BLUE = "#0877bd"
-TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-         "#17becf")
-
-
-def layer_color(index: int) -> str:
-    """The colour of model layer `index`: the dashboard's when it is installed, so every view agrees."""
-    try:
-        from gui.dashboard.style import layer_color as dashboard_layer_color
-    except ImportError:  # the dashboard package is optional for the editors
-        return TAB10[index % len(TAB10)]
-    return dashboard_layer_color(index)
 
 
 def icon(name: str) -> QIcon:

@@ -86,10 +86,11 @@ class LatestBars:
         self.spec: BinSpec | None = None
         self.bars: pg.BarGraphItem | None = None
         self.counts = np.zeros(0)
-        self.zero_label = pg.TextItem(anchor=(0, 0.5))
+        self.zero_label = pg.TextItem(anchor=(0, 1))
         plot.addItem(self.zero_label, ignoreBounds=True)
         self.zero_count: int | None = None
         self.hover = HoverReadout(plot, self.describe, vertical=False, horizontal=True)
+        plot.vb.sigResized.connect(lambda *_: self._place_zero_label())
 
     def configure(self, spec: BinSpec, color: str, axis_label: bool) -> None:
         self.spec = spec
@@ -122,7 +123,21 @@ class LatestBars:
                 color = ZERO_BIN_COLOR if zero else MUTED_COLOR
                 self.zero_label.setHtml(f'<span style="color:{color}; font-size:8pt; font-weight:600">'
                                         f"{zero} at 0</span>")
-        self.zero_label.setPos(float(self.counts[spec.zero_bin]), spec.zero_bin + 0.5)
+        self._place_zero_label()
+
+    def _place_zero_label(self) -> None:
+        """Just above the zero bin's bar: after its end when the label fits there, else from the plot's left edge
+        (a narrow column used to cut it to "4 a…", and a label centred on a bin one pixel high ran off the plot)."""
+        spec = self.spec
+        if spec is None:
+            return
+        count = float(self.counts[spec.zero_bin]) if self.counts.size else 0.0
+        (x0, x1), _ = self.plot.vb.viewRange()
+        width_px = self.plot.vb.width()
+        label_px = self.zero_label.textItem.boundingRect().width()
+        after = width_px > 0 and (count - x0) / max(x1 - x0, 1e-12) * width_px + label_px <= width_px
+        self.zero_label.setAnchor((0, 1))
+        self.zero_label.setPos(count if after else x0, spec.zero_bin + 1)
 
     def zero_text(self) -> str:
         return self.zero_label.textItem.toPlainText()
@@ -173,12 +188,15 @@ class HeatMap:
         self.zero.clear()
         self.anchor.clear()
 
-    def configure(self, spec: BinSpec, x_label: bool) -> None:
+    def configure(self, spec: BinSpec, x_label: bool, bar_label: bool = True) -> None:
+        """`x_label`: the bottom row of small multiples (the rows above share its axis); `bar_label`: name the
+        colour bar (the top row: the rows below use the same scale's name). Tick values stay on every row: the bars
+        beside a row are linked to its height, so both must keep the same axes."""
         self.spec = spec
         self.plot.setLabel("bottom", "step" if x_label else "")
-        self.plot.setLabel("left", spec.quantity)
+        self.plot.setLabel("left", "")            # the row's title names the quantity: no rotated label per row
         bins_axis(self.plot, spec, "left")
-        set_colorbar_label(self.colorbar, f"fraction of {spec.noun}")
+        set_colorbar_label(self.colorbar, f"fraction of {spec.noun}" if bar_label else "")
         self.plot.getViewBox().setLimits(yMin=-1, yMax=spec.n_bins + 1)
         self.plot.setYRange(0, spec.n_bins, padding=0)
         self.clear()

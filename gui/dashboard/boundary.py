@@ -33,6 +33,7 @@ from .style import (
 
 MAX_POINTS = 3000        # points drawn per split (a fixed subset beyond that keeps the view fluid)
 CLASS_TINT = 0.6         # how strongly a fully confident multi-class cell takes its class colour
+MARGIN = 0.05            # around the data, as a share of its span on each axis
 
 
 def _subset(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +46,7 @@ def _subset(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def class_image(grid: DecisionGrid) -> np.ndarray:
     """(res, res, 3) uint8: each cell in its winning class's colour, blended with white by confidence."""
     k = max(grid.n_classes, 2)
-    palette = np.array([pg.mkColor(class_color(c)).getRgb()[:3] for c in range(k)], dtype=np.float64)
+    palette = np.array([pg.mkColor(class_color(c, k)).getRgb()[:3] for c in range(k)], dtype=np.float64)
     classes = np.clip(grid.values.astype(np.int64), 0, k - 1)
     confidence = grid.confidence if grid.confidence.size else np.ones(classes.shape)
     strength = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None] * CLASS_TINT
@@ -77,6 +78,7 @@ class DecisionBoundaryPanel(PlotPanel):
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.eval_points)
         self.legend = add_legend(self.plot, offset=(6, 6))
+        self.legend.follow(self.plot, lambda: (self.train_points, self.eval_points))
         self.message = message_item("The decision boundary needs data<br>with exactly two input features.")
         self.plot.addItem(self.message, ignoreBounds=True)
         self.message.hide()
@@ -99,6 +101,7 @@ class DecisionBoundaryPanel(PlotPanel):
         self.grid = None
         self.image.clear()
         self.legend.clear()
+        self.legend.release()
         self.applicable = info.points is not None
         self.message.setVisible(not self.applicable)
         self.train_points.setData([], [])
@@ -130,16 +133,16 @@ class DecisionBoundaryPanel(PlotPanel):
             self.colorbar.setColorMap(diverging_map())
             self.colorbar.setLevels(self.value_levels)
             set_colorbar_label(self.colorbar, info.target_names[0] if info.target_names else "prediction")
-        else:
+        elif info.task != "multiclass":       # (a multi-class image is colours: the bar must not map or level it)
             self.colorbar.setColorMap(background_map())
             self.colorbar.setLevels((0.0, 1.0))
             set_colorbar_label(self.colorbar, f"P({info.class_name(1)})")
         everything = np.vstack([X_train, X_eval]) if len(X_eval) else X_train
         if len(everything):
-            x0, x1, y0, y1 = grid_bounds(everything)
-            # Same units on both axes when the features have comparable spreads (a circle stays a circle).
-            ratio = (x1 - x0) / max(y1 - y0, 1e-12)
-            self.plot.setAspectLocked(1 / 3 < ratio < 3, ratio=1.0)
+            # The data and a small margin fill the plot. (Locking equal units on both axes made a tall panel show
+            # -12..12 for data in -5..5: most of the view was boundary far from any point.)
+            x0, x1, y0, y1 = grid_bounds(everything, margin=MARGIN)
+            self.plot.setAspectLocked(False)
             self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _brushes(self, y: np.ndarray) -> list:
@@ -152,8 +155,8 @@ class DecisionBoundaryPanel(PlotPanel):
         labels = np.asarray(y)
         if labels.ndim == 2:          # multilabel: colour by the first label
             labels = labels[:, 0]
-        cache = {}
-        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c)))) for c in labels]
+        cache, k = {}, 2 if info.task == "multilabel" else max(info.n_classes, 2)
+        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c), k))) for c in labels]
 
     def _fill_legend(self, eval_name: str) -> None:
         sample_train = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#999999", width=1.5), brush=pg.mkBrush("#dddddd"))
@@ -163,7 +166,7 @@ class DecisionBoundaryPanel(PlotPanel):
         if self.info.is_classification or self.info.task == "multilabel":
             k = max(self.info.n_classes, 2) if self.info.task != "multilabel" else 2
             for c in range(k):
-                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c)))
+                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c, k)))
                 name = self.info.class_name(c) if self.info.task != "multilabel" else ("off", "on")[c]
                 self.legend.addItem(dot, html.escape(name))
 
@@ -174,7 +177,12 @@ class DecisionBoundaryPanel(PlotPanel):
             return
         grid = self.grid = views.grid
         if grid.kind == "class":
+            # Colours already: no look-up table and the full 0-255 range. The colour bar (hidden for classes) sets
+            # its map and its 0-1 levels on this image, deferred while the image is empty and applied by setImage
+            # after our levels: every class colour came out white.
+            self.image.setLookupTable(None)
             self.image.setImage(class_image(grid), autoLevels=False, levels=(0, 255))
+            self.image.setLevels((0, 255))
         else:
             levels = (0.0, 1.0) if grid.kind == "probability" else self.value_levels
             self.image.setImage(np.asarray(grid.values), autoLevels=False, levels=levels)

@@ -23,6 +23,7 @@ from gui.runtime import FRAME_INTERVAL
 from .boundary import DecisionBoundaryPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
+from .held_out import HeldOutTab
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
 from .network_graph import NetworkGraphView
 from .plot_panel import FORMATS, PlotPanel
@@ -32,6 +33,9 @@ from .store import RunData
 from .training_curves import LearningRatePanel, LossPanel, MetricPanel
 from .weight_histograms import WeightHistogramView
 
+# The dashboard's minimum size, whatever the task: every tab fits it (two views side by side at most), so the
+# window's minimum width never depends on the data.
+MIN_SIZE = QtCore.QSize(450, 360)
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
 
@@ -119,6 +123,12 @@ class Dashboard(QtWidgets.QWidget):
                                         [3, 2, 3])
         self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
                      [self.confusion_view, self.roc_pr_view, self.predicted_view])
+        self.predicted_view.hide()          # a classification task's views until the first reset says otherwise
+
+        self.test_tab = HeldOutTab()
+        self.test_confusion_view, self.test_predicted_view = self.test_tab.confusion, self.test_tab.predicted
+        self.add_tab("Test", "The held-out test rows: metrics and confusion matrix (or predictions) after training",
+                     self.test_tab, self.test_tab.panels)
 
         self.network_graph = self.add_tab("Network", "The network as a graph: every unit, every weight, what each "
                                                      "unit computes", NetworkGraphView())
@@ -145,6 +155,17 @@ class Dashboard(QtWidgets.QWidget):
         each view sets its part while it is on screen."""
         self.network_graph.request = self.projection_view.request = request
 
+    def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
+        return MIN_SIZE
+
+    def show_tab(self, title: str) -> bool:
+        """Bring the tab titled `title` to the front; False when there is none."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return True
+        return False
+
     def panel(self, object_name: str) -> PlotPanel:
         for panel in self.panels:
             if panel.objectName() == object_name:
@@ -163,6 +184,7 @@ class Dashboard(QtWidgets.QWidget):
         self.confusion_view.setVisible(classification)
         self.roc_pr_view.setVisible(classification)
         self.predicted_view.setVisible(info.task == "regression")
+        self.test_tab.reset(info)
         if self.isVisible():
             self._tab_shown()          # the views on screen start over now; hidden tabs when they are shown
         else:
@@ -190,6 +212,11 @@ class Dashboard(QtWidgets.QWidget):
 
     def add_views(self, views: ViewsSnapshot) -> None:
         self.data.add_views(views)
+        self._schedule()
+
+    def set_test_views(self, views: ViewsSnapshot | None) -> None:
+        """The test rows' evaluation (core.holdout), or None to clear it (a new run makes it stale)."""
+        self.data.set_test_views(views)
         self._schedule()
 
     def _schedule(self) -> None:

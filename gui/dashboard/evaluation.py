@@ -1,6 +1,8 @@
 """Evaluation views from ViewsSnapshot: the confusion matrix, ROC and precision-recall curves, and predicted-vs-true.
 
-They show the split core evaluated (validation when there is one, else train), as of the snapshot's epoch.
+They show the split core evaluated (validation when there is one, else train), as of the snapshot's epoch. A view
+reads its snapshot through `source(data)`, so the test rows' views (gui/dashboard/held_out.py) are the same
+views reading another snapshot.
 """
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from .hover import HoverReadout
 from .plot_panel import PlotPanel, combo
@@ -17,6 +19,7 @@ from .store import RunData
 from .style import MUTED_COLOR, add_legend, class_color, colorbar, format_value, sequential_map, solid_pen, style_plot
 
 MAX_CELL_LABELS = 20       # beyond this many classes, counts are read by hovering
+CHIP = (0.06, 0.16)        # a class's colour chip beside its row and above its column: (gap, width) in cells
 MULTILABEL_COLUMNS = ("TN", "FP", "FN", "TP")
 
 
@@ -28,9 +31,10 @@ class ConfusionMatrixPanel(PlotPanel):
     """objectName "confusionMatrixView": counts (rows = true class, columns = predicted) with a colour scale."""
 
     topics = ("views", "info")
+    heading = "Confusion matrix"
 
-    def __init__(self, parent=None):
-        super().__init__("confusionMatrixView", "Confusion matrix", parent)
+    def __init__(self, parent=None, object_name: str = "confusionMatrixView"):
+        super().__init__(object_name, self.heading, parent)
         self.plot = style_plot(self.add_plot(0, 0), "predicted class", "true class", grid=False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getViewBox().invertY(True)
@@ -39,6 +43,11 @@ class ConfusionMatrixPanel(PlotPanel):
         self.plot.addItem(self.image)
         self.colorbar = colorbar(sequential_map(), "samples")
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # Each class's colour (gui/palette.py) beside its row and above its column, as in every other view.
+        self.row_chips = pg.ImageItem(axisOrder="row-major")
+        self.column_chips = pg.ImageItem(axisOrder="row-major")
+        for chips in (self.row_chips, self.column_chips):
+            self.plot.addItem(chips)
         self.cells: dict[tuple[int, int], pg.TextItem] = {}
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         self.row_names: list[str] = []
@@ -52,6 +61,8 @@ class ConfusionMatrixPanel(PlotPanel):
             self.plot.removeItem(item)
         self.cells = {}
         self.image.clear()
+        self.row_chips.clear()
+        self.column_chips.clear()
         self.matrix = np.zeros((0, 0), dtype=np.int64)
         if not self.applicable:
             return
@@ -75,13 +86,26 @@ class ConfusionMatrixPanel(PlotPanel):
                     item.setPos(c + 0.5, r + 0.5)
                     self.plot.addItem(item)
                     self.cells[(r, c)] = item
-        self.plot.setRange(xRange=(0, cols), yRange=(0, rows), padding=0.02)
+        margin = 0.0
+        if info.task != "multilabel":
+            gap, width = CHIP
+            margin = gap + width
+            colors = np.array([QtGui.QColor(class_color(c, rows)).getRgb()[:3] for c in range(rows)], dtype=np.uint8)
+            self.row_chips.setImage(colors[:, None, :], autoLevels=False, levels=(0, 255))
+            self.row_chips.setRect(QtCore.QRectF(-margin, 0, width, rows))
+            self.column_chips.setImage(colors[None, :, :], autoLevels=False, levels=(0, 255))
+            self.column_chips.setRect(QtCore.QRectF(0, -margin, cols, width))
+        self.plot.setRange(xRange=(-margin, cols), yRange=(-margin, rows), padding=0.02)
 
     def cell_text(self, row: int, col: int) -> str:
         return self.cells[(row, col)].textItem.toPlainText()
 
+    @staticmethod
+    def source(data: RunData):
+        return data.views
+
     def draw(self, data: RunData) -> None:
-        views = data.views
+        views = self.source(data)
         if not self.applicable or views is None or views.confusion is None:
             return
         matrix = np.asarray(views.confusion)
@@ -103,7 +127,7 @@ class ConfusionMatrixPanel(PlotPanel):
         for key, name in (("accuracy", "accuracy"), ("f1", "F1")):
             if key in views.metrics:
                 detail += f" · {name} {format_value(views.metrics[key])}"
-        self.set_title("Confusion matrix", detail)
+        self.set_title(self.heading, detail)
 
     def describe(self, x: float, y: float) -> str | None:
         r, c = int(np.floor(y)), int(np.floor(x))
@@ -150,6 +174,8 @@ class RocPrPanel(PlotPanel):
         self.roc_plot.addItem(chance)
         self.roc_legend = add_legend(self.roc_plot, offset=(-6, -6))
         self.pr_legend = add_legend(self.pr_plot, offset=(6, -6))
+        self.roc_legend.follow(self.roc_plot, lambda: [*self.roc_curves.values(), chance])
+        self.pr_legend.follow(self.pr_plot, lambda: self.pr_curves.values())
         self.roc_curves: dict[int, pg.PlotDataItem] = {}
         self.pr_curves: dict[int, pg.PlotDataItem] = {}
         self.areas: dict[int, tuple[float, float]] = {}
@@ -175,14 +201,17 @@ class RocPrPanel(PlotPanel):
         for item in self.pr_curves.values():
             self.pr_plot.removeItem(item)
         self.roc_curves, self.pr_curves, self.areas = {}, {}, {}
+        self.roc_legend.release()
+        self.pr_legend.release()
         if not self.applicable:
             return
         if info.task == "binary":
             classes = [1]
         else:
             classes = list(range(info.n_classes or len(info.class_names or ())))
+        n = max(len(classes), 2) if info.task != "binary" else 2
         for k in classes:
-            pen = solid_pen(class_color(k) if info.task != "binary" else class_color(1), 1.8)
+            pen = solid_pen(class_color(k, n), 1.8)
             name = html.escape(self._class_label(k))
             self.roc_curves[k] = self.roc_plot.plot([], [], pen=pen, name=name)
             self.pr_curves[k] = self.pr_plot.plot([], [], pen=pen, name=name)
@@ -201,6 +230,8 @@ class RocPrPanel(PlotPanel):
             self._legend_text(self.roc_legend, item, f"{name}  AUC {auc:.3f}")
             self._legend_text(self.pr_legend, self.pr_curves[k], f"{name}  AP {ap:.3f}")
         self.set_title("ROC and precision-recall", f"{views.split}, epoch {views.epoch}")
+        self.roc_legend.schedule()
+        self.pr_legend.schedule()
 
     @staticmethod
     def _legend_text(legend: pg.LegendItem, item, text: str) -> None:
@@ -227,15 +258,17 @@ class PredictedVsTruePanel(PlotPanel):
     """objectName "predictedVsTrueView": regression predictions against targets, with the identity line."""
 
     topics = ("views", "info")
+    heading = "Predicted vs true"
+    selector_name = "predictedTargetSelector"
 
-    def __init__(self, parent=None):
-        super().__init__("predictedVsTrueView", "Predicted vs true", parent)
+    def __init__(self, parent=None, object_name: str = "predictedVsTrueView"):
+        super().__init__(object_name, self.heading, parent)
         self.plot = style_plot(self.add_plot(0, 0), "true value", "predicted value")
         self.identity = pg.PlotDataItem([], [], pen=pg.mkPen(MUTED_COLOR, width=1.2, style=QtCore.Qt.PenStyle.DashLine))
         self.plot.addItem(self.identity)
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None), brush=pg.mkBrush(8, 119, 189, 120))
         self.plot.addItem(self.points)
-        self.target_selector = self.add_tool(combo([], "predictedTargetSelector", "Which output to show"))
+        self.target_selector = self.add_tool(combo([], self.selector_name, "Which output to show"))
         self.target_selector.currentIndexChanged.connect(lambda _i: self._redraw())
         self.true = self.predicted = np.zeros(0)
         self._data: RunData | None = None
@@ -257,9 +290,13 @@ class PredictedVsTruePanel(PlotPanel):
         if self._data is not None:
             self.refresh(self._data, force=True)
 
+    @staticmethod
+    def source(data: RunData):
+        return data.views
+
     def draw(self, data: RunData) -> None:
         self._data = data
-        views = data.views
+        views = self.source(data)
         if not self.applicable or views is None or views.true_values is None or views.predicted is None:
             return
         k = int(self.target_selector.currentData() or 0)
@@ -280,7 +317,7 @@ class PredictedVsTruePanel(PlotPanel):
         for key, label in (("r2", "R²"), ("mae", "MAE")):
             if key in views.metrics:
                 parts.append(f"{label} {format_value(views.metrics[key])}")
-        self.set_title("Predicted vs true", " · ".join(parts))
+        self.set_title(self.heading, " · ".join(parts))
 
     def describe(self, x: float, y: float) -> str | None:
         if self.true.size == 0:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from PySide6 import QtCore, QtWidgets
+
 from .bins import GRAD_VALUES, UNIT_NORMS, BinSpec, HeatMap, LatestBars
 from .plot_panel import PlotPanel, collapse, combo
 from .run_info import RunInfo
@@ -15,6 +17,7 @@ from .store import RunData
 from .style import TEXT_COLOR, layer_color
 
 ALL_LAYERS = -1
+ROW_HEIGHT = 130       # pixels a row needs to read its bins' labels: more rows than fit make the view scroll
 SPECS = {"unit_norms": UNIT_NORMS, "grad_values": GRAD_VALUES}
 
 
@@ -33,10 +36,10 @@ class HistogramRow:
         self.bar_plot.setYLink(self.heat_plot)
         self.layer, self.spec = -1, UNIT_NORMS
 
-    def configure(self, layer: int, label: str, spec: BinSpec, last_row: bool) -> None:
+    def configure(self, layer: int, label: str, spec: BinSpec, last_row: bool, first_row: bool = True) -> None:
         self.layer, self.spec = layer, spec
         color = layer_color(layer)
-        self.heat.configure(spec, x_label=last_row)
+        self.heat.configure(spec, x_label=last_row, bar_label=first_row)
         self.bars.configure(spec, color, axis_label=last_row)
         self.heat_plot.setTitle(f'<span style="color:{color}">■</span> '
                                 f'<span style="color:{TEXT_COLOR}">{html.escape(label)} · {spec.quantity}</span>',
@@ -75,6 +78,17 @@ class GradientHistogramView(PlotPanel):
             "histogramQuantitySelector", "What the small multiples show"))
         self.layer_selector.currentIndexChanged.connect(self._rebuild)
         self.quantity_selector.currentIndexChanged.connect(self._rebuild)
+        # Small multiples of a deep network scroll rather than squeeze every row below readability.
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setObjectName("gradientHistogramScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        grid = self.layout()
+        grid.removeWidget(self.graphics)
+        self.scroll.setWidget(self.graphics)
+        grid.addWidget(self.scroll, 0, 0)
+        self.toolbar.raise_()
         self.rows: list[HistogramRow] = []      # the rows on screen, in order
         self._pool: list[HistogramRow] = []     # every row ever built (building plots is the slow part)
         self._layout_dirty = False
@@ -123,12 +137,16 @@ class GradientHistogramView(PlotPanel):
                 collapse(plot, not used)
             grid.setRowStretchFactor(r, 1 if used else 0)
             grid.setRowSpacing(r, 4 if used else 0)
+            last = r == len(plan) - 1                # the bottom row also holds the step axis
+            grid.setRowMinimumHeight(r, (ROW_HEIGHT + (40 if last else 0)) if used else 0)
             if used:
                 index, spec = plan[r]
-                row.configure(index, info.layer_labels.get(index, str(index)), spec, last_row=r == len(plan) - 1)
+                row.configure(index, info.layer_labels.get(index, str(index)), spec, last_row=r == len(plan) - 1,
+                              first_row=r == 0)
                 if r:
                     row.heat_plot.setXLink(self._pool[0].heat_plot)
         self.rows = self._pool[: len(plan)]
+        self.graphics.setMinimumHeight(32 + ROW_HEIGHT * len(plan) + 40)     # title, rows, the step axis
         grid.setColumnStretchFactor(0, 3)
         grid.setColumnStretchFactor(1, 1)
         self.invalidate()

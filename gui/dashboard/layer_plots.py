@@ -45,6 +45,7 @@ class LayerCurvesPanel(PlotPanel):
         self.legend = add_legend(self.plot, offset=(-8, 6))
         self.curves: dict[int, pg.PlotDataItem] = {}
         self.extra: dict[int, pg.PlotDataItem] = {}
+        self.legend.follow(self.plot, lambda: [*self.curves.values(), *self.extra.values()])
         self.message = message_item(self.empty_message)
         self.message.hide()
         self.plot.addItem(self.message, ignoreBounds=True)
@@ -66,6 +67,7 @@ class LayerCurvesPanel(PlotPanel):
 
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
+        self.legend.release()
         for item in [*self.curves.values(), *self.extra.values()]:
             self.plot.removeItem(item)
         self.curves, self.extra = {}, {}
@@ -97,6 +99,7 @@ class GradientNormPanel(LayerCurvesPanel):
             silent = len(series) > 0 and series.y()[-1] == 0
             set_legend_text(self.legend, item, labels.get(index, str(index)) + (" — no gradient (0)" if silent else ""))
         self.anchor.fit(self.curves.values())
+        self.legend.schedule()
         snapshot = data.snapshot
         self.set_title("Gradient norm per layer",
                        f"step {snapshot.step:,}, all layers {snapshot.global_grad_norm:.3g}" if snapshot else "")
@@ -113,6 +116,7 @@ class DeadReluPanel(PlotPanel):
         super().__init__("deadReluPlot", "Dead ReLU units", parent)
         self.plot = style_plot(self.add_plot(0, 0), "step", "dead units")
         self.legend = add_legend(self.plot, offset=(8, 6))
+        self.legend.follow(self.plot, lambda: [*self.curves.values(), *self.batch_curves.values()])
         self.bars = style_plot(self.add_plot(0, 1), "fraction dead", grid=False)
         self.bars.hideAxis("left")
         self.bars.setMouseEnabled(x=False, y=False)
@@ -152,6 +156,7 @@ class DeadReluPanel(PlotPanel):
 
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
+        self.legend.release()
         for item in [*self.curves.values(), *self.batch_curves.values()]:
             self.plot.removeItem(item)
         for item in self.bar_items:
@@ -220,6 +225,7 @@ class DeadReluPanel(PlotPanel):
             counts[index] = history.dead_now
         self._set_bars(counts)
         self.anchor.fit([*self.curves.values(), *self.batch_curves.values()])
+        self.legend.schedule()
         total = sum(c for c in counts.values() if c is not None)
         units = sum(self.info.layer_units[i] for i in self.curves)
         self.set_title("Dead ReLU units", f"{total} / {units} dead · solid: epoch, faint: batch"
@@ -250,6 +256,7 @@ class SaturationPanel(LayerCurvesPanel):
                 label += " (not measured)"
             set_legend_text(self.legend, item, label)
         self.anchor.fit(self.curves.values())
+        self.legend.schedule()
         unmeasured = data.snapshot is not None and self.curves and not measured
         self.message.setVisible(bool(unmeasured))
         if unmeasured:

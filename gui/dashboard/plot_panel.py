@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from .figure_files import write_png, write_svg
 from .run_info import RunInfo
@@ -97,12 +97,28 @@ class PlotPanel(QtWidgets.QWidget):
 
     # --- pieces for subclasses ----------------------------------------------------------------------------------
     def set_title(self, title: str, detail: str = "") -> None:
-        text = f'<span style="color:{TEXT_COLOR}; font-weight:600; font-size:10pt">{title}</span>'
-        if detail:
-            text += f'&nbsp;&nbsp;<span style="color:{MUTED_COLOR}; font-size:9pt">{detail}</span>'
+        """`title` in bold, then `detail` muted; the detail elides to the room the toolbar leaves (in full in the
+        title's tooltip), so a long one never runs under the buttons. `_title_text` keeps the whole title."""
+        text = _title_html(title, detail)
         if getattr(self, "_title_text", None) != text:
             self._title_text = text
-            self.title_item.setText(text)
+            self._title_parts = (title, detail)
+            self._show_title()
+
+    def _show_title(self) -> None:
+        title, detail = self._title_parts
+        shown = detail
+        width = self.graphics.width()
+        if detail and width > 120:
+            room = width - self.toolbar.sizeHint().width() - 28 - _metrics(10, True).horizontalAdvance(title)
+            shown = _metrics(9).elidedText(detail, QtCore.Qt.TextElideMode.ElideRight, max(room, 0))
+        self.title_item.setText(_title_html(title, shown))
+        self.title_item.setToolTip(detail if shown != detail else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if getattr(self, "_title_parts", None) is not None:
+            self._show_title()
 
     def add_tool(self, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
         """Put a control (toggle, selector) left of the Save button."""
@@ -123,9 +139,11 @@ class PlotPanel(QtWidgets.QWidget):
 
     # --- the redraw protocol ------------------------------------------------------------------------------------
     def reset(self, info: RunInfo) -> None:
-        """A new run: rebuild per-layer items, clear every series."""
+        """A new run: rebuild per-layer items, clear every series. The title loses the previous run's details (a
+        dead-unit count must not stay beside another network's "No ReLU-family layer")."""
         self.info = info
         self._seen = {}
+        self.set_title(self.title)
 
     def needs(self, versions: dict[str, int]) -> bool:
         return any(self._seen.get(t) != versions[t] for t in self.topics)
@@ -202,6 +220,20 @@ class PlotPanel(QtWidgets.QWidget):
         finally:
             if hidden:
                 ci.setGeometry(before)
+
+
+def _title_html(title: str, detail: str) -> str:
+    text = f'<span style="color:{TEXT_COLOR}; font-weight:600; font-size:10pt">{title}</span>'
+    if detail:
+        text += f'&nbsp;&nbsp;<span style="color:{MUTED_COLOR}; font-size:9pt">{detail}</span>'
+    return text
+
+
+def _metrics(points: int, bold: bool = False) -> QtGui.QFontMetrics:
+    font = QtGui.QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return QtGui.QFontMetrics(font)
 
 
 def collapse(item: QtWidgets.QGraphicsWidget, collapsed: bool, keep_space: bool = False) -> None:

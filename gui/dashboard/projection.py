@@ -151,7 +151,7 @@ class ProjectionView(PlotPanel):
             k = max(info.n_classes, 2) if info.task != "multilabel" else 2
             self.legend.setColumnCount(2 if k > 4 else 1)
             for c in range(k):
-                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c)))
+                dot = pg.ScatterPlotItem(size=7, pen=pg.mkPen(None), brush=pg.mkBrush(class_color(c, k)))
                 name = info.class_name(c) if info.task != "multilabel" else ("off", "on")[c]
                 self.legend.addItem(dot, html.escape(name))
 
@@ -197,7 +197,8 @@ class ProjectionView(PlotPanel):
         if values.ndim == 2:                    # multilabel: the first label
             values = values[:, 0]
         cache: dict[int, object] = {}
-        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c)))) for c in values]
+        k = 2 if info.task == "multilabel" else max(info.n_classes, 2)
+        return [cache.setdefault(int(c), pg.mkBrush(class_color(int(c), k))) for c in values]
 
     def describe(self, x: float, y: float) -> str | None:
         """The point under the mouse: its split, its class (or target) and its coordinates."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from core.holdout import count_test_rows
 from core.training_data import has_validation
 
 CLASSIFICATION = ("binary", "multiclass")
@@ -32,6 +33,7 @@ class RunInfo:
     points: tuple | None = field(repr=False)
     feature_names: tuple[str, str] | None
     weight_layers: tuple[int, ...] | None = None   # layers with a kernel (None: assume every diag layer has one)
+    test_rows: int = 0                              # held-out test rows (the Test tab evaluates them)
 
     @property
     def is_classification(self) -> bool:
@@ -79,7 +81,7 @@ class RunInfo:
         points, feature_names = _raw_points(prepared, dataset)
         return cls(labels, tuple(diag), tuple(relu), tuple(saturating), units, task, n_classes,
                    tuple(class_names) if class_names else None, target_names, primary_metric(task), validation,
-                   points, feature_names, kernel_layers)
+                   points, feature_names, kernel_layers, count_test_rows(prepared))
 
 
 def primary_metric(task: str) -> str:

@@ -22,7 +22,7 @@ from .run_info import RunInfo
 
 SERIES_CAPACITY = 1024          # points kept per curve (pairs merge when full): about one per pixel of a plot
 HISTOGRAM_CAPACITY = 256        # columns kept per heat map
-TOPICS = ("batch", "epoch", "snapshot", "views", "info")
+TOPICS = ("batch", "epoch", "snapshot", "views", "test", "info")
 
 
 @dataclass
@@ -66,6 +66,7 @@ class RunData:
     layers: dict[int, LayerHistory] = field(default_factory=dict)
     snapshot: DiagnosticsSnapshot | None = None
     views: ViewsSnapshot | None = None
+    test_views: ViewsSnapshot | None = None  # the test rows, evaluated after a run or on demand (never during one)
     best_epoch: int | None = None          # x of the latest EpochEnd with improved=True
     epochs_seen: int = 0
     versions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOPICS, 0))
@@ -100,6 +101,7 @@ class RunData:
             history.dead_now = None
         self.snapshot = None
         self.views = None
+        self.test_views = None
         self.best_epoch = None
         self.epochs_seen = 0
         self._last_epoch_x = self._last_batch_x = self._last_step = -math.inf
@@ -188,6 +190,10 @@ class RunData:
     def add_views(self, views: ViewsSnapshot) -> None:
         self.views = views
         self.versions["views"] += 1
+
+    def set_test_views(self, views: ViewsSnapshot | None) -> None:
+        self.test_views = views
+        self.versions["test"] += 1
 
     # --- reading ------------------------------------------------------------------------------------------------
     def epoch_series(self, key: str) -> DecimatingSeries | None:

@@ -1,8 +1,8 @@
 """Colours, colour maps and plot styling shared by every dashboard view.
 
-One place decides what a layer or a class looks like, so layer 2 is the same green in the gradient-norm curves,
-the histograms and the dead-unit bars, and class "+1" is the same blue in the decision boundary, the confusion
-matrix and the ROC curves.
+Layer and class colours come from gui/palette.py, so layer 2 is the same green in the gradient-norm curves, the
+histograms and the dead-unit bars, and class "+1" is the same blue in the data preview, the decision boundary, the
+confusion matrix and the ROC curves.
 """
 from __future__ import annotations
 
@@ -12,15 +12,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-# TensorFlow Playground's colours: orange for class 0 / negative values, blue for class 1 / positive values.
-ORANGE = "#f59322"
-BLUE = "#0877bd"
-# tab10, the qualitative palette most plotting tools share; layers use it in model order.
-TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-# Classes: the playground's pair first, then the rest of tab10 (skipping its own blue and orange).
-CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-                "#17becf")
+from gui.palette import BLUE, ORANGE, TAB10, class_color, layer_color  # noqa: F401  (one palette: gui/palette.py)
+
+from .legends import PlotLegend, readable_log_axis
+
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#e8710a"
 BATCH_COLOR = (31, 119, 180, 70)     # the raw batch loss: a faint version of the train colour
@@ -30,15 +25,6 @@ GRID_ALPHA = 0.12
 TEXT_COLOR = "#222222"
 MUTED_COLOR = "#777777"
 FONT_SIZE = 9                         # points, for axis tick labels
-
-
-def layer_color(index: int) -> str:
-    """The colour of model layer `index` (its position in the network) in every view."""
-    return TAB10[index % len(TAB10)]
-
-
-def class_color(k: int) -> str:
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def lighter(color: str, alpha: int) -> QtGui.QColor:
@@ -93,6 +79,8 @@ def style_plot(plot: pg.PlotItem, x_label: str = "", y_label: str = "", x_units:
     grid = "xy" if grid is True else (grid or "")
     if grid:
         plot.showGrid(x="x" in grid, y="y" in grid, alpha=GRID_ALPHA)
+    for name in ("left", "bottom"):
+        readable_log_axis(plot.getAxis(name))      # decades only, should the axis go to log mode
     plot.getViewBox().setBackgroundColor(None)
     plot.hideButtons()
     return plot
@@ -117,9 +105,13 @@ def set_colorbar_label(bar: pg.ColorBarItem, label: str) -> None:
     bar.getAxis("left").setLabel(label, **{"color": AXIS_COLOR, "font-size": "8pt"})
 
 
-def add_legend(plot: pg.PlotItem, columns: int = 1, offset=(8, 6)) -> pg.LegendItem:
-    legend = plot.addLegend(offset=offset, colCount=columns, labelTextColor=TEXT_COLOR, labelTextSize="8pt",
-                            brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(210, 210, 210), verSpacing=-4)
+def add_legend(plot: pg.PlotItem, columns: int = 1, offset=(8, 6)) -> PlotLegend:
+    """A legend that moves to the plot's emptiest corner (call its `follow` with what it must keep clear of) and
+    stays where the user drags it (gui/dashboard/legends.py)."""
+    legend = PlotLegend(offset=offset, colCount=columns, labelTextColor=TEXT_COLOR, labelTextSize="8pt",
+                        brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen(210, 210, 210), verSpacing=-4)
+    legend.setParentItem(plot.vb)
+    plot.legend = legend
     return legend
 
 

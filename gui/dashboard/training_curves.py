@@ -46,6 +46,7 @@ def long_curve(plot: pg.PlotItem, name: str, pen, z: float = 0) -> pg.PlotDataIt
     return item
 
 
+AUTO_LOG_DECADES = 3.0   # a loss spanning more than this many decades flattens on a linear axis: switch it to log
 THIN_ABOVE = 600     # points: past this, a wide curve is drawn 1 pixel wide (Qt strokes those several times faster)
 
 
@@ -77,12 +78,17 @@ class CurvePanel(PlotPanel):
         self.plot = style_plot(self.add_plot(0, 0), "epoch", y_label)
         self.legend = add_legend(self.plot)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.legend.follow(self.plot, lambda: self.curves.values())
         self.anchor = RangeAnchor(self.plot)
         self.hover = HoverReadout(self.plot, curve_readout(lambda: self.curves.items(), self.x_name))
 
     def curve(self, name: str) -> pg.PlotDataItem:
         """The curve drawn under `name` (its `xData` / `yData` hold the plotted values)."""
         return self.curves[name]
+
+    def reset(self, info: RunInfo) -> None:
+        super().reset(info)
+        self.legend.release()
 
     def show_latest(self, name: str, label: str) -> None:
         item = self.curves[name]
@@ -91,7 +97,9 @@ class CurvePanel(PlotPanel):
 
 
 class LossPanel(CurvePanel):
-    """Train and validation loss per epoch, the raw batch loss as a faint line, and the best epoch."""
+    """Train and validation loss per epoch, the raw batch loss as a faint line, and the best epoch. The axis turns
+    logarithmic by itself when the loss spans more than AUTO_LOG_DECADES (a diverging 3e18 next to 0.7 leaves a
+    linear axis one flat line), unless the user chose linear or log with the toggle during this run."""
 
     topics = ("batch", "epoch", "info")
     priority = 0.3                  # the curve people watch: drawn first unless another view waited 0.3 s longer
@@ -106,24 +114,49 @@ class LossPanel(CurvePanel):
                                          label="best", labelOpts={"position": 0.92, "color": "#2ca02c"})
         self.best_line.hide()
         self.plot.addItem(self.best_line, ignoreBounds=True)
-        self.log_toggle = self.toggle("Log", "Logarithmic loss axis", "lossLogToggle")
-        self.log_toggle.toggled.connect(self.set_log)
+        self.log_toggle = self.toggle("Log", "Logarithmic loss axis (it turns on by itself when the loss spans more "
+                                      "than three decades)", "lossLogToggle")
+        self.log_toggle.toggled.connect(self._toggled)
+        self.user_chose_axis = False     # the toggle was clicked during this run: no automatic switch any more
+        self._switching = False
+
+    def _toggled(self, on: bool) -> None:
+        if not self._switching:
+            self.user_chose_axis = True
+        self.set_log(on)
 
     def set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
         if self.log_toggle.isChecked() != on:
+            self._switching = True
             self.log_toggle.setChecked(on)
+            self._switching = False
         self.anchor.fit(self.curves.values())
+
+    def _auto_log(self) -> None:
+        """Log axis once the curves' positive values span more than AUTO_LOG_DECADES."""
+        if self.user_chose_axis or self.log_toggle.isChecked():
+            return
+        values = [item.yData for item in self.curves.values() if item.yData is not None and len(item.yData)]
+        if not values:
+            return
+        y = np.concatenate(values)
+        y = y[np.isfinite(y) & (y > 0)]
+        if y.size and np.log10(y.max() / y.min()) > AUTO_LOG_DECADES:
+            self.set_log(True)
 
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
         self.curves["validation"].setVisible(info.has_validation)
         self.best_line.hide()
+        self.user_chose_axis = False
+        self.set_log(False)
 
     def draw(self, data: RunData) -> None:
         set_series(self.curves["batch"], data.batch_loss)
         set_series(self.curves["train"], data.epoch_series("loss"))
         set_series(self.curves["validation"], data.epoch_series("val_loss"))
+        self._auto_log()
         self.show_latest("train", "train")
         self.show_latest("validation", "validation")
         if data.best_epoch is not None:
@@ -133,6 +166,7 @@ class LossPanel(CurvePanel):
             self.best_line.hide()
         self.set_title("Loss", f"epoch {data.epochs_seen}" if data.epochs_seen else "")
         self.anchor.fit(self.curves.values())
+        self.legend.schedule()
 
 
 class MetricPanel(CurvePanel):
@@ -189,6 +223,7 @@ class MetricPanel(CurvePanel):
         self.show_latest("train", "train")
         self.show_latest("validation", "validation")
         self.anchor.fit(self.curves.values())
+        self.legend.schedule()
 
 
 class LearningRatePanel(CurvePanel):

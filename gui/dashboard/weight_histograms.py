@@ -79,6 +79,7 @@ class WeightHistogramView(PlotPanel):
         self.ratio_plot.setLogMode(y=True)
         self.ratio_plot.setXLink(self.norm_plot)
         self.norm_legend = add_legend(self.norm_plot, offset=(-8, 6))
+        self.norm_legend.follow(self.norm_plot, lambda: self.norm_curves.values())
         self.anchors = (RangeAnchor(self.norm_plot), RangeAnchor(self.ratio_plot))
         self.body.layout.setRowStretchFactor(0, 3)
         self.body.layout.setRowStretchFactor(1, 2)
@@ -96,6 +97,7 @@ class WeightHistogramView(PlotPanel):
 
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
+        self.norm_legend.release()
         for item in self.norm_curves.values():
             self.norm_plot.removeItem(item)
         for item in self.ratio_curves.values():
@@ -147,4 +149,5 @@ class WeightHistogramView(PlotPanel):
                 histogram.set_histogram(entry.weight_counts, entry.weight_edges)
         self.anchors[0].fit(self.norm_curves.values())
         self.anchors[1].fit(self.ratio_curves.values())
+        self.norm_legend.schedule()
         self.set_title("Weights", f"latest: step {snapshot.step:,}" if snapshot else "")

@@ -1,6 +1,6 @@
 """The data panel's own small controls (the shared ones are in gui/widgets/): number fields that step within the
-valid range, a file label that elides in the middle, the dataset picker's indenting delegate, section titles and
-the feature-cross icons.
+valid range, the dataset picker's indenting delegate, section titles and the feature-cross icons (the file label that
+elides in the middle is gui/widgets/elided_label.py).
 
 None of them knows about the data spec: gui/data/panel_layout.py places them and gui/data/panel.py wires them.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSizePolicy, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QStyledItemDelegate, QStyleOptionViewItem
 
 from core.data import apply_crosses, build_crosses
 
@@ -93,29 +93,6 @@ def feature_icon(token: str) -> QIcon:
 
 def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
-class ElidedLabel(QLabel):
-    """One line that shortens long file names in the middle instead of widening the side column."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.full_text = ""
-
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
-        self._elide()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._elide()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(40, super().minimumSizeHint().height())
-
-    def _elide(self) -> None:
-        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideMiddle, self.width()))
 
 
 class PickerDelegate(QStyledItemDelegate):

@@ -121,7 +121,7 @@ class DataPanel(DataPanelLayout):
 
     def show_loading(self, fraction: float | None) -> None:
         """A progress bar while data loads: `fraction` in [0, 1], or None when the progress is unknown (a busy
-        bar). show_prepared or show_error ends it."""
+        bar); the facts about the previous data hide meanwhile. show_prepared or show_error ends it."""
         if fraction is None:
             self.progress.setRange(0, 0)
         else:
@@ -129,6 +129,7 @@ class DataPanel(DataPanelLayout):
             self.progress.setValue(int(round(min(max(fraction, 0.0), 1.0) * 1000)))
         self.progress.show()
         self.data_error.hide()
+        self.header.hide()                   # it describes the data being replaced: back with the new data
         self.preview.set_dimmed(True)
 
     def set_editable(self, editable: bool) -> None:
@@ -174,8 +175,8 @@ class DataPanel(DataPanelLayout):
                     self.extra_label.setText(EXTRA_LABELS.get(p.name, p.name.capitalize()))
         else:
             self.description.setText(file_description(spec))
-            self.file_label.set_full_text(file_text(spec))
-            self.file_label.setToolTip("\n".join(str(spec[k]) for k in ("path", "images", "labels") if k in spec))
+            self.file_label.set_full_text(file_text(spec), "\n".join(str(spec[k]) for k in ("path", "images", "labels")
+                                                                 if k in spec))
             self.options_button.setVisible(source == "csv")
         for row, key in enumerate(("File", "Samples", "Noise", "Extra")):   # the form's first four rows
             self.form.setRowVisible(row, rows[key])

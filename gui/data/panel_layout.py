@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import CROSSES, BuiltinInfo
+from gui.widgets.elided_label import ElidedLabel
+from gui.widgets.flow_layout import FlowLayout
 
 from .catalog import GROUPS, IMPORTS, LABELS, SCALINGS
-from .controls import ElidedLabel, FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
+from .controls import FloatSpin, IntSpin, PickerDelegate, feature_icon, section_title
 from .header import DataHeader
 from .preview import DataPreview
 
@@ -63,7 +66,7 @@ class DataPanelLayout(QWidget):
         self.description.setObjectName("datasetDescription")
         self.description.setWordWrap(True)
         self.description.setProperty("role", "hint")
-        self.file_label = ElidedLabel()
+        self.file_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
         self.file_label.setObjectName("dataFileLabel")
         self.options_button = QPushButton("Options\u2026")
         self.options_button.setObjectName("csvOptionsButton")
@@ -81,22 +84,22 @@ class DataPanelLayout(QWidget):
         self.test = FloatSpin("testSpin", 5, 0, " %")
         for box in (self.val, self.test):
             box.set_soft_range(0, 90)
-        split = QHBoxLayout()
-        split.setSpacing(6)
-        for text, box in (("validation", self.val), ("test", self.test)):
-            split.addWidget(box)
+        split = QGridLayout()             # one line a share: side by side they set the panel's minimum width
+        split.setHorizontalSpacing(6)
+        split.setVerticalSpacing(4)
+        for row, (text, box) in enumerate((("validation", self.val), ("test", self.test))):
+            split.addWidget(box, row, 0)
             label = QLabel(text)
             label.setProperty("role", "hint")
-            split.addWidget(label)
-        split.addStretch(1)
+            split.addWidget(label, row, 1)
+        split.setColumnStretch(2, 1)
         self.scaling = QComboBox()
         self.scaling.setObjectName("scalingCombo")
         for text, value in SCALINGS:
             self.scaling.addItem(text, value)
         self.scaling.setToolTip("Fitted on the training rows only and saved with the model")
         self.toggles: dict[str, QToolButton] = {}
-        strip = QHBoxLayout()
-        strip.setSpacing(2)
+        strip = FlowLayout(spacing=2)        # wraps in a narrow panel instead of setting its minimum width
         for token in CROSSES:
             button = QToolButton()
             button.setObjectName(f"feature:{token}")
@@ -109,7 +112,6 @@ class DataPanelLayout(QWidget):
             button.setToolTip(f"Feed {token} to the network")
             strip.addWidget(button)
             self.toggles[token] = button
-        strip.addStretch(1)
         self.features = QFrame()
         self.features.setObjectName("featureToggles")
         self.features.setStyleSheet(TOGGLES_QSS)

@@ -1,17 +1,11 @@
 """The look the data views share: class colours and how values and class names are written.
 
-One place, so the panel's feature icons, the scatter, the tables and the header agree on what orange and blue mean.
+The class colours are the app's (gui/palette.py), so the scatter, the tables and the header agree with the
+dashboard on what each colour means.
 """
 from __future__ import annotations
 
-ORANGE, BLUE = "#f59322", "#0877bd"          # TensorFlow Playground: class 0 / negative, class 1 / positive
-TAB10 = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-         "#17becf")
-
-
-def class_colors(k: int) -> tuple[str, ...]:
-    """Orange/blue for two classes (as in the playground), tab10 for more (cycled past ten)."""
-    return (ORANGE, BLUE) if k == 2 else tuple(TAB10[i % 10] for i in range(k))
+from gui.palette import BLUE, ORANGE, class_color, class_colors  # noqa: F401  (the views import them from here)
 
 
 def pretty_name(name: str) -> str:

@@ -10,13 +10,14 @@ import copy
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 
 from core.activations import ACTIVATIONS, get_activation
 from core.errors import LayerLabError
 from core.initializers import INITIALIZERS, default_kernel_initializer
 from core.layers import LAYERS, build_layer
 from gui.theme import set_state
+from gui.widgets.elided_label import ElidedLabel
 from gui.widgets.fields import ChoiceField, Field, choices_from
 from gui.widgets.param_forms import (
     ParamSpec,
@@ -47,7 +48,7 @@ class LayerEditor(QWidget):
         self.config: dict = {}
         self.fields: dict[tuple, Field] = {}
         self._shape: tuple = ()
-        self.title = QLabel("Select a layer to edit its properties.")
+        self.title = ElidedLabel("Select a layer to edit its properties.")
         self.title.setObjectName("layerEditorTitle")
         self.title.setProperty("role", "hint")
         self.form_host = QWidget()
@@ -66,14 +67,14 @@ class LayerEditor(QWidget):
         self.index = index
         if config is None or index < 0:
             self.config = {}
-            self.title.setText("Select a layer to edit its properties.")
+            self.title.set_full_text("Select a layer to edit its properties.")
             set_state(self.title, "role", "hint")
             self.form_host.hide()
             self._shape = ()
             return
         self.config = copy.deepcopy(config)
         kind = LAYERS.canonical(config["type"])
-        self.title.setText(f"Layer {index}  ·  {TYPE_LABELS.get(kind, kind)}")
+        self.title.set_full_text(f"Layer {index}  ·  {TYPE_LABELS.get(kind, kind)}")
         set_state(self.title, "role", "section")
         rows = self._rows(kind)
         shape = tuple((path, spec.kind) for path, spec in rows)

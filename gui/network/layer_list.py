@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from core.errors import LayerLabError
 from core.layers import LAYERS, build_layer
 from gui.theme import icon, layer_color
+from gui.widgets.elided_label import ElidedLabel
 
 from .layer_delegate import ROW_ROLE, LayerDelegate, RowInfo
 
@@ -79,7 +80,7 @@ class NetworkBuilder(QWidget):
         super().__init__(parent)
         self.setObjectName("networkBuilder")
         self.layers: list[dict] = []
-        self.input_label = QLabel("input")
+        self.input_label = ElidedLabel("input")        # feature names elide: the panel's width is the user's
         self.input_label.setObjectName("inputShapeLabel")
         self.input_label.setProperty("role", "shape")
         self.output_label = QLabel("")
@@ -170,7 +171,7 @@ class NetworkBuilder(QWidget):
         button.setProperty("role", "listTool")
         button.setDefaultAction(action)
         button.setIconSize(QSize(16, 16))
-        icon_only = name.startswith(("move", "duplicate"))
+        icon_only = name.startswith(("move", "duplicate", "remove"))     # the row fits a narrow panel
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if icon_only
                                   else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         if menu is not None:
@@ -204,8 +205,8 @@ class NetworkBuilder(QWidget):
         self.list.blockSignals(False)
         width = "?" if input_width is None else input_width
         names = ", ".join(input_names[:4]) + (", …" if len(input_names) > 4 else "")
-        self.input_label.setText(f"input  (None, {width})" + (f"  ·  {names}" if names else ""))
-        self.input_label.setToolTip(", ".join(input_names))
+        self.input_label.set_full_text(f"input  (None, {width})" + (f"  ·  {names}" if names else ""),
+                                       f"{width} inputs: " + ", ".join(input_names) if input_names else "")
         if rows is not None and rows:
             total = sum(r.params for r in rows)
             fixed = sum(r.non_trainable for r in rows)

@@ -1,7 +1,8 @@
 """Problems found before training (core.checks), each with its one-click fix, plus data and build errors.
 
 An error means training cannot start (the Train button says why); a warning means it will run but probably not as
-meant (a softmax output trained with MSE). The fix button applies core's own fix as one undoable edit.
+meant (a softmax output trained with MSE). The fix button applies core's own fix as one undoable edit; with more
+than one fix on offer, Fix all applies every one of them as one edit.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gui.theme import icon
 
 class ProblemsView(QFrame):
     fixRequested = Signal(object)     # the Problem whose fix the user clicked
+    fixAllRequested = Signal()        # every fix at once
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -36,6 +38,8 @@ class ProblemsView(QFrame):
                 widget.hide()
                 widget.setParent(None)
                 widget.deleteLater()
+        if sum(p.fix is not None for p in self.problems) > 1:
+            self._add(self._fix_all_row())
         for message in errors:
             self._add(self._card("error", message, None, len(self._cards())))
         for problem in self.problems:
@@ -47,7 +51,25 @@ class ProblemsView(QFrame):
         card.show()   # now, not on the next event-loop pass (what a layout does for a visible parent)
 
     def _cards(self) -> list[QWidget]:
-        return [self._layout.itemAt(i).widget() for i in range(self._layout.count())]
+        return [w for w in (self._layout.itemAt(i).widget() for i in range(self._layout.count()))
+                if w.objectName().startswith("problem_")]
+
+    def _fix_all_row(self) -> QWidget:
+        row = QWidget()
+        row.setObjectName("fixAllRow")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        fixable = sum(p.fix is not None for p in self.problems)
+        label = QLabel(f"{fixable} problems have a fix")
+        label.setProperty("role", "hint")
+        button = QPushButton("Fix all")
+        button.setObjectName("fixAllButton")
+        button.setProperty("role", "fix")
+        button.setToolTip("Apply every fix below as one edit (undo with Ctrl+Z)")
+        button.clicked.connect(self.fixAllRequested)
+        layout.addWidget(label, 1)
+        layout.addWidget(button)
+        return row
 
     def _card(self, level: str, text: str, problem: Problem | None, n: int) -> QFrame:
         card = QFrame()

@@ -50,6 +50,22 @@ class Document(QObject):
         self.undo_stack.push(ProjectEdit(self, self.project, project, text))
         return True
 
+    def amend(self, project: Project, text: str, index: int) -> bool:
+        """Fold `project` into the edit that brought the undo stack to `index` (a change of data whose data just
+        loaded, say), when that edit is still the last one: one undo then takes both back. Otherwise, or after a
+        save in between, it is an edit of its own. False when nothing changed or the document is locked."""
+        stack = self.undo_stack
+        if self.locked or project == self.project:
+            return False
+        command = stack.command(index - 1) if 0 < index == stack.index() == stack.count() else None
+        if not isinstance(command, ProjectEdit) or command.after != self.project or stack.cleanIndex() == index:
+            return self.edit(project, text)
+        command.after = project
+        command.setText(f"{command.text()}; {text}")
+        self._set(project)
+        stack.indexChanged.emit(stack.index())         # the Undo action's text names the amended edit
+        return True
+
     def undo(self) -> None:
         if not self.locked:
             self.undo_stack.undo()
@@ -93,6 +109,12 @@ class Document(QObject):
 
     def is_modified(self) -> bool:
         return self._weights_modified or not self.undo_stack.isClean()
+
+    def has_work_at_stake(self) -> bool:
+        """Whether closing would lose something the user would miss: edits to the project, or trained weights of a
+        project they saved. An example or the new project trained but never edited is not: the same seed and
+        settings train the very same weights again."""
+        return not self.undo_stack.isClean() or (self._weights_modified and self.path is not None)
 
     @property
     def title(self) -> str:

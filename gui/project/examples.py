@@ -1,11 +1,13 @@
 """File > Examples: the ready projects in resources/examples, one per course experiment and real dataset.
 
 An example opens untitled (Save asks where), so the shipped file is never overwritten, and its description shows
-above the dashboard: what the experiment shows and which view to watch.
+above the dashboard: what the experiment shows and which view to watch. A note names its topic in words ("notes
+on optimization") and the dashboard tab it talks about ("Gradients tab: ..."), which opens with it.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +21,26 @@ EXPERIMENTS = (
 )
 
 
+TABS = ("Training", "Gradients", "Histograms", "Weights", "Evaluation", "Test")
+TAB_IN_NOTE = re.compile(r"\b(" + "|".join(TABS) + r") tab\b")
+
+
+def note_tab(description: str) -> str | None:
+    """The dashboard tab a note talks about first ("Gradients tab: watch ..."), or None."""
+    match = TAB_IN_NOTE.search(description or "")
+    return match.group(1) if match else None
+
+
 @dataclass(frozen=True)
 class Example:
     path: Path
     name: str
     description: str
     experiment: bool
+
+    @property
+    def tab(self) -> str | None:
+        return note_tab(self.description)
 
 
 def examples(folder: Path = EXAMPLES_DIR) -> list[Example]:

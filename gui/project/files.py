@@ -24,6 +24,7 @@ from gui import app_settings
 
 from .context import ProjectContext
 from .document import Document
+from .examples import note_tab
 from .paths import rebase
 
 PROJECT_FILTER = "LayerLab projects (*.json);;All files (*)"
@@ -67,14 +68,15 @@ class ProjectFiles(QObject):
 
     def __init__(self, context: ProjectContext,
                  open_project: Callable[[Project, Path | None, Path | None], None],
-                 show_note: Callable[[str, str], None]):
+                 show_note: Callable[[str, str], None], show_tab: Callable[[str], object] = lambda _title: None):
         """`open_project(project, path, weights)` shows a project (the window's `open_project`); `show_note(title,
-        text)` shows an example's note."""
+        text)` shows an example's note; `show_tab(title)` brings the dashboard tab its note talks about forward."""
         super().__init__(context.parent)
         self.context = context
         self.document = context.document
         self._open_project = open_project
         self._show_note = show_note
+        self._show_tab = show_tab
 
     def start_folder(self) -> str:
         return start_folder(self.document)
@@ -137,6 +139,9 @@ class ProjectFiles(QObject):
         self._open_project(project, None, None)
         if project.description:
             self._show_note(project.name, project.description)
+            tab = note_tab(project.description)
+            if tab is not None:
+                self._show_tab(tab)
         return True
 
     # --- saving -------------------------------------------------------------------------------------------------
@@ -176,8 +181,8 @@ class ProjectFiles(QObject):
         return True
 
     def maybe_save(self) -> bool:
-        """Ask before unsaved changes are lost; False means the user cancelled."""
-        if not self.document.is_modified():
+        """Ask before the user's work is lost (Document.has_work_at_stake); False means the user cancelled."""
+        if not self.document.has_work_at_stake():
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(

@@ -75,8 +75,9 @@ class Session(QObject):
             return
         self.prepared = prepared
         self.data_error = None
-        self.dataLoaded.emit(prepared)
-        self.rebuild()
+        self.dataLoaded.emit(prepared)         # a listener may change the layers now (the output follows the task)
+        if self.network is None and self.build_error is None:      # ... and so rebuild already
+            self.rebuild()
 
     @Slot(object, str)
     def _data_failed(self, project: Project, message: str) -> None:

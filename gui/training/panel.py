@@ -88,7 +88,8 @@ class TrainingPanel(QScrollArea):
 
         form = self._section("Early stopping")
         self.early = self._field(form, "", CheckField(
-            "training_early_stopping", "Stop when it stops improving"), self._set_early)
+            "training_early_stopping", "Stop when stalled", "Stop the run when the monitored value stops improving "
+            "(Keras' EarlyStopping)"), self._set_early)
         self.early_args = self._subform("training_early_stopping", self._set_early_arg)
 
         form = self._section("Gradient clipping")

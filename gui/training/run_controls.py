@@ -141,8 +141,9 @@ class RunStatus:
         self.labels: dict[str, QLabel] = {}
         for key, tip in (("epoch", "Epochs completed"), ("step", "Optimizer steps since initialisation"),
                          ("speed", "Training samples per second in this run"),
-                         ("elapsed", "Training time of this run (pauses excluded)"),
-                         ("eta", "Estimated time left in this run")):
+                         ("elapsed", "Training time of these weights since they were initialised, over every run "
+                                     "(pauses excluded)"),
+                         ("eta", "Estimated time left in this run (none while paused)")):
             label = readout_label("", f"status{key.capitalize()}Label")
             label.setToolTip(tip)
             bar.addPermanentWidget(label)
@@ -155,6 +156,9 @@ class RunStatus:
         bar.addPermanentWidget(self.progress)
         self.start_epoch = 0
         self.target = 0
+        self.trained_before = 0.0      # seconds earlier runs trained these weights (a continued run adds to them)
+        self.run_seconds = 0.0         # seconds the current (or last) run has trained
+        self.paused = False
         self.show_idle(0, 0, 0)
 
     def show_epoch(self, done: int, target: int) -> None:
@@ -166,7 +170,18 @@ class RunStatus:
         set_readout(self.labels["step"], f"step {step:,}")
         set_readout(self.labels["speed"], "")
         set_readout(self.labels["eta"], "")
+        if step == 0:                  # fresh weights: no training time behind them
+            self.trained_before = self.run_seconds = 0.0
+            set_readout(self.labels["elapsed"], "")
         self._set_progress(int(1000 * epoch / target) if target else 0)
+
+    def set_paused(self, paused: bool) -> None:
+        """While paused there is no speed and no time left to estimate: the last ones would be stale."""
+        if paused != self.paused:
+            self.paused = paused
+            if paused:
+                set_readout(self.labels["speed"], "")
+                set_readout(self.labels["eta"], "")
 
     def _set_progress(self, value: int) -> None:
         """QProgressBar.setValue repaints at once, flushed to the screen on its own (2 ms a call measured while
@@ -177,18 +192,24 @@ class RunStatus:
         bar.setUpdatesEnabled(True)
 
     def start(self, start_epoch: int, target: int) -> None:
+        """A run starts: the time earlier runs trained these weights carries on (a stopped run continued)."""
         self.start_epoch, self.target = start_epoch, target
-        set_readout(self.labels["elapsed"], "elapsed 0:00")
+        self.trained_before += self.run_seconds
+        self.run_seconds = 0.0
+        self.paused = False
+        set_readout(self.labels["elapsed"], f"elapsed {format_duration(self.trained_before)}")
 
     def show_batch(self, event: BatchEnd) -> None:
         total = max(self.target - self.start_epoch, 1)
         done = (event.epoch - self.start_epoch) + (event.batch + 1) / event.batches_per_epoch
         fraction = min(max(done / total, 0.0), 1.0)
         eta = event.elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        self.run_seconds = event.elapsed
         set_readout(self.labels["step"], f"step {event.step:,}")
-        set_readout(self.labels["speed"], f"{event.samples_per_second:,.0f} samples/s")
-        set_readout(self.labels["elapsed"], f"elapsed {format_duration(event.elapsed)}")
-        set_readout(self.labels["eta"], f"ETA {format_duration(eta)}")
+        set_readout(self.labels["elapsed"], f"elapsed {format_duration(self.trained_before + event.elapsed)}")
+        if not self.paused:
+            set_readout(self.labels["speed"], f"{event.samples_per_second:,.0f} samples/s")
+            set_readout(self.labels["eta"], f"ETA {format_duration(eta)}")
         self._set_progress(int(1000 * fraction))
 
 
@@ -211,12 +232,14 @@ class RunReadouts:
 
     def batches(self, events: list[BatchEnd]) -> None:
         self._batch = events[-1]
+        self.status.run_seconds = events[-1].elapsed      # counted even if no frame shows it before the run ends
 
     def epochs(self, events: list[EpochEnd], target: int | None) -> None:
         done = events[-1].epoch + 1
         self._epochs = (done, target or done)
 
     def frame(self, paused: bool) -> None:
+        self.status.set_paused(paused)
         now = time.perf_counter()
         if not paused and now - self._shown_at < UPDATE_INTERVAL:
             return

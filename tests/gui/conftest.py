@@ -38,6 +38,23 @@ def isolated_settings(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def screen(monkeypatch):
+    """The screen windows open on: a 1920 x 1080 desktop, whatever the test platform's (offscreen: 800 x 800).
+    A test of another screen calls `screen(width, height)`."""
+    from PySide6.QtCore import QRect
+
+    from gui import window_layout
+
+    def use(width: int, height: int) -> QRect:
+        rect = QRect(0, 0, width, height)
+        monkeypatch.setattr(window_layout, "available_geometry", lambda widget=None: rect)
+        return rect
+
+    use(1920, 1080)
+    return use
+
+
+@pytest.fixture(autouse=True)
 def dialogs(monkeypatch) -> Dialogs:
     record = Dialogs()
 

@@ -72,7 +72,7 @@ def test_multiclass_boundary_confusion_and_curves(dash):
     blue = np.array([8, 119, 189])                                                  # class 1 = "#0877bd"
     np.testing.assert_array_equal(image[1, 1], (255 * (1 - CLASS_TINT) + blue * CLASS_TINT).astype(np.uint8))
     green = np.array([0x2C, 0xA0, 0x2C])
-    assert class_color(2) == "#2ca02c"
+    assert class_color(2, 3) == "#2ca02c"
     np.testing.assert_array_equal(image[3, 3], (255 * (1 - CLASS_TINT) + green * CLASS_TINT).astype(np.uint8))
     matrix = dash.findChild(QtWidgets.QWidget, "confusionMatrixView")
     assert [[matrix.cell_text(r, c) for c in range(3)] for r in range(3)] == confusion.astype(str).tolist()

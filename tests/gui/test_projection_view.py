@@ -67,7 +67,7 @@ def test_points_are_the_projection_coloured_by_class_and_marked_by_split(digits)
         np.testing.assert_array_equal(y, projection.coords[pick, 1])
         brushes = item.data["brush"]
         labels = sample.y[pick]
-        assert all(b.color().name() == class_color(int(c)) for b, c in zip(brushes, labels))
+        assert all(b.color().name() == class_color(int(c), 10) for b, c in zip(brushes, labels))   # 10 digits
         assert item.opts["symbol"] == ("o", "s", "t")[code]
     assert sum(len(item.getData()[0]) for item in view.points) == len(sample) == 1000
     assert "PCA of 1: dense 16, relu" in view._title_text and "axes explain" in view._title_text
