@@ -10,7 +10,7 @@ import pytest
 from core.fileio import FileWriteError
 from core.runs import RunRecorder, RunStore
 from core.runs.plot import Curves, curves_figure, plot_cross_validation, plot_runs
-from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: autouse)
+from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 
