@@ -15,7 +15,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-MAIN_METRICS = ("accuracy", "r2", "mae")      # the first one logged is the metric panel's, unless one is given
+from .records import MAIN_METRICS      # the first one logged is the metric panel's, unless one is given
+
 FORMATS = ("png", "svg", "pdf")
 
 
