@@ -1,0 +1,144 @@
+"""Runs side by side: their loss and metric curves overlaid (`runsComparePlot`) and the settings that differ
+(`runsDiffView`).
+
+One colour per run (tab10, as the command line's `runs compare --plot`), the legend names the runs; training is
+solid and validation dashed. The log toggle applies to the loss plot (losses span decades; scores do not).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from core.runs import Run, main_metric
+from gui.dashboard.style import TAB10, add_legend, style_plot
+
+DASHED = QtCore.Qt.PenStyle.DashLine
+
+
+def run_color(i: int, n: int) -> str:
+    """Distinct colours: tab10 for up to ten runs, then evenly spaced hues."""
+    if n <= len(TAB10):
+        return TAB10[i]
+    color = pg.intColor(i, hues=n, values=1, maxValue=220)
+    return color.name()
+
+
+class RunsComparePlot(QtWidgets.QWidget):
+    """objectName "runsComparePlot". `.curves[(run_id, key)]` is the PlotDataItem of `key` ("loss", "val_loss",
+    "accuracy", ...) for that run; `.runs` the runs shown."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("runsComparePlot")
+        self.runs: list[Run] = []
+        self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self.log_toggle = QtWidgets.QCheckBox("Log loss")
+        self.log_toggle.setObjectName("runsCompareLogToggle")
+        self.log_toggle.setToolTip("Logarithmic loss axis")
+        self.metric_selector = QtWidgets.QComboBox()
+        self.metric_selector.setObjectName("runsCompareMetric")
+        self.metric_selector.setToolTip("The metric plotted on the right")
+        self.metric_selector.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.title = QtWidgets.QLabel("Select two or more runs and press Compare")
+        self.title.setObjectName("runsCompareTitle")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.loss_plot = self.graphics.addPlot(row=0, col=0)
+        self.metric_plot = self.graphics.addPlot(row=0, col=1)
+        style_plot(self.loss_plot, "epoch", "loss")
+        style_plot(self.metric_plot, "epoch", "metric")
+        self.metric_plot.setXLink(self.loss_plot)
+        self.legend = add_legend(self.metric_plot)
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.title, 1)
+        bar.addWidget(QtWidgets.QLabel("Metric"))
+        bar.addWidget(self.metric_selector)
+        bar.addWidget(self.log_toggle)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.graphics, 1)
+        self.log_toggle.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        self.metric_selector.currentTextChanged.connect(lambda _t: self._draw())
+
+    @property
+    def metric(self) -> str | None:
+        return self.metric_selector.currentText() or None
+
+    def show_runs(self, runs: Sequence[Run]) -> None:
+        """Overlay these runs' curves (their full history, as `RunStore.get_run` reads it)."""
+        self.runs = list(runs)
+        keys = [k for r in self.runs for k in r.history if k != "lr" and not k.startswith("layers.")]
+        metrics = list(dict.fromkeys(k[4:] if k.startswith("val_") else k for k in keys))
+        metrics = [m for m in metrics if m != "loss"]
+        chosen = self.metric if self.metric in metrics else main_metric(metrics)
+        with QtCore.QSignalBlocker(self.metric_selector):
+            self.metric_selector.clear()
+            self.metric_selector.addItems(metrics)
+            if chosen is not None:
+                self.metric_selector.setCurrentText(chosen)
+        names = ", ".join(r.name for r in self.runs[:4]) + (f" and {len(self.runs) - 4} more" if len(self.runs) > 4
+                                                           else "")
+        self.title.setText(f"{len(self.runs)} runs: {names}" if self.runs else "Select two or more runs and press "
+                           "Compare")
+        self._draw()
+
+    def _draw(self) -> None:
+        for plot in (self.loss_plot, self.metric_plot):
+            plot.clear()
+        self.legend.clear()
+        self.curves.clear()
+        metric = self.metric
+        self.metric_plot.setLabel("left", metric or "metric")
+        n = len(self.runs)
+        for i, run in enumerate(self.runs):
+            color = run_color(i, n)
+            for plot, key in ((self.loss_plot, "loss"), (self.metric_plot, metric)):
+                if key is None:
+                    continue
+                for name, style in ((key, QtCore.Qt.PenStyle.SolidLine), (f"val_{key}", DASHED)):
+                    values = run.history.get(name)
+                    if not values:
+                        continue
+                    epochs = run.history_epochs.get(name) or range(len(values))
+                    item = plot.plot([e + 1 for e in epochs], list(values),
+                                     pen=pg.mkPen(color, width=2, style=style))
+                    self.curves[(run.id, name)] = item
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(color, width=3)), run.name)
+        if self.runs:
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#555555", width=2)), "training")
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#555555", width=2, style=DASHED)), "validation")
+
+
+class RunsDiffView(QtWidgets.QTableWidget):
+    """objectName "runsDiffView": one row per setting that differs between the compared runs, one column per run.
+    `.paths` lists the rows' setting paths."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("runsDiffView")
+        self.paths: list[str] = []
+        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setDefaultSectionSize(22)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setToolTip("The settings that differ between the compared runs")
+
+    def show_differences(self, runs: Sequence[Run], diff: dict[str, list[Any]]) -> None:
+        self.clear()
+        self.paths = list(diff)
+        rows = self.paths or ["(no setting differs)"]
+        self.setRowCount(len(rows))
+        self.setColumnCount(len(runs))
+        self.setHorizontalHeaderLabels([r.name for r in runs])
+        self.setVerticalHeaderLabels(rows)
+        for row, path in enumerate(self.paths):
+            for column, value in enumerate(diff[path]):
+                text = "–" if value is None else value if isinstance(value, str) else json.dumps(value)
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setToolTip(f"{path} = {text}")
+                self.setItem(row, column, item)
+        self.resizeColumnsToContents()

@@ -1,0 +1,467 @@
+"""The Runs view (`runsView`): every recorded run of the run store in a table, filtered, sorted, renamed, tagged,
+deleted, exported as CSV, opened, and compared (curves overlaid, the settings that differ side by side).
+
+It reads the store on the GUI thread through a connection of its own (SQLite's WAL lets it read while a run
+writes on the training thread); listing 1,000 runs takes well under the 300 ms budget (benchmarks/bench_runs_view.py).
+While a run trains, its row is re-read about once a second, only while the view is on screen. A group filter
+lists one cross-validation's folds or one search's trials (`show_group`); `select_runs` + `compare_selected` is
+how another view (the search's trials) compares runs here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Qt, Signal
+
+from core.runs import STATUSES, Run, RunStore, RunStoreError, UnknownRunError
+
+from .compare import RunsComparePlot, RunsDiffView
+from .table import RunsTableModel
+
+LIVE_REFRESH_MS = 1000
+READ_TIMEOUT = 2.0           # seconds the GUI thread waits for a busy store before it says so
+ALL = ""
+
+
+def _button(text: str, name: str, tip: str) -> QtWidgets.QPushButton:
+    button = QtWidgets.QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    return button
+
+
+def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
+    combo = QtWidgets.QComboBox()
+    combo.setObjectName(name)
+    combo.setToolTip(tip)
+    combo.addItem(first, ALL)
+    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setMinimumContentsLength(8)
+    return combo
+
+
+class RunsView(QtWidgets.QWidget):
+    """objectName "runsView". `.table` (`runsTable`, a QTableView over `.model`), `.compare_plot`, `.diff_view`."""
+
+    openRequested = Signal(object)          # Run: load its project and weights
+    storeChangeRequested = Signal()         # the user wants to choose another store file
+    storeDefaultRequested = Signal()        # ... or go back to the default one
+
+    def __init__(self, store_path, parent: QtWidgets.QWidget | None = None):
+        """`store_path()` is the store file to show (it may change: the app's preference)."""
+        super().__init__(parent)
+        self.setObjectName("runsView")
+        self._store_path = store_path
+        self.store: RunStore | None = None
+        self.error: str | None = None          # the store cannot be read
+        self.warning: str | None = None        # the last run was not recorded
+        self.model = RunsTableModel(self)
+        self._dirty = True
+        self._build()
+        self._live_timer = QtCore.QTimer(self)
+        self._live_timer.setInterval(LIVE_REFRESH_MS)
+        self._live_timer.timeout.connect(self.refresh_live)
+        self.model.renameRequested.connect(self.rename_run)
+
+    # --- construction -----------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.filter_text = QtWidgets.QLineEdit()
+        self.filter_text.setObjectName("runsFilterText")
+        self.filter_text.setPlaceholderText("Filter: name, project, tag, notes")
+        self.filter_text.setClearButtonEnabled(True)
+        self.status_filter = _combo("runsStatusFilter", "Only runs with this status", "Any status")
+        for status in STATUSES:
+            self.status_filter.addItem(status, status)
+        self.tag_filter = _combo("runsTagFilter", "Only runs with this tag", "Any tag")
+        self.project_filter = _combo("runsProjectFilter", "Only runs of this project", "Any project")
+        self.group_filter = _combo("runsGroupFilter", "Only the folds of one cross-validation or the trials of one "
+                                   "search", "All runs")
+        filters = QtWidgets.QHBoxLayout()
+        filters.addWidget(self.filter_text, 2)
+        for combo in (self.status_filter, self.tag_filter, self.project_filter, self.group_filter):
+            filters.addWidget(combo)
+        self.refresh_button = _button("Refresh", "refreshRunsButton", "Read the run store again")
+        filters.addWidget(self.refresh_button)
+
+        self.table = QtWidgets.QTableView()
+        self.table.setObjectName("runsTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked |
+                                   QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setDefaultSectionSize(90)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)   # newest first
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+
+        self.compare_button = _button("Compare", "compareRunsButton", "Overlay the selected runs' curves and list "
+                                      "the settings that differ")
+        self.open_button = _button("Open", "openRunButton", "Load the run's project and weights (to look, continue "
+                                   "training or export)")
+        self.rename_button = _button("Rename…", "renameRunButton", "Rename the selected run")
+        self.tags_button = _button("Tags…", "tagRunsButton", "Set the tags of the selected runs")
+        self.delete_button = _button("Delete…", "deleteRunsButton", "Delete the selected runs (asks first)")
+        self.export_button = _button("Export CSV…", "exportRunsButton", "Save the table as CSV")
+        self.store_label = QtWidgets.QLabel()
+        self.store_label.setObjectName("runsStoreLabel")
+        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.store_button = _button("Store…", "runsStoreButton", "Choose the run store file (e.g. one beside a "
+                                    "course's projects)")
+        self.default_store_button = _button("Default store", "runsDefaultStoreButton",
+                                            "Go back to the default run store")
+        actions = QtWidgets.QHBoxLayout()
+        for button in (self.compare_button, self.open_button, self.rename_button, self.tags_button,
+                       self.delete_button, self.export_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.store_label)
+        actions.addWidget(self.store_button)
+        actions.addWidget(self.default_store_button)
+        self.message = QtWidgets.QLabel()
+        self.message.setObjectName("runsMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
+
+        self.compare_plot = RunsComparePlot()
+        self.diff_view = RunsDiffView()
+        lower = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.compare_plot)
+        lower.addWidget(self.diff_view)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 1)
+        upper = QtWidgets.QWidget()
+        upper_layout = QtWidgets.QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(filters)
+        upper_layout.addWidget(self.message)
+        upper_layout.addWidget(self.table, 1)
+        upper_layout.addLayout(actions)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(lower)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+        self.filter_text.textChanged.connect(lambda _t: self.refresh())
+        for combo in (self.status_filter, self.tag_filter, self.project_filter, self.group_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.refresh_button.clicked.connect(self.reload)
+        self.compare_button.clicked.connect(self.compare_selected)
+        self.open_button.clicked.connect(self.open_selected)
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.tags_button.clicked.connect(self.tag_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button.clicked.connect(lambda: self.export_csv())
+        self.store_button.clicked.connect(self.storeChangeRequested)
+        self.default_store_button.clicked.connect(self.storeDefaultRequested)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.table.doubleClicked.connect(self._double_clicked)
+        self._update_buttons()
+
+    # --- the store --------------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Open the store again (another file chosen, or to retry after an error) and list its runs."""
+        self.close_store()
+        self.refresh()
+
+    def close_store(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def _open_store(self) -> RunStore | None:
+        path = Path(self._store_path())
+        if self.store is not None and self.store.path == path:
+            return self.store
+        self.close_store()
+        self.store_label.setText(f"Store: {path.name}")
+        self.store_label.setToolTip(str(path))
+        try:
+            self.store = RunStore(path, timeout=READ_TIMEOUT)
+        except RunStoreError as exc:
+            self.show_error(str(exc))
+            return None
+        return self.store
+
+    def show_error(self, message: str | None) -> None:
+        """The store's problem (None: it reads fine)."""
+        self.error = message
+        self._show_message()
+
+    def show_warning(self, message: str | None) -> None:
+        """A run that was not recorded: shown until the next run starts."""
+        self.warning = message
+        self._show_message()
+
+    def _show_message(self) -> None:
+        hidden = self.model.hidden_settings
+        note = (f"{hidden} more settings differ between these runs than the table shows: filter by project to "
+                "narrow it down") if hidden and not (self.error or self.warning) else ""
+        text = "\n".join(m for m in (self.warning, self.error) if m) or note
+        self.message.setStyleSheet("color: #555555;" if note else "color: #b00020;")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _reload_choices(self, runs=None) -> None:
+        """The filters' entries: groups from the store; tags and projects from `runs` (an unfiltered listing)."""
+        store = self.store
+        groups = [(f"{'Cross-validation' if g.kind == 'cv' else 'Search'} #{g.id}: {g.name}", g.id)
+                  for g in store.list_groups()]
+        lists = [(self.group_filter, groups)]
+        if runs is not None:
+            lists.append((self.tag_filter, [(t, t) for t in sorted({t for r in runs for t in r.tags})]))
+            lists.append((self.project_filter, [(p, p) for p in sorted({r.project_name for r in runs},
+                                                                        key=str.casefold)]))
+        for combo, entries in lists:
+            current = combo.currentData()
+            with QtCore.QSignalBlocker(combo):
+                while combo.count() > 1:
+                    combo.removeItem(1)
+                for text, data in entries:
+                    combo.addItem(text, data)
+                combo.setCurrentIndex(max(0, combo.findData(current)))
+
+    # --- listing ----------------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """List the runs that pass the filters (now if shown, else when next shown)."""
+        if not self.isVisible() and self.store is not None:
+            self._dirty = True
+            return
+        self._dirty = False
+        store = self._open_store()
+        if store is None:
+            self.model.set_runs([])
+            return
+        filters = dict(status=self.status_filter.currentData() or None, tag=self.tag_filter.currentData() or None,
+                       project=self.project_filter.currentData() or None,
+                       group_id=self.group_filter.currentData() or None,
+                       text=self.filter_text.text().strip() or None)
+        try:
+            runs = store.list_runs(**filters)
+            self._reload_choices(runs if not any(filters.values()) else None)
+        except RunStoreError as exc:
+            self.show_error(str(exc))
+            return
+        selected = set(self.selected_ids())
+        self.model.set_runs(runs)
+        self.show_error(None)
+        self.select_runs(selected)
+        self._update_buttons()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._dirty or self.store is None:
+            self.refresh()
+        if self.model.live_id is not None:
+            self._live_timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._live_timer.stop()
+
+    # --- the live run -----------------------------------------------------------------------------------------------
+    def set_live(self, run_id: int | None) -> None:
+        """The app's run in progress (None: no run trains): listed now, re-read while it trains."""
+        self.model.set_live(run_id)
+        if run_id is not None:
+            self.show_warning(None)
+        self.refresh()
+        if run_id is not None and self.isVisible():
+            self._live_timer.start()
+        else:
+            self._live_timer.stop()
+
+    def refresh_live(self) -> None:
+        run_id = self.model.live_id
+        if run_id is None or self.store is None:
+            return
+        try:
+            summary = self.store.get_summary(run_id)
+        except (RunStoreError, UnknownRunError):
+            return
+        if not self.model.update_run(summary):
+            self.refresh()
+
+    # --- selection --------------------------------------------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.runs[row].id for row in rows if row < len(self.model.runs)]
+
+    def select_runs(self, run_ids) -> None:
+        """Select these runs (those listed) in the table."""
+        selection = QtCore.QItemSelection()
+        wanted = set(run_ids)
+        last = self.model.columnCount() - 1
+        for row, run in enumerate(self.model.runs):
+            if run.id in wanted:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+        self.table.selectionModel().select(selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._update_buttons()
+
+    def show_group(self, group_id: int | None) -> None:
+        """List one cross-validation's folds or one search's trials (None: every run)."""
+        if self._open_store() is not None:
+            self._reload_choices()
+        self.group_filter.setCurrentIndex(max(0, self.group_filter.findData(group_id if group_id else ALL)))
+        self.refresh()
+
+    def _update_buttons(self) -> None:
+        n = len(self.selected_ids())
+        self.compare_button.setEnabled(n >= 2)
+        self.open_button.setEnabled(n == 1)
+        self.rename_button.setEnabled(n == 1)
+        self.tags_button.setEnabled(n >= 1)
+        self.delete_button.setEnabled(n >= 1 and self.model.live_id not in self.selected_ids())
+        self.export_button.setEnabled(bool(self.model.runs))
+
+    def _double_clicked(self, index) -> None:
+        if self.model.columns[index.column()].key != "name":
+            self.open_selected()
+
+    # --- commands ---------------------------------------------------------------------------------------------------
+    def compare_selected(self) -> list[Run]:
+        """Overlay the selected runs' curves and list the settings that differ; returns the runs compared."""
+        ids = self.selected_ids()
+        if len(ids) < 2 or self.store is None:
+            return []
+        try:
+            runs = self.store.get_runs(ids)
+            diff = self.store.differing_settings(runs)
+        except (RunStoreError, UnknownRunError) as exc:
+            self.show_error(str(exc))
+            return []
+        self.compare_plot.show_runs(runs)
+        self.diff_view.show_differences(runs, diff)
+        return runs
+
+    def open_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1 or self.store is None:
+            return
+        try:
+            run = self.store.get_run(ids[0])
+        except (RunStoreError, UnknownRunError) as exc:
+            self.show_error(str(exc))
+            return
+        self.openRequested.emit(run)
+
+    def rename_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.table.edit(self.model.index(self.model.row_of(ids[0]), self.model.column_of("name")))
+
+    def rename_run(self, run_id: int, name: str) -> None:
+        if self._write(lambda store: store.rename_run(run_id, name)):
+            self.refresh()
+
+    def tag_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        runs = [r for r in self.model.runs if r.id in ids]
+        current = ", ".join(sorted({t for r in runs for t in r.tags}))
+        text, ok = QtWidgets.QInputDialog.getText(self, "Tags", f"Tags of {len(ids)} run(s), separated by commas:",
+                                                  text=current)
+        if ok:
+            tags = [t.strip() for t in text.split(",") if t.strip()]
+            if self._write(lambda store: [store.set_tags(i, tags) for i in ids]):
+                self.refresh()
+
+    def delete_selected(self) -> bool:
+        """Delete the selected runs after asking; their weights files only if the user says so."""
+        ids = self.selected_ids()
+        if not ids or self.model.live_id in ids:
+            return False
+        runs = [r for r in self.model.runs if r.id in ids]
+        weights = [r.weights_path for r in runs if r.weights_path and Path(r.weights_path).exists()]
+        answer = ask_delete(self, runs, weights)
+        if answer is None:
+            return False
+        paths = self._write(lambda store: store.delete_runs(ids))
+        if paths is None:
+            return False
+        if answer:
+            failed = []
+            for path in weights:
+                try:
+                    Path(path).unlink()
+                except OSError as exc:
+                    failed.append(f"{path}: {exc.strerror or exc}")
+            if failed:
+                QtWidgets.QMessageBox.warning(self, "Weights files not deleted", "\n".join(failed))
+        self.refresh()
+        return True
+
+    def export_csv(self, path: str | None = None) -> bool:
+        """The table as shown (its columns and order) as CSV; asks where when no path is given."""
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export runs as CSV", "runs.csv",
+                                                            "CSV files (*.csv);;All files (*)")
+            if not path:
+                return False
+        from core.fileio import FileWriteError, atomic_write_text
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["id"] + [c.tip if c.key.startswith("setting:") else c.title for c in self.model.columns])
+        for row, run in enumerate(self.model.runs):
+            writer.writerow([run.id] + [self.model.text(row, col) for col in range(len(self.model.columns))])
+        try:
+            atomic_write_text(Path(path), buffer.getvalue(), "runs table")
+        except (FileWriteError, OSError) as exc:
+            QtWidgets.QMessageBox.critical(self, "Cannot export runs", str(exc))
+            return False
+        return True
+
+    def _write(self, fn) -> Any:
+        """A user's edit written on the GUI thread (short; a store busy past READ_TIMEOUT says so)."""
+        if self.store is None:
+            return None
+        try:
+            result = fn(self.store)
+        except (RunStoreError, UnknownRunError, ValueError) as exc:
+            QtWidgets.QMessageBox.warning(self, "Run store", str(exc))
+            return None
+        return True if result is None else result
+
+
+def ask_delete(parent: QtWidgets.QWidget, runs, weights: list[str]) -> bool | None:
+    """None: cancel; False: delete the runs; True: delete the runs and their weights files. The box is
+    `deleteRunsDialog` with buttons `deleteRunsOnly`, `deleteRunsAndWeights` (when there are files) and Cancel."""
+    box = QtWidgets.QMessageBox(parent)
+    box.setObjectName("deleteRunsDialog")
+    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
+    box.setWindowTitle("Delete runs")
+    names = ", ".join(r.name for r in runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
+    box.setText(f"Delete {len(runs)} run{'s' if len(runs) > 1 else ''} from the run store? ({names})")
+    if weights:
+        box.setInformativeText(f"{len(weights)} of them ha{'ve' if len(weights) > 1 else 's'} a weights file; "
+                               "they are kept unless you choose otherwise.")
+    only = box.addButton("Delete runs", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    only.setObjectName("deleteRunsOnly")
+    both = None
+    if weights:
+        both = box.addButton("Delete runs and weights files", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        both.setObjectName("deleteRunsAndWeights")
+    cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is only:
+        return False
+    if both is not None and clicked is both:
+        return True
+    return None
