@@ -6,6 +6,7 @@ solid and validation dashed. The log toggle applies to the loss plot (losses spa
 """
 from __future__ import annotations
 
+import html
 import json
 from typing import Any, Sequence
 
@@ -13,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from core.runs import Run, main_metric
-from gui.dashboard.style import TAB10, add_legend, style_plot
+from gui.dashboard.style import TAB10, style_plot
 
 DASHED = QtCore.Qt.PenStyle.DashLine
 
@@ -51,7 +52,12 @@ class RunsComparePlot(QtWidgets.QWidget):
         style_plot(self.loss_plot, "epoch", "loss")
         style_plot(self.metric_plot, "epoch", "metric")
         self.metric_plot.setXLink(self.loss_plot)
-        self.legend = add_legend(self.metric_plot)
+        self.legend = QtWidgets.QLabel()        # beside the plots, never over a curve
+        self.legend.setObjectName("runsCompareLegend")
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.legend.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
+        self.legend.setStyleSheet("background: white; padding: 6px;")
+        self.legend_entries: list[tuple[str, str]] = []     # (run name, colour), in the plots' order
         bar = QtWidgets.QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.title, 1)
@@ -61,7 +67,11 @@ class RunsComparePlot(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.graphics, 1)
+        plots = QtWidgets.QHBoxLayout()
+        plots.setSpacing(0)
+        plots.addWidget(self.graphics, 1)
+        plots.addWidget(self.legend)
+        layout.addLayout(plots, 1)
         self.log_toggle.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
         self.metric_selector.currentTextChanged.connect(lambda _t: self._draw())
 
@@ -90,8 +100,8 @@ class RunsComparePlot(QtWidgets.QWidget):
     def _draw(self) -> None:
         for plot in (self.loss_plot, self.metric_plot):
             plot.clear()
-        self.legend.clear()
         self.curves.clear()
+        self.legend_entries = []
         metric = self.metric
         self.metric_plot.setLabel("left", metric or "metric")
         n = len(self.runs)
@@ -108,10 +118,21 @@ class RunsComparePlot(QtWidgets.QWidget):
                     item = plot.plot([e + 1 for e in epochs], list(values),
                                      pen=pg.mkPen(color, width=2, style=style))
                     self.curves[(run.id, name)] = item
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(color, width=3)), run.name)
-        if self.runs:
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#555555", width=2)), "training")
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#555555", width=2, style=DASHED)), "validation")
+            self.legend_entries.append((run.name, color))
+        self._legend()
+
+    def _legend(self) -> None:
+        """Run names in their colours, then what solid and dashed mean."""
+        if not self.legend_entries:
+            self.legend.setText("")
+            self.legend.setVisible(False)
+            return
+        rows = [f"<tr><td style='color:{color}; font-weight:bold'>━━</td><td>&nbsp;{html.escape(name)}</td></tr>"
+                for name, color in self.legend_entries]
+        rows.append("<tr><td style='color:#555555'>━━</td><td>&nbsp;training</td></tr>")
+        rows.append("<tr><td style='color:#555555'>╌╌</td><td>&nbsp;validation</td></tr>")
+        self.legend.setText("<table cellspacing=2>" + "".join(rows) + "</table>")
+        self.legend.setVisible(True)
 
 
 class RunsDiffView(QtWidgets.QTableWidget):

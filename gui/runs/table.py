@@ -63,30 +63,35 @@ def setting_title(path: str) -> str:
     return rest if head in ("training", "model", "data") and rest else path
 
 
-def base_columns(metric: str | None) -> list[Column]:
-    cols = [
-        Column("name", "Name", "The run's name (double-click to rename)", lambda r: r.name, str),
-        Column("started", "Started", "When the run started", lambda r: r.started,
-               lambda v: time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(v))),
-        Column("status", "Status", "finished, early_stopped, stopped, paused, diverged, failed, interrupted or "
-               "running", lambda r: r.status, str),
-        Column("duration", "Duration", "From start to end (or to its last write)", lambda r: r.duration,
-               duration_text),
+def value_columns(metric: str | None) -> list[Column]:
+    """Validation before training values, each final then best: what a comparison reads first."""
+    keys = [("val_loss", "Val loss"), ("loss", "Loss")]
+    if metric is not None:
+        title = metric.replace("_", " ")
+        keys = [("val_loss", "Val loss"), (f"val_{metric}", f"Val {title}"), ("loss", "Loss"),
+                (metric, title[0].upper() + title[1:])]
+    cols = []
+    for key, title in keys:
+        cols.append(Column(f"final.{key}", title, f"Final {key}", _getter("final", key), _number))
+        cols.append(Column(f"best.{key}", f"Best {title[0].lower() + title[1:]}", f"Best {key} (and the "
+                           "epoch it was reached at, in the run's details)", _getter("best", key), _number))
+    return cols
+
+
+def run_columns() -> tuple[Column, Column, list[Column]]:
+    """(name, status, [epochs, duration, started])."""
+    name = Column("name", "Name", "The run's name (double-click to rename)", lambda r: r.name, str)
+    status = Column("status", "Status", "finished, early_stopped, stopped, paused, diverged, failed, interrupted "
+                    "or running", lambda r: r.status, str)
+    rest = [
         Column("epochs", "Epochs", "Epochs trained (counting a resumed checkpoint's)",
                lambda r: r.start_epoch + r.epochs, str),
+        Column("duration", "Duration", "From start to end (or to its last write)", lambda r: r.duration,
+               duration_text),
+        Column("started", "Started", "When the run started", lambda r: r.started,
+               lambda v: time.strftime("%Y-%m-%d %H:%M", time.localtime(v))),
     ]
-    for key, title in (("loss", "Loss"), ("val_loss", "Val loss")):
-        cols.append(Column(f"final.{key}", title, f"Final {key}", _getter("final", key), _number))
-        cols.append(Column(f"best.{key}", f"Best {title.lower()}", f"Best (lowest) {key}", _getter("best", key),
-                           _number))
-    if metric is not None:
-        for key in (metric, f"val_{metric}"):
-            title = key.replace("val_", "Val ").replace("_", " ")
-            title = title[0].upper() + title[1:]
-            cols.append(Column(f"final.{key}", title, f"Final {key}", _getter("final", key), _number))
-            cols.append(Column(f"best.{key}", f"Best {title[0].lower() + title[1:]}", f"Best {key}",
-                               _getter("best", key), _number))
-    return cols
+    return name, status, rest
 
 
 def _getter(where: str, key: str) -> Callable[[RunSummary], Any]:
@@ -99,7 +104,8 @@ class RunsTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.runs: list[RunSummary] = []
-        self.columns: list[Column] = base_columns(None)
+        name, status, rest = run_columns()
+        self.columns: list[Column] = [name, status, *value_columns(None), *rest]
         self.settings: dict[str, list[Any]] = {}     # differing settings shown: path -> value per run (list order)
         self.hidden_settings = 0                     # differing settings beyond MAX_SETTING_COLUMNS
         self.live_id: int | None = None
@@ -111,17 +117,19 @@ class RunsTableModel(QAbstractTableModel):
         """Show `runs` (a listing of the store): the settings columns are the settings that differ between them."""
         self.beginResetModel()
         self.runs = list(runs)
-        diff = differences([r.project for r in self.runs]) if len(self.runs) > 1 else {}
+        # Runs that trained the same project share its text: parse and diff each distinct project once.
+        texts = list(dict.fromkeys(r.project_json for r in self.runs))
+        diff = differences([json.loads(t) for t in texts]) if len(texts) > 1 else {}
         self.hidden_settings = max(0, len(diff) - MAX_SETTING_COLUMNS)
         paths = list(diff)[:MAX_SETTING_COLUMNS]
-        index = {id(r): i for i, r in enumerate(self.runs)}
-        self.settings = {p: diff[p] for p in paths}
-        self.columns = base_columns(main_metric(k for r in self.runs for k in r.final))
-        for path in paths:
-            values = diff[path]
-            self.columns.append(Column(f"setting:{path}", setting_title(path), path,
-                                       lambda r, v=values: v[index[id(r)]], _setting))
-        self._index = index
+        index = {t: i for i, t in enumerate(texts)}
+        self.settings = {p: [diff[p][index[r.project_json]] for r in self.runs] for p in paths}
+        name, status, rest = run_columns()
+        settings = [Column(f"setting:{path}", setting_title(path), path,
+                           lambda r, v=diff[path]: v[index[r.project_json]], _setting) for path in paths]
+        metric = main_metric(k for r in self.runs for k in r.final)
+        # Name, what differs, then how it went: the columns a comparison reads first come first.
+        self.columns = [name, *settings, status, *value_columns(metric), *rest]
         self._cells.clear()
         if self._sort is not None:
             self._sort_rows(*self._sort)
@@ -131,8 +139,9 @@ class RunsTableModel(QAbstractTableModel):
         """Replace one run's row in place (the live run, as it trains); False if it is not listed."""
         for row, old in enumerate(self.runs):
             if old.id == run.id:
+                if run.project_json != old.project_json:
+                    return False            # its settings changed: the columns must be found again
                 self.runs[row] = run
-                self._index[id(run)] = self._index.pop(id(old))
                 for column in range(len(self.columns)):
                     self._cells.pop((row, column), None)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))

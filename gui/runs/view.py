@@ -98,7 +98,7 @@ class RunsView(QtWidgets.QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setDefaultSectionSize(90)
-        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)   # newest first
+        self.table.horizontalHeader().setResizeContentsPrecision(40)     # widths from the first rows: cheap
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
 
@@ -115,7 +115,7 @@ class RunsView(QtWidgets.QWidget):
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.store_button = _button("Store…", "runsStoreButton", "Choose the run store file (e.g. one beside a "
                                     "course's projects)")
-        self.default_store_button = _button("Default store", "runsDefaultStoreButton",
+        self.default_store_button = _button("Default", "runsDefaultStoreButton",
                                             "Go back to the default run store")
         actions = QtWidgets.QHBoxLayout()
         for button in (self.compare_button, self.open_button, self.rename_button, self.tags_button,
@@ -136,8 +136,11 @@ class RunsView(QtWidgets.QWidget):
         lower = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.compare_plot)
         lower.addWidget(self.diff_view)
+        lower.setChildrenCollapsible(False)
+        self.diff_view.setMinimumWidth(180)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 1)
+        lower.setSizes([640, 300])
         upper = QtWidgets.QWidget()
         upper_layout = QtWidgets.QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -257,6 +260,7 @@ class RunsView(QtWidgets.QWidget):
             return
         selected = set(self.selected_ids())
         self.model.set_runs(runs)
+        self.table.resizeColumnsToContents()
         self.show_error(None)
         self.select_runs(selected)
         self._update_buttons()
@@ -334,7 +338,7 @@ class RunsView(QtWidgets.QWidget):
     # --- commands ---------------------------------------------------------------------------------------------------
     def compare_selected(self) -> list[Run]:
         """Overlay the selected runs' curves and list the settings that differ; returns the runs compared."""
-        ids = self.selected_ids()
+        ids = sorted(self.selected_ids())          # oldest first: colours follow the order the runs were made
         if len(ids) < 2 or self.store is None:
             return []
         try:

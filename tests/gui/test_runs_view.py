@@ -69,8 +69,8 @@ def test_two_learning_rates_recorded_listed_and_compared(window, ui, qtbot):
     for run in recorded:
         for key in ("loss", "val_loss"):
             np.testing.assert_array_equal(plot.curves[(run.id, key)].yData, run.history[key])
-    legend = [label.text for _, label in plot.legend.items]
-    assert recorded[0].name in legend and recorded[1].name in legend
+    assert [name for name, _ in plot.legend_entries] == [r.name for r in recorded]
+    assert recorded[0].name in plot.legend.text() and "validation" in plot.legend.text()
     diff = window.findChild(QTableWidget, "runsDiffView")
     assert diff.paths == ["training.optimizer.lr"]
     assert diff.verticalHeaderItem(0).text() == "training.optimizer.lr"
@@ -103,7 +103,7 @@ def test_open_rename_export_and_delete_a_run(window, ui, qtbot, dialogs, tmp_pat
     dialogs.save_path = str(tmp_path / "runs.csv")
     ui.click(window, "exportRunsButton")
     rows = list(csv.reader(open(tmp_path / "runs.csv")))
-    assert rows[0][:3] == ["id", "Name", "Started"] and "training.optimizer.lr" in rows[0]
+    assert rows[0][:4] == ["id", "Name", "training.optimizer.lr", "Status"] and "Started" in rows[0]
     assert sorted(r[1] for r in rows[1:]) == sorted(r.name for r in view.model.runs)
 
     # Delete: asks first; the weights file stays unless asked
