@@ -45,6 +45,7 @@ class RunsComparePlot(QtWidgets.QWidget):
         self.metric_selector.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.title = QtWidgets.QLabel("Select two or more runs and press Compare")
         self.title.setObjectName("runsCompareTitle")
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.loss_plot = self.graphics.addPlot(row=0, col=0)

@@ -123,6 +123,7 @@ class CrossValidationDialog(QtWidgets.QDialog):
         self.table.setObjectName("crossValidationTable")
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.plot_widget = pg.PlotWidget(background="w")
         self.plot_widget.setObjectName("crossValidationPlot")
         self.plot = self.plot_widget.getPlotItem()
@@ -134,7 +135,7 @@ class CrossValidationDialog(QtWidgets.QDialog):
         top.addWidget(self.start_button)
         top.addWidget(self.cancel_button)
         top.addWidget(self.progress, 1)
-        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        split = self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.plot_widget)
         layout = QtWidgets.QVBoxLayout(self)
@@ -212,7 +213,10 @@ class CrossValidationDialog(QtWidgets.QDialog):
         self._show_result(result)
         stopped = " (stopped: the mean is over the folds that finished)" if result.status == "stopped" else ""
         group = f"; recorded as cross-validation #{result.group_id}" if result.group_id is not None else ""
-        self.status.setText(f"{len(result.folds)} folds {result.status}{stopped}{group}.")
+        metric = main_metric(result.mean)
+        key = f"val_{metric}" if metric and f"val_{metric}" in result.mean else "val_loss"
+        score = f" {key} {result.mean[key]:.4g} ± {result.std[key]:.2g}." if key in result.mean else ""
+        self.status.setText(f"{len(result.folds)} folds {result.status}{stopped}{group}.{score}")
         self.finished_run.emit(result)
 
     def _failed(self, message: str) -> None:
@@ -246,6 +250,9 @@ class CrossValidationDialog(QtWidgets.QDialog):
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        rows_height = self.table.horizontalHeader().height() + 22 * len(rows) + 2 * self.table.frameWidth() + 18
+        total = sum(self.splitter.sizes())
+        self.splitter.setSizes([min(rows_height, total // 2), max(total - rows_height, total // 2)])
         self._plot(result)
 
     def _plot(self, result) -> None:

@@ -39,8 +39,8 @@ def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
     combo.setObjectName(name)
     combo.setToolTip(tip)
     combo.addItem(first, ALL)
-    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
-    combo.setMinimumContentsLength(8)
+    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(6)
     return combo
 
 
@@ -99,6 +99,7 @@ class RunsView(QtWidgets.QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setDefaultSectionSize(90)
         self.table.horizontalHeader().setResizeContentsPrecision(40)     # widths from the first rows: cheap
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # as listed: newest first
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
 
@@ -112,19 +113,24 @@ class RunsView(QtWidgets.QWidget):
         self.export_button = _button("Export CSV…", "exportRunsButton", "Save the table as CSV")
         self.store_label = QtWidgets.QLabel()
         self.store_label.setObjectName("runsStoreLabel")
-        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.store_button = _button("Store…", "runsStoreButton", "Choose the run store file (e.g. one beside a "
-                                    "course's projects)")
-        self.default_store_button = _button("Default", "runsDefaultStoreButton",
-                                            "Go back to the default run store")
+        self.store_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.store_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.store_button = QtWidgets.QToolButton()
+        self.store_button.setObjectName("runsStoreButton")
+        self.store_button.setText("Store…")
+        self.store_button.setToolTip("Choose the run store file (e.g. one beside a course's projects); the arrow "
+                                     "goes back to the default store")
+        self.store_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        menu = QtWidgets.QMenu(self.store_button)
+        self.default_store_action = menu.addAction("Use the default store")
+        self.default_store_action.setObjectName("actionRunsDefaultStore")
+        self.store_button.setMenu(menu)
         actions = QtWidgets.QHBoxLayout()
         for button in (self.compare_button, self.open_button, self.rename_button, self.tags_button,
                        self.delete_button, self.export_button):
             actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.store_label)
+        actions.addWidget(self.store_label, 1)
         actions.addWidget(self.store_button)
-        actions.addWidget(self.default_store_button)
         self.message = QtWidgets.QLabel()
         self.message.setObjectName("runsMessage")
         self.message.setWordWrap(True)
@@ -137,7 +143,7 @@ class RunsView(QtWidgets.QWidget):
         lower.addWidget(self.compare_plot)
         lower.addWidget(self.diff_view)
         lower.setChildrenCollapsible(False)
-        self.diff_view.setMinimumWidth(180)
+        self.diff_view.setMinimumWidth(140)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 1)
         lower.setSizes([640, 300])
@@ -169,7 +175,7 @@ class RunsView(QtWidgets.QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.export_button.clicked.connect(lambda: self.export_csv())
         self.store_button.clicked.connect(self.storeChangeRequested)
-        self.default_store_button.clicked.connect(self.storeDefaultRequested)
+        self.default_store_action.triggered.connect(self.storeDefaultRequested)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         self.table.doubleClicked.connect(self._double_clicked)
         self._update_buttons()
@@ -192,6 +198,8 @@ class RunsView(QtWidgets.QWidget):
         self.close_store()
         self.store_label.setText(f"Store: {path.name}")
         self.store_label.setToolTip(str(path))
+        self.store_button.setToolTip(f"Runs are recorded in {path}. Choose another file (e.g. one beside a "
+                                     "course's projects); the arrow goes back to the default store")
         try:
             self.store = RunStore(path, timeout=READ_TIMEOUT)
         except RunStoreError as exc:
@@ -221,8 +229,7 @@ class RunsView(QtWidgets.QWidget):
     def _reload_choices(self, runs=None) -> None:
         """The filters' entries: groups from the store; tags and projects from `runs` (an unfiltered listing)."""
         store = self.store
-        groups = [(f"{'Cross-validation' if g.kind == 'cv' else 'Search'} #{g.id}: {g.name}", g.id)
-                  for g in store.list_groups()]
+        groups = [(f"#{g.id} {g.name}", g.id) for g in store.list_groups()]
         lists = [(self.group_filter, groups)]
         if runs is not None:
             lists.append((self.tag_filter, [(t, t) for t in sorted({t for r in runs for t in r.tags})]))

@@ -211,3 +211,48 @@ def test_cross_validate_the_iris_example_with_three_folds(make_window, ui, qtbot
     assert view.group_filter.currentData() == dialog.result.group_id
     assert [r.kind for r in view.model.runs] == ["cv-fold"] * 3
     assert sorted(r.group_index for r in view.model.runs) == [0, 1, 2]
+
+
+def test_steps_continue_one_paused_run_and_an_edit_starts_a_new_one(window, ui, qtbot):
+    ui.set_field(window, "training_epochs", "5")
+    for _ in range(2):
+        with qtbot.waitSignal(window.controller.finished, timeout=20_000):
+            ui.click(window, "stepButton")
+        qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=5000)
+    with RunStore(Path(os.environ[ENV_VAR])) as store:
+        runs = store.list_runs()
+        assert [(r.status, r.epochs) for r in runs] == [("paused", 2)]
+        assert store.get_run(runs[0].id).history["loss"] == list(window.session.trainer.history["loss"])
+    ui.set_field(window, "training_optimizer_lr", "0.003")      # a different project from here on: a new run
+    ui.train(window)
+    with RunStore(Path(os.environ[ENV_VAR])) as store:
+        newest, older = store.list_runs()
+        assert (older.status, older.epochs) == ("paused", 2)
+        assert (newest.status, newest.start_epoch, newest.epochs) == ("finished", 2, 3)
+        assert newest.project["training"]["optimizer"]["lr"] == 0.003
+
+
+def test_table_sorts_with_missing_values_last_and_lists_differing_settings():
+    from gui.runs.table import RunsTableModel
+    from runs_support import small_project
+
+    with RunStore(Path(os.environ[ENV_VAR])) as store:
+        ids = []
+        for lr, val in ((0.1, 0.5), (0.01, None), (0.001, 0.2)):
+            run = store.create_run(small_project(lr=lr))
+            final = {"loss": 1.0} if val is None else {"loss": 1.0, "val_loss": val}
+            store.finish_run(run, "finished", final=final, epochs=1)
+            ids.append(run)
+        runs = store.list_runs()
+    model = RunsTableModel()
+    model.set_runs(runs)
+    assert model.settings == {"training.optimizer.lr": [0.001, 0.01, 0.1]}     # newest first, as listed
+    column = model.column_of("final.val_loss")
+    for order, expected in ((Qt.SortOrder.AscendingOrder, [ids[2], ids[0], ids[1]]),
+                            (Qt.SortOrder.DescendingOrder, [ids[0], ids[2], ids[1]])):
+        model.sort(column, order)
+        assert [r.id for r in model.runs] == expected
+        assert model.text(2, column) == ""
+    model.sort(model.column_of("setting:training.optimizer.lr"), Qt.SortOrder.AscendingOrder)
+    assert [model.text(r, model.column_of("setting:training.optimizer.lr")) for r in range(3)] == \
+        ["0.001", "0.01", "0.1"]
