@@ -45,7 +45,8 @@ def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
 
 
 class RunsView(QtWidgets.QWidget):
-    """objectName "runsView". `.table` (`runsTable`, a QTableView over `.model`), `.compare_plot`, `.diff_view`."""
+    """objectName "runsView". `.table` (`runsTable`, a QTableView over `.model`); `.compare_plot` and `.diff_view`
+    exist from the first Compare on (built then: the plots cost the app's start-up nothing)."""
 
     openRequested = Signal(object)          # Run: load its project and weights
     storeChangeRequested = Signal()         # the user wants to choose another store file
@@ -137,16 +138,17 @@ class RunsView(QtWidgets.QWidget):
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
 
-        self.compare_plot = RunsComparePlot()
-        self.diff_view = RunsDiffView()
-        lower = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.compare_plot)
-        lower.addWidget(self.diff_view)
+        self.compare_plot: RunsComparePlot | None = None
+        self.diff_view: RunsDiffView | None = None
+        hint = QtWidgets.QLabel("Select two or more runs and press Compare: their curves overlaid, and the settings "
+                                "that differ side by side.")
+        hint.setObjectName("runsCompareHint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666666;")
+        lower = self._lower = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         lower.setChildrenCollapsible(False)
-        self.diff_view.setMinimumWidth(140)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 1)
-        lower.setSizes([640, 300])
+        lower.addWidget(hint)
         upper = QtWidgets.QWidget()
         upper_layout = QtWidgets.QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -354,9 +356,26 @@ class RunsView(QtWidgets.QWidget):
         except (RunStoreError, UnknownRunError) as exc:
             self.show_error(str(exc))
             return []
+        self._build_compare()
         self.compare_plot.show_runs(runs)
         self.diff_view.show_differences(runs, diff)
         return runs
+
+    def _build_compare(self) -> None:
+        """The comparison's plot and settings table, in place of the hint (once)."""
+        if self.compare_plot is not None:
+            return
+        self.compare_plot = RunsComparePlot()
+        self.diff_view = RunsDiffView()
+        self.diff_view.setMinimumWidth(140)
+        hint = self._lower.widget(0)
+        self._lower.replaceWidget(0, self.compare_plot)
+        hint.deleteLater()
+        self._lower.addWidget(self.diff_view)
+        self._lower.setStretchFactor(0, 3)
+        self._lower.setStretchFactor(1, 1)
+        width = max(self._lower.width(), 400)
+        self._lower.setSizes([width * 2 // 3, width - width * 2 // 3])
 
     def open_selected(self) -> None:
         ids = self.selected_ids()
