@@ -1,9 +1,11 @@
 """Train > Cross-validate: k-fold cross-validation of the open project on a worker thread, with its progress, a
 table of the folds with mean ± std of every metric, and the K curves overlaid with their mean.
 
-The work is `core.cross_validation.CrossValidation` (the same as `layerlab cv`), run on a QThread of its own: planning
-the folds (which loads the data) and training them never touch the GUI thread. Each fold is recorded as a run of
-one cross-validation entry in the run store; the dialog's `finished` tells the Runs view to list them.
+The work is `core.cross_validation.CrossValidation` (the same as `layerlab cv`), run on a QThread of its own:
+planning the folds (which loads the data) and training them never touch the GUI thread. Like every worker thread,
+it holds the application's gc guard while it runs (gui/runtime/gc_guard.py: no cycle collection on a worker
+thread). Each fold is recorded as a run of one cross-validation entry in the run store; the dialog's
+`finished_run` tells the Runs view to list them.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from core.errors import LayerLabError
 from core.events import Diverged, EpochEnd, Failed, Finished
 from core.runs import main_metric
 from gui.dashboard.style import add_legend, style_plot
+from gui.runtime.gc_guard import GcGuard
 
 from .compare import run_color
 
@@ -89,8 +92,10 @@ class CrossValidationDialog(QtWidgets.QDialog):
     finished_run = Signal(object)              # CrossValidationResult (the Runs view lists its folds)
     warning = Signal(str)
 
-    def __init__(self, project, store_path: str, parent: QtWidgets.QWidget | None = None):
+    def __init__(self, project, store_path: str, parent: QtWidgets.QWidget | None = None,
+                 gc_guard: GcGuard | None = None):
         super().__init__(parent)
+        self.gc_guard = gc_guard or GcGuard.of()
         self.setObjectName("crossValidationDialog")
         self.setWindowTitle(f"Cross-validate {project.name}")
         self.project, self.store_path = project, store_path
@@ -175,6 +180,7 @@ class CrossValidationDialog(QtWidgets.QDialog):
         self.cancel_button.setEnabled(True)
         self.status.setText("Loading the data and planning the folds…")
         self.progress.setRange(0, 0)
+        self.gc_guard.hold()
         thread.start()
         return True
 
@@ -227,6 +233,7 @@ class CrossValidationDialog(QtWidgets.QDialog):
     def _thread_finished(self) -> None:
         if self._thread is not None:
             self._thread.deleteLater()
+            self.gc_guard.release()
         self._thread = self._worker = None
         self.progress.setRange(0, max(1, self.progress.maximum()))
         self.start_button.setEnabled(True)

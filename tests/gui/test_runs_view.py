@@ -4,6 +4,7 @@ delete (asking first), CSV export, the live run's row, a store that cannot be us
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from pathlib import Path
 
@@ -196,7 +197,9 @@ def test_cross_validate_the_iris_example_with_three_folds(make_window, ui, qtbot
     assert dialog.isVisible() and dialog.folds.value() == 5         # the project has no cross_validation section
     dialog.folds.setValue(3)
     ui.click(dialog, "crossValidationStartButton")
+    assert dialog.running and not gc.isenabled()      # no cycle collection on the worker (gui/runtime/gc_guard.py)
     qtbot.waitUntil(lambda: dialog.result is not None and not dialog.running, timeout=60_000)
+    assert gc.isenabled()
     assert dialog.result.settings.folds == 3
     table = window.findChild(QTableWidget, "crossValidationTable")
     assert table.rowCount() == 5                                   # three folds, mean, std
