@@ -7,6 +7,8 @@ rename the run (`renameRequested`); the model changes only once the store has.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import time
@@ -158,6 +160,15 @@ class RunsTableModel(QAbstractTableModel):
 
     def row_of(self, run_id: int) -> int:
         return next(i for i, r in enumerate(self.runs) if r.id == run_id)
+
+    def csv_text(self) -> str:
+        """The table as shown (its columns and order) as CSV; setting columns are headed by their full path."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["id"] + [c.tip if c.key.startswith("setting:") else c.title for c in self.columns])
+        for row, run in enumerate(self.runs):
+            writer.writerow([run.id] + [self.text(row, col) for col in range(len(self.columns))])
+        return buffer.getvalue()
 
     def text(self, row: int, column: int) -> str:
         cell = self._cells.get((row, column))

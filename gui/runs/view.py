@@ -9,44 +9,27 @@ how another view (the search's trials) compares runs here.
 """
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Qt, Signal
 
-from core.runs import STATUSES, Run, RunStore, RunStoreError, UnknownRunError
+from core.runs import Run, RunStore, RunStoreError, UnknownRunError
 
 from .compare import RunsComparePlot, RunsDiffView
+from .delete_dialog import ask_delete
+from .filters import RunFilters, push_button
 from .table import RunsTableModel
 
 LIVE_REFRESH_MS = 1000
 READ_TIMEOUT = 2.0           # seconds the GUI thread waits for a busy store before it says so
-ALL = ""
-
-
-def _button(text: str, name: str, tip: str) -> QtWidgets.QPushButton:
-    button = QtWidgets.QPushButton(text)
-    button.setObjectName(name)
-    button.setToolTip(tip)
-    return button
-
-
-def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
-    combo = QtWidgets.QComboBox()
-    combo.setObjectName(name)
-    combo.setToolTip(tip)
-    combo.addItem(first, ALL)
-    combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(6)
-    return combo
 
 
 class RunsView(QtWidgets.QWidget):
-    """objectName "runsView". `.table` (`runsTable`, a QTableView over `.model`); `.compare_plot` and `.diff_view`
-    exist from the first Compare on (built then: the plots cost the app's start-up nothing)."""
+    """objectName "runsView". `.filters` (the filter bar), `.table` (`runsTable`, a QTableView over `.model`);
+    `.compare_plot` and `.diff_view` exist from the first Compare on (built then: the plots cost the app's start-up
+    nothing)."""
 
     openRequested = Signal(object)          # Run: load its project and weights
     storeChangeRequested = Signal()         # the user wants to choose another store file
@@ -70,23 +53,7 @@ class RunsView(QtWidgets.QWidget):
 
     # --- construction -----------------------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.filter_text = QtWidgets.QLineEdit()
-        self.filter_text.setObjectName("runsFilterText")
-        self.filter_text.setPlaceholderText("Filter: name, project, tag, notes")
-        self.filter_text.setClearButtonEnabled(True)
-        self.status_filter = _combo("runsStatusFilter", "Only runs with this status", "Any status")
-        for status in STATUSES:
-            self.status_filter.addItem(status, status)
-        self.tag_filter = _combo("runsTagFilter", "Only runs with this tag", "Any tag")
-        self.project_filter = _combo("runsProjectFilter", "Only runs of this project", "Any project")
-        self.group_filter = _combo("runsGroupFilter", "Only the folds of one cross-validation or the trials of one "
-                                   "search", "All runs")
-        filters = QtWidgets.QHBoxLayout()
-        filters.addWidget(self.filter_text, 2)
-        for combo in (self.status_filter, self.tag_filter, self.project_filter, self.group_filter):
-            filters.addWidget(combo)
-        self.refresh_button = _button("Refresh", "refreshRunsButton", "Read the run store again")
-        filters.addWidget(self.refresh_button)
+        self.filters = RunFilters()
 
         self.table = QtWidgets.QTableView()
         self.table.setObjectName("runsTable")
@@ -104,14 +71,14 @@ class RunsView(QtWidgets.QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
 
-        self.compare_button = _button("Compare", "compareRunsButton", "Overlay the selected runs' curves and list "
-                                      "the settings that differ")
-        self.open_button = _button("Open", "openRunButton", "Load the run's project and weights (to look, continue "
-                                   "training or export)")
-        self.rename_button = _button("Rename…", "renameRunButton", "Rename the selected run")
-        self.tags_button = _button("Tags…", "tagRunsButton", "Set the tags of the selected runs")
-        self.delete_button = _button("Delete…", "deleteRunsButton", "Delete the selected runs (asks first)")
-        self.export_button = _button("Export CSV…", "exportRunsButton", "Save the table as CSV")
+        self.compare_button = push_button("Compare", "compareRunsButton", "Overlay the selected runs' curves and "
+                                          "list the settings that differ")
+        self.open_button = push_button("Open", "openRunButton", "Load the run's project and weights (to look, "
+                                       "continue training or export)")
+        self.rename_button = push_button("Rename…", "renameRunButton", "Rename the selected run")
+        self.tags_button = push_button("Tags…", "tagRunsButton", "Set the tags of the selected runs")
+        self.delete_button = push_button("Delete…", "deleteRunsButton", "Delete the selected runs (asks first)")
+        self.export_button = push_button("Export CSV…", "exportRunsButton", "Save the table as CSV")
         self.store_label = QtWidgets.QLabel()
         self.store_label.setObjectName("runsStoreLabel")
         self.store_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -152,7 +119,7 @@ class RunsView(QtWidgets.QWidget):
         upper = QtWidgets.QWidget()
         upper_layout = QtWidgets.QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addLayout(filters)
+        upper_layout.addWidget(self.filters)
         upper_layout.addWidget(self.message)
         upper_layout.addWidget(self.table, 1)
         upper_layout.addLayout(actions)
@@ -166,10 +133,8 @@ class RunsView(QtWidgets.QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
 
-        self.filter_text.textChanged.connect(lambda _t: self.refresh())
-        for combo in (self.status_filter, self.tag_filter, self.project_filter, self.group_filter):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.refresh_button.clicked.connect(self.reload)
+        self.filters.changed.connect(self.refresh)
+        self.filters.refreshRequested.connect(self.reload)
         self.compare_button.clicked.connect(self.compare_selected)
         self.open_button.clicked.connect(self.open_selected)
         self.rename_button.clicked.connect(self.rename_selected)
@@ -228,24 +193,6 @@ class RunsView(QtWidgets.QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _reload_choices(self, runs=None) -> None:
-        """The filters' entries: groups from the store; tags and projects from `runs` (an unfiltered listing)."""
-        store = self.store
-        groups = [(f"#{g.id} {g.name}", g.id) for g in store.list_groups()]
-        lists = [(self.group_filter, groups)]
-        if runs is not None:
-            lists.append((self.tag_filter, [(t, t) for t in sorted({t for r in runs for t in r.tags})]))
-            lists.append((self.project_filter, [(p, p) for p in sorted({r.project_name for r in runs},
-                                                                        key=str.casefold)]))
-        for combo, entries in lists:
-            current = combo.currentData()
-            with QtCore.QSignalBlocker(combo):
-                while combo.count() > 1:
-                    combo.removeItem(1)
-                for text, data in entries:
-                    combo.addItem(text, data)
-                combo.setCurrentIndex(max(0, combo.findData(current)))
-
     # --- listing ----------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """List the runs that pass the filters (now if shown, else when next shown)."""
@@ -257,13 +204,10 @@ class RunsView(QtWidgets.QWidget):
         if store is None:
             self.model.set_runs([])
             return
-        filters = dict(status=self.status_filter.currentData() or None, tag=self.tag_filter.currentData() or None,
-                       project=self.project_filter.currentData() or None,
-                       group_id=self.group_filter.currentData() or None,
-                       text=self.filter_text.text().strip() or None)
+        query = self.filters.query()
         try:
-            runs = store.list_runs(**filters)
-            self._reload_choices(runs if not any(filters.values()) else None)
+            runs = store.list_runs(**query)
+            self.filters.set_choices(store.list_groups(), runs if not any(query.values()) else None)
         except RunStoreError as exc:
             self.show_error(str(exc))
             return
@@ -326,9 +270,13 @@ class RunsView(QtWidgets.QWidget):
 
     def show_group(self, group_id: int | None) -> None:
         """List one cross-validation's folds or one search's trials (None: every run)."""
-        if self._open_store() is not None:
-            self._reload_choices()
-        self.group_filter.setCurrentIndex(max(0, self.group_filter.findData(group_id if group_id else ALL)))
+        store = self._open_store()
+        if store is not None:
+            try:
+                self.filters.set_choices(store.list_groups())
+            except RunStoreError as exc:
+                self.show_error(str(exc))
+        self.filters.show_group(group_id)
         self.refresh()
 
     def _update_buttons(self) -> None:
@@ -444,13 +392,8 @@ class RunsView(QtWidgets.QWidget):
                 return False
         from core.fileio import FileWriteError, atomic_write_text
 
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["id"] + [c.tip if c.key.startswith("setting:") else c.title for c in self.model.columns])
-        for row, run in enumerate(self.model.runs):
-            writer.writerow([run.id] + [self.model.text(row, col) for col in range(len(self.model.columns))])
         try:
-            atomic_write_text(Path(path), buffer.getvalue(), "runs table")
+            atomic_write_text(Path(path), self.model.csv_text(), "runs table")
         except (FileWriteError, OSError) as exc:
             QtWidgets.QMessageBox.critical(self, "Cannot export runs", str(exc))
             return False
@@ -466,32 +409,3 @@ class RunsView(QtWidgets.QWidget):
             QtWidgets.QMessageBox.warning(self, "Run store", str(exc))
             return None
         return True if result is None else result
-
-
-def ask_delete(parent: QtWidgets.QWidget, runs, weights: list[str]) -> bool | None:
-    """None: cancel; False: delete the runs; True: delete the runs and their weights files. The box is
-    `deleteRunsDialog` with buttons `deleteRunsOnly`, `deleteRunsAndWeights` (when there are files) and Cancel."""
-    box = QtWidgets.QMessageBox(parent)
-    box.setObjectName("deleteRunsDialog")
-    box.setIcon(QtWidgets.QMessageBox.Icon.Question)
-    box.setWindowTitle("Delete runs")
-    names = ", ".join(r.name for r in runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
-    box.setText(f"Delete {len(runs)} run{'s' if len(runs) > 1 else ''} from the run store? ({names})")
-    if weights:
-        box.setInformativeText(f"{len(weights)} of them ha{'ve' if len(weights) > 1 else 's'} a weights file; "
-                               "they are kept unless you choose otherwise.")
-    only = box.addButton("Delete runs", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-    only.setObjectName("deleteRunsOnly")
-    both = None
-    if weights:
-        both = box.addButton("Delete runs and weights files", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
-        both.setObjectName("deleteRunsAndWeights")
-    cancel = box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is only:
-        return False
-    if both is not None and clicked is both:
-        return True
-    return None

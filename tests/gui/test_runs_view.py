@@ -211,7 +211,7 @@ def test_cross_validate_the_iris_example_with_three_folds(make_window, ui, qtbot
     assert abs(np.mean(values) - dialog.result.mean["val_accuracy"]) < 1e-3
     assert set(dialog.curves) == {"fold 1", "fold 2", "fold 3", "mean"}
     view = runs_view(window)                                        # lists the folds of this cross-validation
-    assert view.group_filter.currentData() == dialog.result.group_id
+    assert view.filters.group.currentData() == dialog.result.group_id
     assert [r.kind for r in view.model.runs] == ["cv-fold"] * 3
     assert sorted(r.group_index for r in view.model.runs) == [0, 1, 2]
 
