@@ -2,6 +2,7 @@
 be used), `runs list|show|compare|delete` with their `--json` forms, and `cv` with sklearn's folds, numpy's mean and
 std, its folds grouped in the store and one-line errors for bad settings."""
 import json
+import math
 import os
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def test_train_records_its_run_with_the_trainers_history_bit_for_bit(tmp_path):
     rows = history_rows(tmp_path / "h.csv")
     for key in rows[0]:
         if key != "epoch":
-            assert recorded.history[key] == [float(r[key]) for r in rows], key
+            np.testing.assert_array_equal(recorded.history[key], [float(r[key]) for r in rows], err_msg=key)
 
 
 def test_no_record_records_nothing_and_a_bad_store_is_one_warning(tmp_path):
@@ -93,7 +94,8 @@ def test_runs_show_json_has_the_history(three_runs):
     assert code == 0, err
     shown = json.loads(out)
     with RunStore() as store:
-        assert shown["history"] == {k: list(v) for k, v in store.get_run(three_runs[0]).history.items()}
+        history = store.get_run(three_runs[0]).history
+    assert shown["history"] == {k: [None if math.isnan(x) else x for x in v] for k, v in history.items()}  # nan: null
     assert len(shown["history"]["loss"]) == 5 and shown["project_json"]["training"]["optimizer"]["lr"] == 0.1
     code, out, err = run("runs", "show", three_runs[0])
     assert "training.optimizer.lr" in out and "final and best values:" in out and "history (" in out

@@ -35,7 +35,9 @@ class Curves:
             return None
         epochs = (self.epochs or {}).get(key)
         x = np.asarray(epochs if epochs is not None else range(len(values)), dtype=np.float64) + 1
-        return x, np.asarray(values, dtype=np.float64)
+        y = np.asarray(values, dtype=np.float64)
+        known = np.isfinite(y)          # nan: not computed that epoch (auc is computed now and then)
+        return x[known], y[known]
 
 
 def main_metric(curves: Sequence[Curves], metric: str | None = None) -> str | None:

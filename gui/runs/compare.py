@@ -7,6 +7,7 @@ solid and validation dashed. The log toggle applies to the loss plot (losses spa
 from __future__ import annotations
 
 import html
+import math
 import json
 from typing import Any, Sequence
 
@@ -116,7 +117,8 @@ class RunsComparePlot(QtWidgets.QWidget):
                     if not values:
                         continue
                     epochs = run.history_epochs.get(name) or range(len(values))
-                    item = plot.plot([e + 1 for e in epochs], list(values),
+                    known = [(e + 1, v) for e, v in zip(epochs, values) if math.isfinite(v)]  # nan: not computed
+                    item = plot.plot([e for e, _ in known], [v for _, v in known],
                                      pen=pg.mkPen(color, width=2, style=style))
                     self.curves[(run.id, name)] = item
             self.legend_entries.append((run.name, color))

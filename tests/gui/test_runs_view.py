@@ -61,7 +61,7 @@ def test_two_learning_rates_recorded_listed_and_compared(window, ui, qtbot):
         recorded = [store.get_run(r.id) for r in runs]
     for run, history in zip(recorded, (first, second)):
         for key, values in history.items():
-            assert run.history[key] == values, key
+            np.testing.assert_array_equal(run.history[key], values, err_msg=key)   # nan (auc) where nan
         assert Path(run.weights_path).exists()             # the app keeps each run's weights beside the store
 
     view.table.selectAll()
@@ -72,6 +72,10 @@ def test_two_learning_rates_recorded_listed_and_compared(window, ui, qtbot):
             np.testing.assert_array_equal(plot.curves[(run.id, key)].yData, run.history[key])
     assert [name for name, _ in plot.legend_entries] == [r.name for r in recorded]
     assert recorded[0].name in plot.legend.text() and "validation" in plot.legend.text()
+    plot.metric_selector.setCurrentText("auc")          # computed now and then: the epochs that have a value
+    auc = recorded[0].history["auc"]
+    assert np.isnan(auc).any()
+    np.testing.assert_array_equal(plot.curves[(recorded[0].id, "auc")].yData, [v for v in auc if not np.isnan(v)])
     diff = window.findChild(QTableWidget, "runsDiffView")
     assert diff.paths == ["training.optimizer.lr"]
     assert diff.verticalHeaderItem(0).text() == "training.optimizer.lr"
