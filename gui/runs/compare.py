@@ -12,16 +12,18 @@ import json
 from typing import Any, Sequence
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from core.runs import Run, main_metric
-from gui.dashboard.style import TAB10, style_plot
+from gui.dashboard.style import style_plot
+from gui.palette import TAB10
 
 DASHED = QtCore.Qt.PenStyle.DashLine
 
 
 def run_color(i: int, n: int) -> str:
-    """Distinct colours: tab10 for up to ten runs, then evenly spaced hues."""
+    """Distinct colours: tab10 (the palette's) for up to ten runs, then evenly spaced hues. A run's colour means
+    only "this run" within one comparison, so it is not a class or layer colour."""
     if n <= len(TAB10):
         return TAB10[i]
     color = pg.intColor(i, hues=n, values=1, maxValue=220)
@@ -146,9 +148,13 @@ class RunsDiffView(QtWidgets.QTableWidget):
         super().__init__(parent)
         self.setObjectName("runsDiffView")
         self.paths: list[str] = []
+        self._widths: list[int] = []
         self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setDefaultSectionSize(22)
         self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.horizontalHeader().setDefaultAlignment(QtCore.Qt.AlignmentFlag.AlignLeft |
+                                                    QtCore.Qt.AlignmentFlag.AlignVCenter)
         self.setToolTip("The settings that differ between the compared runs")
 
     def show_differences(self, runs: Sequence[Run], diff: dict[str, list[Any]]) -> None:
@@ -157,7 +163,11 @@ class RunsDiffView(QtWidgets.QTableWidget):
         rows = self.paths or ["(no setting differs)"]
         self.setRowCount(len(rows))
         self.setColumnCount(len(runs))
-        self.setHorizontalHeaderLabels([r.name for r in runs])
+        for column, run in enumerate(runs):        # a run's colour as in the plot; the name in full as a tip
+            header = QtWidgets.QTableWidgetItem(run.name)
+            header.setForeground(QtGui.QColor(run_color(column, len(runs))))
+            header.setToolTip(run.name)
+            self.setHorizontalHeaderItem(column, header)
         self.setVerticalHeaderLabels(rows)
         for row, path in enumerate(self.paths):
             for column, value in enumerate(diff[path]):
@@ -166,3 +176,13 @@ class RunsDiffView(QtWidgets.QTableWidget):
                 item.setToolTip(f"{path} = {text}")
                 self.setItem(row, column, item)
         self.resizeColumnsToContents()
+        self._widths = []
+        for column in range(len(runs)):            # as wide as the values: long run names are elided, not scrolled
+            values = self.sizeHintForColumn(column) if self.paths else 0
+            self._widths.append(min(self.columnWidth(column), max(values + 12, 56)))
+            self.setColumnWidth(column, self._widths[-1])
+
+    def needed_width(self) -> int:
+        """The width that shows every column."""
+        return (self.verticalHeader().sizeHint().width() + sum(self._widths)
+                + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width())

@@ -20,6 +20,19 @@ def push_button(text: str, name: str, tip: str) -> QtWidgets.QPushButton:
     return widget
 
 
+def button_bar(name: str, widgets) -> QtWidgets.QToolBar:
+    """`widgets` in a row that, when the tab is narrow, keeps what does not fit behind its » button instead of
+    widening the window (a toolbar's minimum width is its first widget and that button)."""
+    bar = QtWidgets.QToolBar()
+    bar.setObjectName(name)
+    bar.setMovable(False)
+    bar.setFloatable(False)
+    bar.setStyleSheet("QToolBar { border: none; background: transparent; spacing: 4px; }")
+    for widget in widgets:
+        bar.addWidget(widget)
+    return bar
+
+
 def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
     combo = QtWidgets.QComboBox()
     combo.setObjectName(name)
@@ -31,8 +44,8 @@ def _combo(name: str, tip: str, first: str) -> QtWidgets.QComboBox:
 
 
 class RunFilters(QtWidgets.QWidget):
-    """`runsFilterText`, `runsStatusFilter`, `runsTagFilter`, `runsProjectFilter`, `runsGroupFilter`,
-    `refreshRunsButton`."""
+    """`runsFilterText`, then `runsStatusFilter`, `runsTagFilter`, `runsProjectFilter`, `runsGroupFilter` and
+    `refreshRunsButton` in a bar (`runsFilterBar`) that tucks away what a narrow tab has no room for."""
 
     changed = Signal()          # a filter changed: list again
     refreshRequested = Signal()
@@ -51,13 +64,13 @@ class RunFilters(QtWidgets.QWidget):
         self.group = _combo("runsGroupFilter", "Only the folds of one cross-validation or the trials of one search",
                             "All runs")
         self.refresh_button = push_button("Refresh", "refreshRunsButton", "Read the run store again")
+        self.text.setMinimumWidth(120)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.text, 2)
+        layout.addWidget(button_bar("runsFilterBar", (*self.combos, self.refresh_button)), 5)
         for combo in self.combos:
-            layout.addWidget(combo)
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        layout.addWidget(self.refresh_button)
         self.text.textChanged.connect(lambda _t: self.changed.emit())
         self.refresh_button.clicked.connect(self.refreshRequested)
 

@@ -19,7 +19,7 @@ from core.runs import Run, RunStore, RunStoreError, UnknownRunError
 
 from .compare import RunsComparePlot, RunsDiffView
 from .delete_dialog import ask_delete
-from .filters import RunFilters, push_button
+from .filters import RunFilters, button_bar, push_button
 from .table import RunsTableModel
 
 LIVE_REFRESH_MS = 1000
@@ -94,9 +94,8 @@ class RunsView(QtWidgets.QWidget):
         self.default_store_action.setObjectName("actionRunsDefaultStore")
         self.store_button.setMenu(menu)
         actions = QtWidgets.QHBoxLayout()
-        for button in (self.compare_button, self.open_button, self.rename_button, self.tags_button,
-                       self.delete_button, self.export_button):
-            actions.addWidget(button)
+        actions.addWidget(button_bar("runsActions", (self.compare_button, self.open_button, self.rename_button,
+                                                     self.tags_button, self.delete_button, self.export_button)), 3)
         actions.addWidget(self.store_label, 1)
         actions.addWidget(self.store_button)
         self.message = QtWidgets.QLabel()
@@ -307,6 +306,10 @@ class RunsView(QtWidgets.QWidget):
         self._build_compare()
         self.compare_plot.show_runs(runs)
         self.diff_view.show_differences(runs, diff)
+        total, shown = self._lower.width(), self._lower.sizes()[1]
+        wanted = min(self.diff_view.needed_width(), total * 9 // 20)
+        if wanted > shown:                          # room for every run's column, up to 45% of the width
+            self._lower.setSizes([total - wanted, wanted])
         return runs
 
     def _build_compare(self) -> None:
@@ -324,6 +327,9 @@ class RunsView(QtWidgets.QWidget):
         self._lower.setStretchFactor(1, 1)
         width = max(self._lower.width(), 400)
         self._lower.setSizes([width * 2 // 3, width - width * 2 // 3])
+        height = self.splitter.height()         # the plots get the larger share (the hint needed little)
+        if height > 0:
+            self.splitter.setSizes([height * 2 // 5, height - height * 2 // 5])
 
     def open_selected(self) -> None:
         ids = self.selected_ids()
