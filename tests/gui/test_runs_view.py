@@ -81,6 +81,10 @@ def test_two_learning_rates_recorded_listed_and_compared(window, ui, qtbot):
     assert diff.verticalHeaderItem(0).text() == "training.optimizer.lr"
     values = sorted(diff.item(0, c).text() for c in range(2))
     assert values == ["0.01", "0.1"]
+    for c, run in enumerate(recorded):                     # each run's column headed in its curves' colour
+        title = diff.horizontalHeaderItem(c)
+        assert title.text() == title.toolTip() == run.name
+        assert title.foreground().color() == plot.curves[(run.id, "loss")].opts["pen"].color()
 
 
 def test_open_rename_export_and_delete_a_run(window, ui, qtbot, dialogs, tmp_path):
