@@ -25,9 +25,10 @@ def build_network(project: Project, input_width: int) -> Network:
     return Network(list(project.layers), input_width, project.training.dtype)
 
 
-# What a resumed run may set differently from its checkpoint: how long the whole run is, and the diagnostics budget.
-# The seed is the checkpoint's (its generators carry on); everything else would change what its state means.
-RESUME_MAY_CHANGE = ("epochs", "seed", "diagnostics")
+# What a resumed run may set differently from its checkpoint: how long the whole run is, the diagnostics budget and
+# the cross-validation settings (not used by a single run). The seed is the checkpoint's (its generators carry on);
+# everything else would change what its state means.
+RESUME_MAY_CHANGE = ("epochs", "seed", "diagnostics", "cross_validation")
 
 
 def resume_project(project: Project, checkpoint: WeightsFile, prepared: Any) -> Project:

@@ -87,18 +87,26 @@ def with_value(obj: Mapping, path: str, value: Any) -> dict:
 
 def flatten(obj: Any, prefix: tuple[Key, ...] = ()) -> dict[str, Any]:
     """Every leaf setting by path. Objects and lists of objects are walked into; a list of plain values (class
-    weights, a schedule's milestones) is one setting."""
+    weights, a schedule's milestones) is one setting; an empty object below the top is one setting too."""
+    out: dict[str, Any] = {}
+    _flatten_into(obj, format_path(prefix), bool(prefix), out)
+    return out
+
+
+def _flatten_into(obj: Any, path: str, nested: bool, out: dict[str, Any]) -> None:
+    """`flatten` with the path carried as text (a Runs table flattens a thousand projects at once)."""
     if isinstance(obj, dict):
-        out: dict[str, Any] = {}
+        if not obj:
+            if nested:
+                out[path] = {}
+            return
         for key, value in obj.items():
-            out.update(flatten(value, prefix + (str(key),)))
-        return out if out or not prefix else {format_path(prefix): {}}
-    if isinstance(obj, list) and any(isinstance(item, (dict, list)) for item in obj):
-        out = {}
+            _flatten_into(value, f"{path}.{key}" if path else str(key), True, out)
+    elif isinstance(obj, list) and any(isinstance(item, (dict, list)) for item in obj):
         for i, value in enumerate(obj):
-            out.update(flatten(value, prefix + (i,)))
-        return out
-    return {format_path(prefix): obj}
+            _flatten_into(value, f"{path}[{i}]", True, out)
+    else:
+        out[path] = obj
 
 
 def differences(objs: list[Mapping]) -> dict[str, list[Any]]:

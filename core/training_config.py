@@ -1,5 +1,5 @@
 """The `training` section of a project: loss, optimizer, batches, epochs, seed, dtype, schedule, early stopping,
-clipping, class weights and the diagnostics budget. Parsed once into a frozen `TrainingConfig`."""
+clipping, class weights, the diagnostics budget and cross-validation. Parsed once into a frozen `TrainingConfig`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -31,6 +31,7 @@ class TrainingConfig:
     class_weight: Any = None              # None | "balanced" | [w0, w1, ...] | {"0": w0, ...}
     diagnostics_budget: float = DIAGNOSTICS_BUDGET   # fraction of training time diagnostics snapshots may take
     diagnostics_rate: float = DIAGNOSTICS_RATE   # at most this many snapshots per second
+    cross_validation: Any = None          # CrossValidationSettings | None (core/cross_validation/settings.py)
 
     def with_changes(self, **changes: Any) -> "TrainingConfig":
         return replace(self, **changes)
@@ -56,6 +57,8 @@ class TrainingConfig:
             out["class_weight"] = self.class_weight
         if (self.diagnostics_budget, self.diagnostics_rate) != (DIAGNOSTICS_BUDGET, DIAGNOSTICS_RATE):
             out["diagnostics"] = {"budget": self.diagnostics_budget, "max_rate": self.diagnostics_rate}
+        if self.cross_validation is not None:
+            out["cross_validation"] = self.cross_validation.to_dict()
         return out
 
 
@@ -97,6 +100,11 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
         budget = d.float("budget", DIAGNOSTICS_BUDGET, minimum=0.0, maximum=1.0)
         rate = d.float("max_rate", DIAGNOSTICS_RATE, minimum=0.0)
         d.finish()
+    cross_validation = None
+    if r.raw("cross_validation", None) is not None:
+        # Imported here: core.cross_validation imports the project (and so this module) at its top.
+        from .cross_validation.settings import parse_cross_validation
+        cross_validation = parse_cross_validation(r.raw("cross_validation", None), f"{path}.cross_validation")
     config = TrainingConfig(
         loss=loss,
         optimizer=optimizer,
@@ -112,6 +120,7 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
         class_weight=class_weight,
         diagnostics_budget=budget,
         diagnostics_rate=rate,
+        cross_validation=cross_validation,
     )
     r.finish()
     return config

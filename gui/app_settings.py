@@ -1,4 +1,5 @@
-"""What the app remembers between runs (QSettings, INI format everywhere): recent projects and the window layout.
+"""What the app remembers between runs (QSettings, INI format everywhere): recent projects, the window layout and
+the run store's location.
 
 Tests point the INI location at a temporary folder with `QSettings.setPath(IniFormat, UserScope, folder)`, so they
 never read or write a user's real settings.
@@ -40,6 +41,16 @@ def remove_recent(path: str | Path) -> list[str]:
     files = [p for p in recent_files() if p != str(path)]
     settings().setValue("recentFiles", files)
     return files
+
+
+def run_store_preference() -> str:
+    """The run store file chosen in the app ('' = the default: LAYERLAB_RUNS, else the per-user store)."""
+    value = settings().value("runs/store", "")
+    return str(value) if value else ""
+
+
+def set_run_store_preference(path: str | Path | None) -> None:
+    settings().setValue("runs/store", str(path) if path else "")
 
 
 def save_window(window: QMainWindow, splitters: dict[str, QSplitter] | None = None) -> None:

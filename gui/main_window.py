@@ -8,6 +8,8 @@ training thread.
 Where to add things: a dashboard view or tab in `Dashboard._build_tabs` (gui/dashboard/dashboard.py); a dock in
 `MainWindow._dock_specs`; a menu action in `MENU_BAR` (gui/menus.py) with its slot in `MainWindow._commands`. A
 command that works on the project (like gui/project/exporting.py) takes a `ProjectContext`, not the window.
+The run store (gui/runs): every run is recorded from the training thread (`self.recording`, handed to the
+controller as its listener) and listed in the Runs tab (`self.runs_view`), which the window adds to the dashboard.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ from gui.project.exporting import Exporter
 from gui.project.files import LOCKED_MESSAGE, ProjectFiles, weights_path
 from gui.project.output_follow import OutputFollower
 from gui.project.session import Session
+from gui.runs.commands import RunsCommands
+from gui.runs.recording import RunRecording
+from gui.runs.view import RunsView
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.held_out import HeldOutEvaluation
@@ -54,6 +59,7 @@ class MainWindow(QMainWindow):
         gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
         self.session = Session(self, gc_guard)
         self.controller = TrainingController(self, gc_guard=gc_guard)
+        self.recording = RunRecording(app_settings.run_store_preference, self)
         self.problems_list: list = []
         self._select_after: int | None = None
         self._build_widgets()
@@ -63,6 +69,8 @@ class MainWindow(QMainWindow):
         self.exporter = Exporter(context, self.dashboard)
         self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
         self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)
+        self.runs = RunsCommands(context, self.files, self.open_project, self.controller, self.recording,
+                                 self.runs_view, lambda: self.dashboard.show_tab("Runs"))
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
@@ -88,6 +96,8 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
+        self.runs_view = RunsView(lambda: self.recording.store_path)
+        self.dashboard.add_tab("Runs", "Every recorded run: filter, compare, open, delete", self.runs_view, panels=[])
         self.banner = DivergedBanner()
         self.note = NoteBanner()
         self._docks = self._dock_specs()
@@ -109,7 +119,8 @@ class MainWindow(QMainWindow):
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
                 "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
-                "evaluate_test": self.held_out.evaluate}
+                "evaluate_test": self.held_out.evaluate, "cross_validate": self.runs.cross_validate,
+                "run_store": self.runs.choose_store, "show_runs": self.runs.show}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""
@@ -291,7 +302,7 @@ class MainWindow(QMainWindow):
         epochs = None if trainer.epoch < trainer.config.epochs else trainer.config.epochs
         self.banner.hide()
         self.flush_dashboard()
-        self.controller.start(trainer, epochs, self.session.collector)
+        self.controller.start(trainer, epochs, self.session.collector, self.runs.listener())
 
     def step(self) -> None:
         if self.controller.state == PAUSED:
@@ -303,7 +314,7 @@ class MainWindow(QMainWindow):
         if self.can_train()[0]:
             self.banner.hide()
             self.flush_dashboard()
-            self.controller.step(self.session.trainer, self.session.collector)
+            self.controller.step(self.session.trainer, self.session.collector, self.runs.listener())
 
     def reset_weights(self) -> None:
         if self.controller.busy:
@@ -399,6 +410,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.stop_training()
+        self.runs.close()
         self.session.loader.cancel()
         self.session.loader.wait(5000)
         app_settings.save_window(self, self._splitters())

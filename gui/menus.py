@@ -54,7 +54,12 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
     ("&Train", ("run_controls", SEPARATOR,
                 Act("evaluate_test", "actionEvaluateTest", "Evaluate on &test rows", "Ctrl+T",
                     "The network now on the held-out test rows (never used for training, early stopping or "
-                    "choosing weights): the Test tab", True))),
+                    "choosing weights): the Test tab", True),
+                Act("cross_validate", "actionCrossValidate", "&Cross-validate…", "Ctrl+Shift+K",
+                    "k-fold cross-validation of this project: K models, each fold and the mean ± std of every metric",
+                    True),
+                Act("run_store", "actionRunStore", "Run &store…",
+                    tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),
@@ -70,6 +75,8 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
     ("&View", ("docks", SEPARATOR,
                Act("focus_training", "actionFocusTraining", "&Focus on training", "Ctrl+Shift+F",
                    "Hide the side panels: the dashboard takes the whole window (again: bring them back)"),
+               Act("show_runs", "actionShowRuns", "&Runs", "Ctrl+Shift+R", "Every recorded run: compare, open, "
+                   "delete"),
                Act("reset_layout", "actionResetLayout", "Reset &layout"))),
     ("&Help", (
         Act("shortcuts", "actionShortcuts", "&Keyboard shortcuts", "F1"),

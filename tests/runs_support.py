@@ -3,6 +3,8 @@ small real projects trained by the real trainer."""
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 
 import pytest
 
@@ -23,12 +25,11 @@ SMALL_PROJECT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def private_store(tmp_path, monkeypatch):
-    """Every test gets its own store through LAYERLAB_RUNS: none may touch the user's real one."""
-    path = tmp_path / "private-runs.sqlite"
-    monkeypatch.setenv(ENV_VAR, str(path))
-    return path
+@pytest.fixture
+def private_store() -> Path:
+    """This test's own store: tests/conftest.py points LAYERLAB_RUNS at a fresh file for every test, so none may
+    touch the user's real one."""
+    return Path(os.environ[ENV_VAR])
 
 
 def small_project(name: str = "Moons", data: dict | None = None, layers: list | None = None, **training) -> Project:

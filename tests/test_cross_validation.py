@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from core.cross_validation import (CrossValidation, cross_validate, fold_data, fold_metrics, parse_cross_validation,
-                                   plan_folds, train_fold)
+from core.cross_validation import (CrossValidation, CrossValidationSettings, cross_validate, fold_data,
+                                   fold_metrics, parse_cross_validation, plan_folds, train_fold)
 from core.data import load_dataset, prepare
-from core.errors import LayerLabError
+from core.errors import LayerLabError, SpecError
 from core.events import EpochEnd, Finished
 from core.project import parse_project
 from core.runs import RunStore
-from runs_support import private_store  # noqa: F401  (autouse)
+from runs_support import private_store, small_project  # noqa: F401  (private_store: a fixture)
 
 IRIS = {
     "format": "layerlab/1", "name": "Iris",
@@ -198,3 +198,17 @@ def test_a_files_own_validation_rows_join_the_folds_numbered_after_the_datasets(
     assert folds.rows.tolist() == list(range(52)) and folds.test_rows == 9
     result = cross_validate(proj, {"folds": 4}, record=False)
     assert sorted(i for f in result.folds for i in f.val_indices) == list(range(52))
+
+
+def test_the_project_carries_its_cross_validation_section():
+    obj = small_project().to_dict()
+    obj["training"]["cross_validation"] = {"folds": 3, "seed": 7}
+    project = parse_project(obj)
+    assert project.training.cross_validation == CrossValidationSettings(folds=3, seed=7)
+    assert parse_project(project.to_dict()).training.cross_validation == project.training.cross_validation
+    cv = CrossValidation(project, record=False)
+    assert len(cv.plan) == 3 and cv.settings.seed == 7
+    assert "cross_validation" not in small_project().to_dict()["training"]
+    obj["training"]["cross_validation"] = {"folds": 1}
+    with pytest.raises(SpecError, match=r"training.cross_validation.folds must be an integer >= 2, got 1"):
+        parse_project(obj)

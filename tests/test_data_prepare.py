@@ -1,11 +1,11 @@
-"""Feature crosses, scaling (against scikit-learn's scalers), splits, k-fold, the Preprocessor record, output
+"""Feature crosses, scaling (against scikit-learn's scalers), splits, the Preprocessor record, output
 advice, summaries, the Dataset contract, and the real datasets (against scikit-learn's loaders)."""
 import json
 
 import numpy as np
 import pytest
 
-from core.data import (Dataset, Preprocessor, kfold_indices, load_dataset, output_advice, prepare, summarize,
+from core.data import (Dataset, Preprocessor, load_dataset, output_advice, prepare, summarize,
                        validate_data_spec)
 from core.errors import DataError, SpecError
 
@@ -124,35 +124,6 @@ def test_split_that_leaves_nothing_to_train_is_an_error():
         prepare(d, {"split": {"val": 0.5, "test": 0.48}})
     with pytest.raises(SpecError, match=r"data.split.val must be < 1"):
         prepare(d, {"split": {"val": 1.0}})
-
-
-# --- k-fold ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("n, k", [(10, 2), (103, 5), (50, 50)])
-def test_kfold_partitions_the_rows(n, k):
-    folds = kfold_indices(n, k, seed=0)
-    assert len(folds) == k
-    val = np.concatenate([v for _, v in folds])
-    assert sorted(val.tolist()) == list(range(n))
-    sizes = [len(v) for _, v in folds]
-    assert max(sizes) - min(sizes) <= 1
-    for train, v in folds:
-        assert len(np.intersect1d(train, v)) == 0 and len(train) + len(v) == n
-    assert [v.tolist() for _, v in kfold_indices(n, k, seed=0)] == [v.tolist() for _, v in folds]
-
-
-def test_kfold_stratified():
-    y = np.array([0] * 50 + [1] * 23 + [2] * 7)
-    folds = kfold_indices(len(y), 5, seed=4, y=y)
-    for c, total in enumerate((50, 23, 7)):
-        counts = [np.sum(y[v] == c) for _, v in folds]
-        assert sum(counts) == total and max(counts) - min(counts) <= 1
-    assert [v.tolist() for _, v in kfold_indices(80, 5, 4, y)] != [v.tolist() for _, v in kfold_indices(80, 5, 5, y)]
-
-
-@pytest.mark.parametrize("k", [1, 11, 2.0, True])
-def test_kfold_rejects_bad_k(k):
-    with pytest.raises(DataError, match="k-fold: k must be an integer from 2 to the number of rows"):
-        kfold_indices(10, k, 0)
 
 
 # --- the Preprocessor record -----------------------------------------------------------------------------------

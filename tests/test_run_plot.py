@@ -10,7 +10,7 @@ import pytest
 from core.fileio import FileWriteError
 from core.runs import RunRecorder, RunStore
 from core.runs.plot import Curves, curves_figure, plot_cross_validation, plot_runs
-from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: autouse)
+from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +46,14 @@ def test_runs_overlay_with_a_colour_per_run_and_dashed_validation():
     assert list(x) == [1, 2, 3, 4, 5] and list(y) == runs[1].history["val_loss"]
     legend = [t.get_text() for t in metric_ax.get_legend().get_texts()]
     assert legend == [a, b, "training", "validation"]
+
+
+def test_epochs_without_a_value_are_left_out_not_drawn_as_gaps():
+    """The trainer computes auc only now and then (nan in between): its curve joins the epochs that have one."""
+    history = {"loss": [1.0, 0.5, 0.25, 0.2], "auc": [0.5, float("nan"), float("nan"), 0.75]}
+    fig = curves_figure([Curves("a", history)], metric="auc")
+    x, y = lines_by_gid(fig.axes[1])["a|auc"].get_data()
+    assert list(x) == [1, 4] and list(y) == [0.5, 0.75]
 
 
 def test_a_png_is_written_headless_with_the_runs_colours(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from core.events import EpochEnd, Finished, TrainingStarted
 from core.runs import RunRecorder, RunStore, RunStoreError, RunStoreWarning
-from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: autouse)
+from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: a fixture)
 
 
 def record(project, fit=None, **recorder_args):

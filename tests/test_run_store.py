@@ -9,7 +9,7 @@ import pytest
 
 from core.events import EpochEnd, Finished, TrainingStarted
 from core.runs import ENV_VAR, RunRecorder, RunStore, UnknownRunError, default_store_path, store_path
-from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: autouse)
+from runs_support import private_store, small_project, trainer_for  # noqa: F401  (private_store: a fixture)
 
 
 def bits(values):

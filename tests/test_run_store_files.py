@@ -8,7 +8,7 @@ import pytest
 
 from core.runs import CURRENT_VERSION, RunStore, RunStoreError
 from core.runs.records import encode_values
-from runs_support import private_store, small_project  # noqa: F401  (private_store: autouse)
+from runs_support import private_store, small_project  # noqa: F401  (private_store: a fixture)
 
 # Version 1 of the schema as it was released, frozen here: the migration test must not follow later edits.
 V1_SCHEMA = """

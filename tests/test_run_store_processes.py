@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.runs import RunStore
-from runs_support import private_store  # noqa: F401  (autouse)
+from runs_support import private_store  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}

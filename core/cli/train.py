@@ -1,5 +1,6 @@
 """`layerlab train PROJECT`: train a project headless and write its weights (and, on request, a checkpoint and the
-per-epoch history), with a progress bar on a terminal."""
+per-epoch history), with a progress bar on a terminal. The run is recorded in the run store (core/runs) unless
+`--no-record`; a store that cannot be used costs one warning on stderr, never the run."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,7 @@ import numpy as np
 
 from ..errors import LayerLabError
 from ..fileio import same_file
-from .common import EXIT_ERROR, CliError, check_writable, format_logs
+from .common import EXIT_ERROR, CliError, add_store_arguments, check_writable, format_logs
 
 HELP = "train a project headless and write its weights"
 
@@ -31,6 +32,7 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--checkpoint", action="store_true", help="also store optimizer and trainer state")
     train.add_argument("--history", metavar="HISTORY.csv", help="write per-epoch losses and metrics as CSV")
     train.add_argument("--quiet", action="store_true", help="print only the summary")
+    add_store_arguments(train, record=True)
 
 
 def run(args, stdout: TextIO, stderr: TextIO) -> int:
@@ -84,13 +86,15 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         elif isinstance(event, EpochEnd) and not interactive and not args.quiet:
             print(f"epoch {event.epoch + 1}/{total}  " + format_logs(event.logs), file=stdout)
 
-    result = trainer.fit(this_run, listener=show)
+    recorder = _recorder(args, project, stderr)
+    result = trainer.fit(this_run, listener=show if recorder is None else _both(recorder, show))
     # A run that stops short of training.epochs pauses training: the trainer keeps its last weights, so --resume
     # continues exactly (the best weights come back when training ends).
     paused = isinstance(result, Finished) and result.reason == COMPLETED and trainer.epoch < total
     if interactive:
         stderr.write("\n")
     if isinstance(result, Failed):
+        _recorded(recorder, None, stderr)
         raise CliError(f"training failed: {result.message}")
     out_path = outputs["--out"]
     if isinstance(result, Diverged):
@@ -99,6 +103,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint, weights=keep)
         if keep:
             print(f"kept the last good weights in {out_path}", file=stderr)
+        _recorded(recorder, out_path if keep else None, stderr)
         return EXIT_ERROR
     _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
@@ -112,7 +117,35 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     if result.test_metrics and not paused:
         print("test: " + format_logs(result.test_metrics), file=stdout)
     print(f"weights written to {out_path}", file=stdout)
+    _recorded(recorder, out_path, stdout)
     return 0
+
+
+def _recorder(args, project, stderr: TextIO):
+    """The run's recorder (None with --no-record): a store that fails is one warning line, training goes on."""
+    if args.no_record:
+        return None
+    from ..runs import RunRecorder
+
+    return RunRecorder(args.runs, project, on_warning=lambda message: print(f"warning: {message}", file=stderr))
+
+
+def _both(recorder, show):
+    def listen(event) -> None:
+        recorder(event)
+        show(event)
+    return listen
+
+
+def _recorded(recorder, weights: Path | None, out: TextIO) -> None:
+    """The weights' path into the run's row, the run's id on `out`, and the store closed."""
+    if recorder is None:
+        return
+    if recorder.active and recorder.run_id is not None:
+        if weights is not None:
+            recorder.set_weights_path(weights)
+        print(f"run {recorder.run_id} recorded in {recorder.store.path} ({recorder.status})", file=out)
+    recorder.close()
 
 
 def _train_project(args, project):

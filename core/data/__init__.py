@@ -12,12 +12,11 @@ from .loading import load_dataset, load_features
 from .prepare import PreparedData, Split, prepare
 from .preprocess import CROSSES, Preprocessor, apply_crosses, build_crosses
 from .spec import validate_data_spec
-from .splits import kfold_indices
 from .summary import ColumnStats, DataSummary, summarize
 
 __all__ = [
     "BuiltinInfo", "CROSSES", "ColumnStats", "CsvLayout", "DataSummary", "Dataset", "OutputAdvice", "ParamInfo",
     "PreparedData", "Preprocessor", "Split", "TASKS", "apply_crosses", "build_crosses", "builtin_datasets",
-    "is_number", "kfold_indices", "load_dataset", "load_features", "output_advice", "prepare", "sniff_layout",
+    "is_number", "load_dataset", "load_features", "output_advice", "prepare", "sniff_layout",
     "summarize", "validate_data_spec",
 ]

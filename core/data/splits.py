@@ -1,4 +1,5 @@
-"""Seeded train/validation/test splits and k-fold indices, stratified by class when labels are given.
+"""Seeded train/validation/test splits, stratified by class when labels are given (k-fold splits are
+scikit-learn's, in core/cross_validation/folds.py).
 
 Stratified means each split holds the classes in (as nearly as integers allow) the proportions of the whole:
 split sizes are apportioned to classes by the largest-remainder method, then rows are drawn at random within
@@ -56,25 +57,3 @@ def split_rows(n: int, val: float, test: float, rng: np.random.Generator, labels
     test_rows, rows = _take(rows, n_test, labels, rng)
     val_rows, train_rows = _take(rows, n_val, labels, rng)
     return train_rows, val_rows, test_rows
-
-
-def kfold_indices(n: int, k: int, seed: int, y: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """k (train, validation) pairs of sorted row indices covering n rows; every row validates exactly once.
-
-    Fold sizes differ by at most one row. With 1-D class labels `y`, each class is dealt round-robin across the
-    folds, so every fold's class counts differ by at most one too (2-D targets are not stratified).
-    """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 2 <= k <= n:
-        raise DataError(f"k-fold: k must be an integer from 2 to the number of rows ({n}), got {k!r}")
-    rng = np.random.default_rng(seed)
-    if y is not None and np.ndim(y) == 1:
-        y = np.asarray(y)
-        if len(y) != n:
-            raise DataError(f"k-fold: {len(y)} labels for {n} rows")
-        classes, inverse = np.unique(y, return_inverse=True)
-        order = np.concatenate([rng.permutation(np.flatnonzero(inverse == c)) for c in range(len(classes))])
-    else:
-        order = rng.permutation(n)
-    fold = np.empty(n, dtype=np.int64)
-    fold[order] = np.arange(n) % k
-    return [(np.flatnonzero(fold != i), np.flatnonzero(fold == i)) for i in range(k)]

@@ -11,7 +11,7 @@ No Qt here; the CLI's `runs` commands and the app's Runs view both call this pac
 """
 from .errors import RunStoreError, RunStoreWarning, UnknownRunError
 from .location import ENV_VAR, default_store_path, store_path
-from .records import GROUP_KINDS, RUN_KINDS, STATUSES, Run, RunGroup, RunSummary, better_is
+from .records import GROUP_KINDS, RUN_KINDS, STATUSES, Run, RunGroup, RunSummary, better_is, main_metric
 from .recorder import RunRecorder
 from .schema import CURRENT_VERSION
 from .store import DEFAULT_TIMEOUT, RunStore
@@ -19,5 +19,5 @@ from .store import DEFAULT_TIMEOUT, RunStore
 __all__ = [
     "CURRENT_VERSION", "DEFAULT_TIMEOUT", "ENV_VAR", "GROUP_KINDS", "RUN_KINDS", "RunStoreError", "RunStoreWarning",
     "STATUSES", "Run", "RunGroup", "RunRecorder", "RunStore", "RunSummary", "UnknownRunError", "better_is",
-    "default_store_path", "store_path",
+    "default_store_path", "main_metric", "store_path",
 ]

@@ -15,7 +15,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-MAIN_METRICS = ("accuracy", "r2", "mae")      # the first one logged is the metric panel's, unless one is given
+from .records import MAIN_METRICS      # the first one logged is the metric panel's, unless one is given
+
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -34,7 +35,9 @@ class Curves:
             return None
         epochs = (self.epochs or {}).get(key)
         x = np.asarray(epochs if epochs is not None else range(len(values)), dtype=np.float64) + 1
-        return x, np.asarray(values, dtype=np.float64)
+        y = np.asarray(values, dtype=np.float64)
+        known = np.isfinite(y)          # nan: not computed that epoch (auc is computed now and then)
+        return x[known], y[known]
 
 
 def main_metric(curves: Sequence[Curves], metric: str | None = None) -> str | None:

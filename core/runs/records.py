@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -18,6 +18,13 @@ RUN_KINDS = ("run", "cv-fold", "search-trial")
 GROUP_KINDS = ("cv", "search")
 GROUP_STATUSES = ("running", "finished", "stopped", "failed", "interrupted")
 HISTORY_DTYPE = np.dtype("<f8")     # history values as stored: float64, bit for bit what the trainer logged
+MAIN_METRICS = ("accuracy", "r2", "mae")    # a run's main metric: the first of these it logged
+
+
+def main_metric(keys: Iterable[str]) -> str | None:
+    """The main metric among logged `keys` (with or without `val_`): accuracy, else R², else MAE."""
+    keys = set(keys)
+    return next((m for m in MAIN_METRICS if m in keys or f"val_{m}" in keys), None)
 
 
 def better_is(key: str) -> str | None:

@@ -320,6 +320,15 @@ class RunStore:
             return run_with_history(summary, chunks)
         return self._read(query)
 
+    def get_summary(self, run_id: int) -> RunSummary:
+        """One run without its history (cheap: what a table row shows)."""
+        def query(conn: sqlite3.Connection) -> RunSummary:
+            row = conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+            if row is None:
+                raise UnknownRunError(f"there is no run {run_id} in {self.path}")
+            return run_summary(row, tags_by_run(conn, [row[0]]).get(row[0], ()))
+        return self._read(query)
+
     def get_runs(self, run_ids: Iterable[int]) -> list[Run]:
         return [self.get_run(i) for i in run_ids]
 

@@ -62,13 +62,14 @@ class TrainingController(QObject):
         """Worker threads not yet cleaned up (a run's thread ends just after its `finished` signal)."""
         return len(self._threads)
 
-    def start(self, trainer, epochs: int | None = None, views_collector=None) -> bool:
-        """Train `epochs` more epochs (None: up to the configured total) on a new worker thread."""
+    def start(self, trainer, epochs: int | None = None, views_collector=None, listener=None) -> bool:
+        """Train `epochs` more epochs (None: up to the configured total) on a new worker thread. `listener(event)`
+        sees every event on the training thread (the run recorder)."""
         if self.busy:
             return False
         self.trainer = trainer
         self.target_epochs = None
-        worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector)
+        worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector, listener)
         thread = QThread(self)
         thread.setObjectName("trainingThread")
         worker.moveToThread(thread)
@@ -83,14 +84,14 @@ class TrainingController(QObject):
         thread.start()
         return True
 
-    def step(self, trainer=None, views_collector=None) -> bool:
+    def step(self, trainer=None, views_collector=None, listener=None) -> bool:
         """Exactly one more epoch: from idle, a one-epoch run; while paused, finish the epoch in progress."""
         if self.state == PAUSED and self._worker is not None:
             self.trainer.end_after_epoch()
             self.resume()
             return True
         if self.state == IDLE and trainer is not None:
-            return self.start(trainer, 1, views_collector)
+            return self.start(trainer, 1, views_collector, listener)
         return False
 
     def pause(self) -> None:

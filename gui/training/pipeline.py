@@ -15,6 +15,10 @@ Two threads, one hand-over buffer, one clock::
                     ---- everything else waits for          within their credit (DRAW_SHARE of the time),
                          the next frame                     dashboard.paint_now(): layout and paint, same burst
 
+Listeners on the training thread: `TrainingController.start(..., listener=f)` hands `f` every trainer event on the
+training thread, before the worker posts it (the run recorder, gui/runs/recording.py, writes the run store there).
+A listener must be quick and must not raise; it never touches a widget.
+
 Who buffers what:
 - The **mailbox** (gui/runtime/mailbox.py) is the only buffer between the threads: a deque the worker appends every
   item to, holding at most one frame's worth (the spiral posts up to ~1,000 items a second at 500 epochs a second,

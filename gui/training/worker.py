@@ -5,6 +5,9 @@ a `(kind, payload)` item (kinds: "started", "batch", "epoch", "snapshot", "views
 the pipeline's mailbox: no lock, no signal, no clock of its own (gui/training/pipeline.py says who wakes whom).
 Evaluation views (decision boundary, confusion matrix) are computed here, between steps, because only this thread
 may read the network while it trains. The last item is always ("done", last event).
+
+`listener`, if given, sees every event first, on this thread, before it is posted (the run recorder: it writes to
+the run store here, never on the GUI thread); it sees the run's last event too, even one `fit` did not send.
 """
 from __future__ import annotations
 
@@ -20,12 +23,14 @@ from core.events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finishe
 
 
 class TrainingWorker(QObject):
-    def __init__(self, trainer, epochs: int | None, post: Callable[[tuple[str, Any]], None], views_collector=None):
+    def __init__(self, trainer, epochs: int | None, post: Callable[[tuple[str, Any]], None], views_collector=None,
+                 listener: Callable[[Any], None] | None = None):
         super().__init__()
         self.trainer = trainer
         self.n_epochs = epochs
         self.post = post
         self.collector = views_collector
+        self.listener = listener
 
     @Slot()
     def run(self) -> None:
@@ -38,6 +43,8 @@ class TrainingWorker(QObject):
             last = Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         if last is None:
             last = Finished(COMPLETED, trainer.epoch, trainer.step, None, False, 0.0)
+        if self.listener is not None:
+            self.listener(last)             # a listener ignores an end it has seen already
         if isinstance(last, Finished):
             self._collect_views()
         # Hand this object back to the GUI thread (only its own thread may push it): the controller drops it there
@@ -51,6 +58,8 @@ class TrainingWorker(QObject):
         QThread.currentThread().quit()
 
     def _on_event(self, event) -> None:
+        if self.listener is not None:
+            self.listener(event)
         if isinstance(event, BatchEnd):
             self.post(("batch", event))
         elif isinstance(event, EpochEnd):
