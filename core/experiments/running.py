@@ -1,0 +1,29 @@
+"""Train one project to the end, headless, and keep what the experiment measures read (no files written)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..events import Diverged, Failed, Finished
+from ..layers.dense import Dense
+from ..model_io import build_network, load_data
+from ..project import Project
+from ..trainer import Trainer
+from .measures import RunResult
+
+
+def train_project(project: Project) -> RunResult:
+    """Train `project` (its own seed) and return its history, final kernels and status."""
+    prepared = load_data(project)
+    network = build_network(project, prepared.input_width)
+    trainer = Trainer(network, prepared, project.training)
+    end = trainer.fit()
+    if isinstance(end, Failed):
+        status = "failed"
+    elif isinstance(end, Diverged):
+        status = "diverged"
+    else:
+        status = end.status if isinstance(end, Finished) else "finished"
+    kernels = {i: np.array(layer.params["weight"]) for i, layer in enumerate(network.layers)
+               if isinstance(layer, Dense)}
+    best = end.best_epoch if isinstance(end, Finished) and end.restored_best else None
+    return RunResult({k: list(v) for k, v in trainer.history.items()}, kernels, status, best)
