@@ -300,7 +300,7 @@ def test_the_summary_says_how_training_ended_and_which_epoch_came_back(tmp_path)
     project = project_file(tmp_path, epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
     code, out, err = run("train", project, "--quiet")
     assert code == 0, err
-    assert out.startswith("stopped early after 2 epochs (") and ", best epoch 1 restored): loss " in out
+    assert out.startswith("stopped early after 2 epochs (") and ", best epoch 1 restored): epoch 1's loss " in out
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
