@@ -1,0 +1,100 @@
+"""The lessons: every example with an `experiment` section trained over its seeds (at least 3), each declared
+effect holds with its margin, and each sentence of a note that claims a number is checked against the same runs.
+
+A run is trained once per project (identical variants of two examples share it), so the whole file costs one
+pass over the experiments.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from core.experiments import ExperimentResult, expand, measure
+from core.experiments.running import train_project
+from core.project import load_project
+from gui.project.examples import EXAMPLES_DIR
+
+LESSONS = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json") if "experiment" in json.loads(p.read_text()))
+
+
+@lru_cache(maxsize=None)
+def _train(project_json: str):
+    from core.project import parse_project
+    return train_project(parse_project(json.loads(project_json)))
+
+
+@lru_cache(maxsize=None)
+def lesson(name: str) -> ExperimentResult:
+    project = load_project(EXAMPLES_DIR / f"{name}.json")
+    result = ExperimentResult(project.experiment)
+    for planned in expand(project):
+        result.runs[(planned.variant, planned.seed)] = _train(planned.project.with_changes(name="").to_json())
+    return result
+
+
+def test_the_course_experiments_have_sections():
+    assert {"vanishing_gradients_sigmoid", "dying_relu", "learning_rate_too_high", "learning_rate_too_low",
+            "l1_regularization", "dropout", "overfitting"} <= set(LESSONS)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_effect_holds_over_at_least_three_seeds(name):
+    result = lesson(name)
+    assert len(result.spec.seeds) >= 3 and result.spec.effects
+    for effect in result.spec.effects:
+        means = {v: result.mean(effect.measure, v) for v in effect.order}
+        assert result.holds(effect), f"{name}: {effect.measure} along {effect.order}: {means}"
+
+
+# (example, variant, measure, test on every seed's value, words of the note that the number backs)
+CLAIMS = [
+    ("vanishing_gradients_sigmoid", "sigmoid", "grad_ratio", lambda x: 1 / 3000 < x < 1 / 200,
+     "1/200 to 1/3000 of the last layer's"),
+    ("vanishing_gradients_sigmoid", "sigmoid", "hidden_saturation", lambda x: x == 0.0,
+     "the Saturation view stays at 0"),
+    ("vanishing_gradients_sigmoid", "relu", "last:val_accuracy", lambda x: x > 0.85, "learns"),
+    ("vanishing_gradients_sigmoid", "sigmoid, large init", "hidden_saturation", lambda x: x > 0.5,
+     "does saturate (most units near 0 or 1)"),
+    ("dying_relu", "relu, lr 0.5", "dead_units", lambda x: 30 <= x <= 50, "about 40 of 64 units dead"),
+    ("dying_relu", "relu, lr 0.5", "last:loss", lambda x: 0.65 < x < 0.8, "the loss stuck near 0.7"),
+    ("dying_relu", "leaky_relu, lr 0.5", "last:val_accuracy", lambda x: 0.52 < x < 0.7,
+     "still barely learns (validation accuracy ~0.6)"),
+    ("dying_relu", "relu, lr 0.05", "last:val_accuracy", lambda x: x > 0.9, "~0.97 accuracy"),
+    ("dying_relu", "relu, lr 0.05", "dead_units", lambda x: x <= 12, "a few dead units"),
+    ("learning_rate_too_low", "too low (0.0005)", "last:loss", lambda x: 0.65 < x < 0.7, "creeps down to ~0.67"),
+    ("learning_rate_too_low", "too low (0.0005)", "last:val_accuracy", lambda x: 0.5 <= x <= 0.65,
+     "stays near chance (0.52-0.62)"),
+    ("learning_rate_too_low", "just right (0.3)", "last:val_accuracy", lambda x: x >= 0.98,
+     "just right: ~0.99 validation accuracy"),
+    ("learning_rate_too_high", "too high (20)", "last:val_accuracy", lambda x: np.isnan(x) or x <= 0.65,
+     "otherwise it jumps around at chance level"),
+    ("l1_regularization", "L1 0.01", "near_zero_weights", lambda x: 0.75 < x < 0.9, "about 80% of the hidden weights"),
+    ("l1_regularization", "L1 0.01", "zero_weights", lambda x: x == 0.0, "rather than becoming exactly 0"),
+    ("l1_regularization", "L2 0.01", "near_zero_weights", lambda x: 0.35 < x < 0.65, "about half of them near zero"),
+    ("dropout", "dropout 0.5", "last:loss", lambda x: 0.12 < x < 0.3, "(~0.2 instead of ~0.05)"),
+    ("dropout", "no dropout", "last:loss", lambda x: x < 0.1, "(~0.2 instead of ~0.05)"),
+    ("dropout", "dropout 0.5", "val_gap", lambda x: 0.5 < x < 0.65, "(~0.56 instead of ~0.74)"),
+    ("dropout", "no dropout", "val_gap", lambda x: 0.68 < x < 0.8, "(~0.56 instead of ~0.74)"),
+    ("dropout", "dropout 0.5", "val_rise", lambda x: x > 0.2, "still climbs back after its minimum"),
+    ("overfitting", "no regularization", "last:loss", lambda x: x < 0.1, "training loss below 0.1"),
+    ("overfitting", "no regularization", "last:val_loss", lambda x: 0.75 < x < 0.9, "climbs back to ~0.8"),
+    ("overfitting", "no regularization", "min:val_loss", lambda x: 0.33 < x < 0.41, "its minimum near 0.37"),
+]
+
+
+@pytest.mark.parametrize("name, variant, quantity, check, words", CLAIMS,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CLAIMS])
+def test_what_a_note_says_happens(name, variant, quantity, check, words):
+    description = load_project(EXAMPLES_DIR / f"{name}.json").description
+    assert words in description, f"{name}'s note no longer says {words!r}"
+    values = lesson(name).values(quantity, variant)
+    assert len(values) >= 3 and all(check(x) for x in values), f"{name} / {variant}: {quantity} = {values}"
+
+
+def test_too_high_a_learning_rate_diverges_for_most_seeds():
+    result = lesson("learning_rate_too_high")
+    assert "for most seeds the loss explodes" in load_project(EXAMPLES_DIR / "learning_rate_too_high.json").description
+    assert sum(measure("diverged", r) for (v, _), r in result.runs.items() if v == "too high (20)") >= 2
