@@ -9,7 +9,7 @@ from typing import TextIO
 
 from .common import CliError
 
-HELP = "train an example's variants over its seeds and print the effect's numbers per variant"
+HELP = "train an example's variants over its seeds and print its effects per variant"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
