@@ -79,7 +79,7 @@ CLAIMS = [
     ("dropout", "dropout 0.5", "val_gap", lambda x: 0.55 < x < 0.67, "(~0.6 instead of ~0.83)"),
     ("dropout", "no dropout", "val_gap", lambda x: 0.75 < x < 0.95, "(~0.6 instead of ~0.83)"),
     ("dropout", "dropout 0.5", "val_rise", lambda x: x > 0.2, "still climbs back after its minimum"),
-    ("overfitting", "no regularization", "last:loss", lambda x: x < 0.1, "training loss below 0.1"),
+    ("overfitting", "no regularization", "last:loss", lambda x: x < 0.1, "training loss falls below 0.1"),
     ("overfitting", "no regularization", "last:val_loss", lambda x: 0.8 < x < 1.0, "climbs back above 0.8"),
     ("overfitting", "no regularization", "min:val_loss", lambda x: 0.34 < x < 0.42, "its minimum near 0.38"),
 ]
