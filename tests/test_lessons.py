@@ -15,8 +15,9 @@ import pytest
 from core.experiments import ExperimentResult, expand, measure
 from core.experiments.running import train_project
 from core.project import load_project
-from gui.project.examples import EXAMPLES_DIR
+from pathlib import Path
 
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "examples"
 LESSONS = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json") if "experiment" in json.loads(p.read_text()))
 
 
@@ -37,7 +38,8 @@ def lesson(name: str) -> ExperimentResult:
 
 def test_the_course_experiments_have_sections():
     assert {"vanishing_gradients_sigmoid", "dying_relu", "learning_rate_too_high", "learning_rate_too_low",
-            "l1_regularization", "dropout", "overfitting"} <= set(LESSONS)
+            "l1_regularization", "dropout", "overfitting", "weight_initialization", "optimizers", "input_scaling",
+            "learning_rate_schedules", "batch_norm_learning_rate"} <= set(LESSONS)
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -82,6 +84,26 @@ CLAIMS = [
     ("overfitting", "no regularization", "last:loss", lambda x: x < 0.1, "training loss falls below 0.1"),
     ("overfitting", "no regularization", "last:val_loss", lambda x: 0.8 < x < 1.0, "climbs back above 0.8"),
     ("overfitting", "no regularization", "min:val_loss", lambda x: 0.34 < x < 0.42, "its minimum near 0.38"),
+    ("weight_initialization", "zeros", "grad_ratio", lambda x: x == 0.0, "the hidden layers get no gradient at all"),
+    ("weight_initialization", "N(0, 0.01)", "grad_ratio", lambda x: 1e-10 < x < 1e-6, "about 1e-8 of the last one's"),
+    ("weight_initialization", "N(0, 1)", "hidden_saturation", lambda x: x > 0.9, "over 90%"),
+    ("weight_initialization", "Xavier", "last:val_accuracy", lambda x: x > 0.85, "validation accuracy above 0.85"),
+    ("weight_initialization", "He", "last:val_accuracy", lambda x: x > 0.85, "validation accuracy above 0.85"),
+    ("weight_initialization", "zeros", "last:val_accuracy", lambda x: x < 0.8, "stay near chance (0.53-0.77)"),
+    ("weight_initialization", "N(0, 0.01)", "last:val_accuracy", lambda x: x < 0.8, "stay near chance (0.53-0.77)"),
+    ("weight_initialization", "N(0, 1)", "last:val_accuracy", lambda x: x < 0.8, "stay near chance (0.53-0.77)"),
+    ("optimizers", "SGD", "last:loss", lambda x: x > 0.6, "barely moves (training loss ~0.65)"),
+    ("optimizers", "SGD + momentum 0.9", "last:loss", lambda x: 0.3 < x < 0.6, "(~0.34-0.57)"),
+    ("optimizers", "Adam", "last:loss", lambda x: x < 0.06, "fits the spiral (~0.03"),
+    ("optimizers", "Adam", "last:val_accuracy", lambda x: x >= 0.99, "validation accuracy 1.0"),
+    ("input_scaling", "raw features", "last:val_accuracy", lambda x: x < 0.45, "(validation accuracy ~0.4)"),
+    ("input_scaling", "standardized", "last:val_accuracy", lambda x: x > 0.93, "reaches ~0.95"),
+    ("learning_rate_schedules", "cosine 1.0 -> 0", "last:val_loss", lambda x: x < 0.35, "~0.04-0.34"),
+    ("learning_rate_schedules", "constant 1.0", "last:val_loss", lambda x: 0.35 < x < 0.6, "~0.39-0.59"),
+    ("batch_norm_learning_rate", "no batch norm, lr 1.0", "dead_units", lambda x: 20 <= x <= 36, "(22-33 of 48 dead"),
+    ("batch_norm_learning_rate", "no batch norm, lr 1.0", "last:val_accuracy", lambda x: x < 0.56,
+     "(validation accuracy 0.53)"),
+    ("batch_norm_learning_rate", "batch norm, lr 1.0", "last:val_accuracy", lambda x: x > 0.9, "(~0.94)"),
 ]
 
 
