@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,6 @@ import pytest
 from core.experiments import ExperimentResult, expand, measure
 from core.experiments.running import train_project
 from core.project import load_project
-from pathlib import Path
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "examples"
 LESSONS = sorted(p.stem for p in EXAMPLES_DIR.glob("*.json") if "experiment" in json.loads(p.read_text()))
@@ -105,15 +105,18 @@ CLAIMS = [
     ("batch_norm_learning_rate", "no batch norm, lr 1.0", "last:val_accuracy", lambda x: x < 0.56,
      "(validation accuracy 0.53)"),
     ("batch_norm_learning_rate", "batch norm, lr 1.0", "last:val_accuracy", lambda x: x > 0.9, "(~0.94)"),
-    ("mse_vs_cross_entropy", "cross-entropy", "last:val_accuracy", lambda x: 0.9 < x < 0.95, "(validation accuracy ~0.92 vs ~0.87)"),
-    ("mse_vs_cross_entropy", "MSE", "last:val_accuracy", lambda x: 0.84 < x < 0.9, "(validation accuracy ~0.92 vs ~0.87)"),
+    ("mse_vs_cross_entropy", "cross-entropy", "last:val_accuracy", lambda x: 0.9 < x < 0.95,
+     "(validation accuracy ~0.92 vs ~0.87)"),
+    ("mse_vs_cross_entropy", "MSE", "last:val_accuracy", lambda x: 0.84 < x < 0.9,
+     "(validation accuracy ~0.92 vs ~0.87)"),
     ("feature_cross_circle", "x1, x2", "last:val_accuracy", lambda x: x < 0.56, "(validation accuracy ~0.53)"),
     ("feature_cross_circle", "x1, x2, x1^2, x2^2", "last:val_accuracy", lambda x: x > 0.95, "reaches ~0.97"),
     ("noise_injection", "input noise 0.3", "last:loss", lambda x: 0.25 < x < 0.33, "stays near 0.26-0.31"),
     ("noise_injection", "no noise", "last:loss", lambda x: x < 0.06, "instead of falling under 0.06"),
     ("noise_injection", "input noise 0.3", "val_gap", lambda x: x < 0.25, "from ~0.85 to ~0.15"),
     ("gradient_clipping", "no clip, lr 2", "last:val_accuracy", lambda x: x < 0.58, "near chance (0.50-0.56)"),
-    ("gradient_clipping", "clip 1, lr 2", "last:val_accuracy", lambda x: 0.65 < x < 0.8, "learns part of the spiral (0.69-0.76)"),
+    ("gradient_clipping", "clip 1, lr 2", "last:val_accuracy", lambda x: 0.65 < x < 0.8,
+     "learns part of the spiral (0.69-0.76)"),
     ("batch_size", "batch 4", "val_gap", lambda x: x > 0.65, "wider train/validation gap (~0.72)"),
     ("batch_size", "batch 50", "val_gap", lambda x: x < 0.65, "than batches of 50 (~0.61)"),
 ]
