@@ -21,7 +21,7 @@ _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*")
 # The measures an effect may name (computed by core/experiments/measures.py), and the reductions of a history
 # column ("last:val_loss", "min:loss").
 MEASURE_NAMES = ("grad_ratio", "dead_units", "hidden_saturation", "zero_weights", "near_zero_weights", "val_gap",
-                 "val_rise", "diverged")
+                 "val_rise", "diverged", "val_confidence")
 REDUCTIONS = ("last", "first", "min", "max", "mean")
 MEASURE_HELP = (f"{', '.join(MEASURE_NAMES)}, or REDUCTION:KEY with REDUCTION one of {', '.join(REDUCTIONS)} and "
                 "KEY a history column such as val_loss")

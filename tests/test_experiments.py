@@ -93,6 +93,9 @@ def test_measures_read_the_history_and_the_weights():
     assert measure("val_rise", r) == pytest.approx(0.2)
     assert measure("min:val_loss", r) == 0.6 and measure("last:loss", r) == 0.2
     assert np.isnan(measure("last:val_accuracy", r)) and measure("diverged", r) == 0.0
+    assert np.isnan(measure("val_confidence", r))
+    assert measure("val_confidence", RunResult(history, kernels, "diverged", None, 0.8)) == 0.8
+    assert measure("diverged", RunResult(history, kernels, "diverged")) == 1.0
     with pytest.raises(SpecError, match="'nope' is not a measure"):
         measure("nope", r)
 

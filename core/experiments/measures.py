@@ -35,6 +35,7 @@ class RunResult:
     kernels: Mapping[int, np.ndarray]
     status: str
     best_epoch: int | None = None
+    val_confidence: float = math.nan      # mean probability of the predicted class on the validation rows
 
 
 def _layer_keys(history: Mapping[str, list[float]], quantity: str) -> list[int]:
@@ -94,6 +95,11 @@ def val_rise(run: RunResult) -> float:
     return _get(run, "val_loss", -1) - float(np.nanmin(run.history.get("val_loss", [math.nan])))
 
 
+def val_confidence(run: RunResult) -> float:
+    """How sure the final model is on the validation rows: the mean probability of the class it predicts."""
+    return run.val_confidence
+
+
 def diverged(run: RunResult) -> float:
     return 1.0 if run.status == "diverged" else 0.0
 
@@ -106,7 +112,7 @@ def _get(run: RunResult, key: str, index: int) -> float:
 MEASURES: dict[str, Callable[[RunResult], float]] = {
     "grad_ratio": grad_ratio, "dead_units": dead_units, "hidden_saturation": hidden_saturation,
     "zero_weights": zero_weights, "near_zero_weights": near_zero_weights, "val_gap": val_gap,
-    "val_rise": val_rise, "diverged": diverged,
+    "val_rise": val_rise, "diverged": diverged, "val_confidence": val_confidence,
 }
 assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) == REDUCTIONS
 

@@ -1,6 +1,8 @@
 """Train one project to the end, headless, and keep what the experiment measures read (no files written)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..events import Diverged, Failed, Finished
@@ -26,4 +28,17 @@ def train_project(project: Project) -> RunResult:
     kernels = {i: np.array(layer.params["weight"]) for i, layer in enumerate(network.layers)
                if isinstance(layer, Dense)}
     best = end.best_epoch if isinstance(end, Finished) and end.restored_best else None
-    return RunResult({k: list(v) for k, v in trainer.history.items()}, kernels, status, best)
+    return RunResult({k: list(v) for k, v in trainer.history.items()}, kernels, status, best,
+                     _val_confidence(network, prepared))
+
+
+def _val_confidence(network, prepared) -> float:
+    """Mean probability the final model gives its predicted class on the validation rows (classification only)."""
+    val = getattr(prepared, "val", None)
+    if val is None or not len(val) or prepared.task not in ("binary", "multiclass"):
+        return math.nan
+    with np.errstate(all="ignore"):
+        p = network.predict(val.X)
+    if p.shape[1] == 1:
+        p = np.concatenate([p, 1.0 - p], axis=1)
+    return float(np.mean(np.max(p, axis=1)))
