@@ -40,7 +40,8 @@ def test_the_course_experiments_have_sections():
     assert {"vanishing_gradients_sigmoid", "dying_relu", "learning_rate_too_high", "learning_rate_too_low",
             "l1_regularization", "dropout", "overfitting", "weight_initialization", "optimizers", "input_scaling",
             "learning_rate_schedules", "batch_norm_learning_rate", "mse_vs_cross_entropy", "feature_cross_circle",
-            "noise_injection", "gradient_clipping", "batch_size", "label_smoothing"} <= set(LESSONS)
+            "noise_injection", "gradient_clipping", "batch_size", "label_smoothing",
+            "class_weights"} <= set(LESSONS)
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -124,6 +125,12 @@ CLAIMS = [
     ("label_smoothing", "no smoothing", "last:val_accuracy", lambda x: 0.58 < x < 0.77,
      "while being right 0.59-0.76 of the time"),
     ("label_smoothing", "smoothing 0.2", "val_confidence", lambda x: 0.63 < x < 0.69, "confidence drops to ~0.66"),
+    ("class_weights", "no weights", "last:val_recall", lambda x: x == 0.6, "it finds 0.6 of the rare"),
+    ("class_weights", "no weights", "last:val_accuracy", lambda x: 0.93 <= x <= 0.95, "at 0.94 accuracy"),
+    ("class_weights", "balanced weights", "last:val_recall", lambda x: x == 0.9, "recall rises to 0.9"),
+    ("class_weights", "balanced weights", "last:val_precision", lambda x: 0.4 < x < 0.48, "precision 0.41-0.47"),
+    ("class_weights", "no weights", "last:val_precision", lambda x: 0.7 < x < 0.76, "instead of 0.71-0.75"),
+    ("class_weights", "balanced weights", "last:val_accuracy", lambda x: 0.85 < x < 0.9, "accuracy 0.86-0.89"),
 ]
 
 

@@ -20,6 +20,7 @@ EXPERIMENTS = (
     "batch_norm", "xor_feature_cross", "weight_initialization", "optimizers", "input_scaling",
     "learning_rate_schedules", "batch_norm_learning_rate", "mse_vs_cross_entropy", "feature_cross_circle",
     "noise_injection", "gradient_clipping", "batch_size", "label_smoothing",
+    "class_weights",
 )
 
 
