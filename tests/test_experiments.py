@@ -124,3 +124,19 @@ def test_the_cli_refuses_a_project_without_an_experiment(tmp_path):
     assert_one_line_error(*run("experiment", path)[::2], "has no \"experiment\" section")
     path.write_text(json.dumps(BASE))
     assert_one_line_error(*run("experiment", path, "--variant", "gelu")[::2], "experiment has no variant 'gelu'")
+
+
+def test_in_parallel_on_the_local_cluster_the_runs_are_the_same_as_one_after_another():
+    """--workers N trains on the search engine's local Dask cluster; every run is the same run as in sequence (its
+    own seed), and the results come back in plan order."""
+    from core.experiments import run_experiment
+
+    project = parse_project(copy.deepcopy(BASE))
+    alone = run_experiment(project)
+    together = run_experiment(project, workers=2)
+    assert list(together.runs) == list(alone.runs) == [("relu", 4), ("relu", 5), ("tanh", 4), ("tanh", 5)]
+    for key, run in alone.runs.items():
+        other = together.runs[key].history
+        assert other.keys() == run.history.keys()
+        assert all(np.array_equal(other[k], v, equal_nan=True) for k, v in run.history.items())
+        assert all(np.array_equal(together.runs[key].kernels[i], k) for i, k in run.kernels.items())

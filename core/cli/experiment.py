@@ -16,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="project file with an \"experiment\" section (.json)")
     parser.add_argument("--seeds", type=int, metavar="N", help="use seeds 0..N-1 instead of the experiment's")
     parser.add_argument("--variant", action="append", metavar="NAME", help="run only this variant (repeatable)")
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="train N runs at once on a local Dask "
+                        "cluster of N worker processes (default 1: one after another)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -28,6 +30,8 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     spec = experiment_of(project)
     if args.seeds is not None and args.seeds < 1:
         raise CliError(f"--seeds must be a positive integer, got {args.seeds}")
+    if args.workers < 1:
+        raise CliError(f"--workers must be a positive integer, got {args.workers}")
     seeds = tuple(range(args.seeds)) if args.seeds is not None else None
     variants = None
     if args.variant:
@@ -40,7 +44,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
             print(f"{planned.variant} seed {planned.seed}: {run.status} after {len(run.history.get('loss', []))} "
                   "epochs", file=stderr)
 
-    result = run_experiment(project, seeds, progress, variants)
+    result = run_experiment(project, seeds, progress, variants, args.workers)
     ran = [v.name for v in spec.variants if variants is None or v.name in variants]
     report = []
     for effect in spec.effects:

@@ -5,6 +5,7 @@ the lab book, a test) can show how much the seeds agree.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -40,14 +41,46 @@ class ExperimentResult:
 
 def run_experiment(project: Project, seeds: tuple[int, ...] | None = None,
                    progress: Callable[[PlannedRun, RunResult], None] | None = None,
-                   variants: tuple[str, ...] | None = None) -> ExperimentResult:
-    """Train every planned run in order (only `variants` when given) and collect the results."""
+                   variants: tuple[str, ...] | None = None, workers: int = 1) -> ExperimentResult:
+    """Train every planned run (only `variants` when given) and collect the results in plan order. One after another by default; with `workers` > 1 on a local Dask cluster of that many
+    worker processes, the search engine's (core/search/cluster.py), started here and closed at the end."""
     result = ExperimentResult(experiment_of(project))
-    for planned in expand(project, seeds):
-        if variants is not None and planned.variant not in variants:
-            continue
-        run = train_project(planned.project)
+    plan = [p for p in expand(project, seeds) if variants is None or p.variant in variants]
+    if workers > 1 and len(plan) > 1:
+        runs = _run_on_cluster(plan, workers, progress)
+    else:
+        runs = []
+        for planned in plan:
+            runs.append(train_project(planned.project))
+            if progress is not None:
+                progress(planned, runs[-1])
+    for planned, run in zip(plan, runs):
         result.runs[(planned.variant, planned.seed)] = run
-        if progress is not None:
-            progress(planned, run)
     return result
+
+
+def train_project_json(project_json: str, base_dir: str) -> RunResult:
+    """`train_project` on a project sent as JSON text (what a worker process receives)."""
+    from ..project import parse_project
+    from ..search.worker_state import limit_threads
+
+    limit_threads()
+    return train_project(parse_project(json.loads(project_json), base_dir))
+
+
+def _run_on_cluster(plan: list[PlannedRun], workers: int,
+                    progress: Callable[[PlannedRun, RunResult], None] | None) -> list[RunResult]:
+    from ..search.cluster import Cluster
+
+    cluster = Cluster.start_local(workers)
+    try:
+        futures = [cluster.client.submit(train_project_json, p.project.to_json(), str(p.project.base_dir),
+                                         pure=False) for p in plan]
+        runs = []
+        for planned, future in zip(plan, futures):      # collected in plan order while the workers carry on
+            runs.append(future.result())
+            if progress is not None:
+                progress(planned, runs[-1])
+        return runs
+    finally:
+        cluster.close()
