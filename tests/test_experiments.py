@@ -111,6 +111,9 @@ def test_the_cli_prints_each_effect_per_variant(tmp_path):
     relu, tanh = effect["variants"]["relu"], effect["variants"]["tanh"]
     assert len(relu["seeds"]) == 2 and relu["mean"] == pytest.approx(np.mean(relu["seeds"]))
     assert effect["holds"] == (tanh["mean"] <= relu["mean"])
+    code, out, err = run("experiment", path, "--seeds", "1", "--plot", tmp_path / "overlay.png")
+    assert code == 0, err
+    assert (tmp_path / "overlay.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     code, out, err = run("experiment", path, "--variant", "tanh")
     assert code == 0, err
     assert "tiny: 2 runs, seeds 4, 5" in out and "not judged" in out and "tanh seed 5: finished" in err

@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", action="append", metavar="NAME", help="run only this variant (repeatable)")
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="train N runs at once on a local Dask "
                         "cluster of N worker processes (default 1: one after another)")
+    parser.add_argument("--plot", metavar="FILE.png", help="also draw the variants' curves overlaid (the first "
+                        "seed of each; .png, .svg or .pdf)")
+    parser.add_argument("--log-y", action="store_true", help="with --plot: losses on a log scale")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -44,7 +47,14 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
             print(f"{planned.variant} seed {planned.seed}: {run.status} after {len(run.history.get('loss', []))} "
                   "epochs", file=stderr)
 
+    if args.plot:
+        from pathlib import Path
+
+        from .common import check_writable
+        check_writable(Path(args.plot), "--plot")
     result = run_experiment(project, seeds, progress, variants, args.workers)
+    if args.plot:
+        _plot(result, project.name, args.plot, args.log_y)
     ran = [v.name for v in spec.variants if variants is None or v.name in variants]
     report = []
     for effect in spec.effects:
@@ -72,6 +82,18 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
             per_seed = ", ".join(_fmt(x) for x in row["seeds"])
             print(f"  {name:<22} {_fmt(row['mean']):>10}   (seeds: {per_seed})", file=stdout)
     return 0
+
+
+def _plot(result, title: str, path: str, log_y: bool) -> None:
+    """The first seed's run of each variant, overlaid (core/runs/plot.py: losses left, main metric right)."""
+    from ..runs.plot import Curves, plot_curves
+
+    first: dict[str, object] = {}
+    for (variant, seed), run in result.runs.items():
+        first.setdefault(variant, (seed, run))
+    curves = [Curves(f"{variant} (seed {seed})", run.history) for variant, (seed, run) in first.items()
+              if run.history.get("loss")]
+    plot_curves(curves, path, log_y=log_y, title=title)
 
 
 def _num(x: float) -> float | None:
