@@ -96,6 +96,8 @@ def test_measures_read_the_history_and_the_weights():
     assert np.isnan(measure("val_confidence", r))
     assert measure("val_confidence", RunResult(history, kernels, "diverged", None, 0.8)) == 0.8
     assert measure("diverged", RunResult(history, kernels, "diverged")) == 1.0
+    assert measure("finding:dead_units", RunResult(history, kernels, "finished", findings=("dead_units",))) == 1.0
+    assert measure("finding:dead_units", r) == 0.0
     with pytest.raises(SpecError, match="'nope' is not a measure"):
         measure("nope", r)
 

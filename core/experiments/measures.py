@@ -36,6 +36,7 @@ class RunResult:
     status: str
     best_epoch: int | None = None
     val_confidence: float = math.nan      # mean probability of the predicted class on the validation rows
+    findings: tuple[str, ...] = ()        # the diagnosis advisor's finding codes (problems and warnings)
 
 
 def _layer_keys(history: Mapping[str, list[float]], quantity: str) -> list[int]:
@@ -114,7 +115,7 @@ MEASURES: dict[str, Callable[[RunResult], float]] = {
     "zero_weights": zero_weights, "near_zero_weights": near_zero_weights, "val_gap": val_gap,
     "val_rise": val_rise, "diverged": diverged, "val_confidence": val_confidence,
 }
-assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) == REDUCTIONS
+assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) + ("finding",) == REDUCTIONS
 
 
 def measure(name: str, run: RunResult) -> float:
@@ -124,6 +125,8 @@ def measure(name: str, run: RunResult) -> float:
     if name in MEASURES:
         return MEASURES[name](run)
     reduction, _, key = name.partition(":")
+    if reduction == "finding":
+        return 1.0 if key in run.findings else 0.0
     values = run.history.get(key)
     if not values:
         return math.nan

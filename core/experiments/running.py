@@ -29,7 +29,15 @@ def train_project(project: Project) -> RunResult:
                if isinstance(layer, Dense)}
     best = end.best_epoch if isinstance(end, Finished) and end.restored_best else None
     return RunResult({k: list(v) for k, v in trainer.history.items()}, kernels, status, best,
-                     _val_confidence(network, prepared))
+                     _val_confidence(network, prepared), _findings(project, trainer, network, prepared, status))
+
+
+def _findings(project: Project, trainer: Trainer, network, prepared, status: str) -> tuple[str, ...]:
+    """The diagnosis advisor's finding codes for this run, most severe first (a lesson's finding is measurable)."""
+    from ..diagnosis import diagnose
+
+    found = diagnose(project, trainer.history, network=network, data=prepared, status=status)
+    return tuple(dict.fromkeys(f.code for f in found if f.severity != "info"))
 
 
 def _val_confidence(network, prepared) -> float:
