@@ -1,4 +1,5 @@
-"""Run an experiment (every variant over its seeds, one after another) and judge its effects.
+"""Run an experiment (every variant over its seeds, one after another or on a local Dask cluster) and judge its
+effects.
 
 Each effect is judged on the mean over seeds of its measure; the per-seed values are kept so a report (the CLI,
 the lab book, a test) can show how much the seeds agree.
