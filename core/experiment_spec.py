@@ -22,9 +22,10 @@ _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*")
 # column ("last:val_loss", "min:loss").
 MEASURE_NAMES = ("grad_ratio", "dead_units", "hidden_saturation", "zero_weights", "near_zero_weights", "val_gap",
                  "val_rise", "diverged", "val_confidence")
-REDUCTIONS = ("last", "first", "min", "max", "mean", "finding")
+REDUCTIONS = ("last", "first", "min", "max", "mean", "final", "finding")
 MEASURE_HELP = (f"{', '.join(MEASURE_NAMES)}, REDUCTION:KEY with REDUCTION one of {', '.join(REDUCTIONS[:-1])} and "
-                "KEY a history column such as val_loss, or finding:CODE (1 when the diagnosis reports CODE)")
+                "KEY a history column such as val_loss (final: the epoch whose weights the run ends with), or "
+                "finding:CODE (1 when the diagnosis reports CODE)")
 
 
 def is_measure(name: str) -> bool:

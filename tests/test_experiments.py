@@ -98,6 +98,8 @@ def test_measures_read_the_history_and_the_weights():
     assert measure("diverged", RunResult(history, kernels, "diverged")) == 1.0
     assert measure("finding:dead_units", RunResult(history, kernels, "finished", findings=("dead_units",))) == 1.0
     assert measure("finding:dead_units", r) == 0.0
+    assert measure("final:val_loss", r) == 0.8
+    assert measure("final:val_loss", RunResult(history, kernels, "early_stopped", best_epoch=1)) == 0.6
     with pytest.raises(SpecError, match="'nope' is not a measure"):
         measure("nope", r)
 

@@ -41,7 +41,7 @@ def test_the_course_experiments_have_sections():
             "l1_regularization", "dropout", "overfitting", "weight_initialization", "optimizers", "input_scaling",
             "learning_rate_schedules", "batch_norm_learning_rate", "mse_vs_cross_entropy", "feature_cross_circle",
             "noise_injection", "gradient_clipping", "batch_size", "label_smoothing",
-            "class_weights"} <= set(LESSONS)
+            "class_weights", "early_stopping", "batch_norm", "xor_feature_cross", "underfitting"} <= set(LESSONS)
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -131,6 +131,11 @@ CLAIMS = [
     ("class_weights", "balanced weights", "last:val_precision", lambda x: 0.4 < x < 0.48, "precision 0.41-0.47"),
     ("class_weights", "no weights", "last:val_precision", lambda x: 0.7 < x < 0.76, "instead of 0.71-0.75"),
     ("class_weights", "balanced weights", "last:val_accuracy", lambda x: 0.85 < x < 0.9, "accuracy 0.86-0.89"),
+    ("batch_norm", "batch norm", "grad_ratio", lambda x: 0.1 < x < 10, "within about a decade of the last one's"),
+    ("batch_norm", "batch norm", "last:val_accuracy", lambda x: x > 0.9, "learns the circle"),
+    ("underfitting", "2 hidden units", "last:loss", lambda x: x > 0.6, "losses stay high together"),
+    ("underfitting", "2 hidden units", "val_gap", lambda x: abs(x) < 0.05, "losses stay high together"),
+    ("xor_feature_cross", "with x1*x2", "last:val_accuracy", lambda x: x == 1.0, "a single sigmoid unit separates"),
 ]
 
 

@@ -115,7 +115,7 @@ MEASURES: dict[str, Callable[[RunResult], float]] = {
     "zero_weights": zero_weights, "near_zero_weights": near_zero_weights, "val_gap": val_gap,
     "val_rise": val_rise, "diverged": diverged, "val_confidence": val_confidence,
 }
-assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) + ("finding",) == REDUCTIONS
+assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) + ("final", "finding") == REDUCTIONS
 
 
 def measure(name: str, run: RunResult) -> float:
@@ -127,6 +127,10 @@ def measure(name: str, run: RunResult) -> float:
     reduction, _, key = name.partition(":")
     if reduction == "finding":
         return 1.0 if key in run.findings else 0.0
+    if reduction == "final":        # the epoch whose weights the run ends with: the restored one, else the last
+        values = run.history.get(key)
+        index = run.best_epoch if run.best_epoch is not None else -1
+        return float(values[index]) if values else math.nan
     values = run.history.get(key)
     if not values:
         return math.nan
