@@ -20,8 +20,8 @@ DIRECTIONS = ("increasing", "decreasing")
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])*")
 # The measures an effect may name (computed by core/experiments/measures.py), and the reductions of a history
 # column ("last:val_loss", "min:loss").
-MEASURE_NAMES = ("grad_ratio", "dead_units", "hidden_saturation", "zero_weights", "near_zero_weights", "val_gap",
-                 "val_rise", "diverged", "val_confidence")
+MEASURE_NAMES = ("grad_ratio", "dead_units", "hidden_saturation", "zero_weights", "near_zero_weights",
+                 "weight_norm", "val_gap", "val_rise", "diverged", "val_confidence")
 REDUCTIONS = ("last", "first", "min", "max", "mean", "final", "finding")
 MEASURE_HELP = (f"{', '.join(MEASURE_NAMES)}, REDUCTION:KEY with REDUCTION one of {', '.join(REDUCTIONS[:-1])} and "
                 "KEY a history column such as val_loss (final: the epoch whose weights the run ends with), or "

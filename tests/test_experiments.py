@@ -89,6 +89,7 @@ def test_measures_read_the_history_and_the_weights():
     assert measure("hidden_saturation", r) == pytest.approx(0.4)
     assert measure("zero_weights", r) == pytest.approx(3 / 6)
     assert measure("near_zero_weights", r) == pytest.approx(4 / 6)
+    assert measure("weight_norm", r) == pytest.approx(np.sqrt(0.0005 ** 2 + 0.3 ** 2 + 4.0))
     assert measure("val_gap", r) == pytest.approx(0.6)
     assert measure("val_rise", r) == pytest.approx(0.2)
     assert measure("min:val_loss", r) == 0.6 and measure("last:loss", r) == 0.2

@@ -41,7 +41,8 @@ def test_the_course_experiments_have_sections():
             "l1_regularization", "dropout", "overfitting", "weight_initialization", "optimizers", "input_scaling",
             "learning_rate_schedules", "batch_norm_learning_rate", "mse_vs_cross_entropy", "feature_cross_circle",
             "noise_injection", "gradient_clipping", "batch_size", "label_smoothing",
-            "class_weights", "early_stopping", "batch_norm", "xor_feature_cross", "underfitting"} <= set(LESSONS)
+            "class_weights", "early_stopping", "batch_norm", "xor_feature_cross", "underfitting",
+            "l2_regularization"} <= set(LESSONS)
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -136,6 +137,10 @@ CLAIMS = [
     ("underfitting", "2 hidden units", "last:loss", lambda x: x > 0.6, "losses stay high together"),
     ("underfitting", "2 hidden units", "val_gap", lambda x: abs(x) < 0.05, "losses stay high together"),
     ("xor_feature_cross", "with x1*x2", "last:val_accuracy", lambda x: x == 1.0, "a single sigmoid unit separates"),
+    ("l2_regularization", "L2 0.01", "weight_norm", lambda x: 2.5 < x < 3.1, "falls from ~21 to ~2.8"),
+    ("l2_regularization", "none", "weight_norm", lambda x: 20 < x < 22, "falls from ~21 to ~2.8"),
+    ("l2_regularization", "L2 0.01", "val_gap", lambda x: x < 0.35, "drops from ~0.85 to ~0.17"),
+    ("l2_regularization", "none", "val_gap", lambda x: x > 0.7, "drops from ~0.85 to ~0.17"),
 ]
 
 

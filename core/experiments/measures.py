@@ -86,6 +86,12 @@ def near_zero_weights(run: RunResult) -> float:
     return float(np.mean(np.abs(w) < NEAR_ZERO)) if w.size else math.nan
 
 
+def weight_norm(run: RunResult) -> float:
+    """L2 norm of the hidden-layer kernel weights at the end (what weight decay shrinks)."""
+    w = _hidden_kernels(run)
+    return float(np.linalg.norm(w)) if w.size else math.nan
+
+
 def val_gap(run: RunResult) -> float:
     """Last epoch's validation loss minus its training loss: the variance side of the bias/variance trade-off."""
     return _get(run, "val_loss", -1) - _get(run, "loss", -1)
@@ -112,7 +118,8 @@ def _get(run: RunResult, key: str, index: int) -> float:
 
 MEASURES: dict[str, Callable[[RunResult], float]] = {
     "grad_ratio": grad_ratio, "dead_units": dead_units, "hidden_saturation": hidden_saturation,
-    "zero_weights": zero_weights, "near_zero_weights": near_zero_weights, "val_gap": val_gap,
+    "zero_weights": zero_weights, "near_zero_weights": near_zero_weights, "weight_norm": weight_norm,
+    "val_gap": val_gap,
     "val_rise": val_rise, "diverged": diverged, "val_confidence": val_confidence,
 }
 assert tuple(MEASURES) == MEASURE_NAMES and tuple(_REDUCTIONS) + ("final", "finding") == REDUCTIONS
