@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "cluster of N worker processes (default 1: one after another)")
     parser.add_argument("--plot", metavar="FILE.png", help="also draw the variants' curves overlaid (the first "
                         "seed of each; .png, .svg or .pdf)")
+    parser.add_argument("--plot-metric", metavar="KEY", help="with --plot: the history column of the right panel "
+                        "(default: the main metric), e.g. layers.0.grad_norm or layers.1.dead")
     parser.add_argument("--log-y", action="store_true", help="with --plot: losses on a log scale")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -54,7 +56,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         check_writable(Path(args.plot), "--plot")
     result = run_experiment(project, seeds, progress, variants, args.workers)
     if args.plot:
-        _plot(result, project.name, args.plot, args.log_y)
+        _plot(result, project.name, args.plot, args.log_y, args.plot_metric)
     ran = [v.name for v in spec.variants if variants is None or v.name in variants]
     report = []
     for effect in spec.effects:
@@ -84,7 +86,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _plot(result, title: str, path: str, log_y: bool) -> None:
+def _plot(result, title: str, path: str, log_y: bool, metric: str | None) -> None:
     """The first seed's run of each variant, overlaid (core/runs/plot.py: losses left, main metric right)."""
     from ..runs.plot import Curves, plot_curves
 
@@ -93,7 +95,7 @@ def _plot(result, title: str, path: str, log_y: bool) -> None:
         first.setdefault(variant, (seed, run))
     curves = [Curves(f"{variant} (seed {seed})", run.history) for variant, (seed, run) in first.items()
               if run.history.get("loss")]
-    plot_curves(curves, path, log_y=log_y, title=title)
+    plot_curves(curves, path, log_y=log_y, title=title, metric=metric)
 
 
 def _num(x: float) -> float | None:
