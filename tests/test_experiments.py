@@ -148,3 +148,19 @@ def test_in_parallel_on_the_local_cluster_the_runs_are_the_same_as_one_after_ano
         assert other.keys() == run.history.keys()
         assert all(np.array_equal(other[k], v, equal_nan=True) for k, v in run.history.items())
         assert all(np.array_equal(together.runs[key].kernels[i], k) for i, k in run.kernels.items())
+
+
+def test_recorded_in_the_run_store_named_by_variant_and_seed(tmp_path):
+    from core.experiments import run_experiment
+    from core.runs import RunStore
+
+    result = run_experiment(parse_project(copy.deepcopy(BASE)), store=tmp_path / "runs.sqlite")
+    assert sorted(result.run_ids) == sorted(result.runs)
+    store = RunStore(tmp_path / "runs.sqlite")
+    runs = store.get_runs(sorted(result.run_ids.values()))
+    assert sorted(r.name for r in runs) == ["tiny: relu (seed 4)", "tiny: relu (seed 5)", "tiny: tanh (seed 4)",
+                                            "tiny: tanh (seed 5)"]
+    assert all("experiment" in r.tags and r.status == "finished" for r in runs)
+    tanh = next(r for r in runs if r.name == "tiny: tanh (seed 5)")
+    assert tanh.project["model"]["layers"][0]["activation"] == "tanh"
+    store.close()

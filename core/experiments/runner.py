@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from .running import train_project
 class ExperimentResult:
     spec: ExperimentSpec
     runs: dict[tuple[str, int], RunResult] = field(default_factory=dict)       # (variant, seed) -> result
+    run_ids: dict[tuple[str, int], int] = field(default_factory=dict)          # recorded runs in the store
 
     def values(self, measure_name: str, variant: str) -> list[float]:
         """The measure for `variant`, one value per seed in run order."""
@@ -42,9 +43,13 @@ class ExperimentResult:
 
 def run_experiment(project: Project, seeds: tuple[int, ...] | None = None,
                    progress: Callable[[PlannedRun, RunResult], None] | None = None,
-                   variants: tuple[str, ...] | None = None, workers: int = 1) -> ExperimentResult:
+                   variants: tuple[str, ...] | None = None, workers: int = 1, store: Any = None,
+                   stop: Callable[[], bool] | None = None) -> ExperimentResult:
     """Train every planned run (only `variants` when given) and collect the results in plan order. One after another by default; with `workers` > 1 on a local Dask cluster of that many
-    worker processes, the search engine's (core/search/cluster.py), started here and closed at the end."""
+    worker processes, the search engine's (core/search/cluster.py), started here and closed at the end.
+    With `store` (a RunStore or its path; one after another only) each run is recorded there, named
+    '{experiment}: {variant} (seed s)' and tagged 'experiment', so the Runs view can overlay them; `stop()`
+    returning True ends the experiment before its next run."""
     result = ExperimentResult(experiment_of(project))
     plan = [p for p in expand(project, seeds) if variants is None or p.variant in variants]
     if workers > 1 and len(plan) > 1:
@@ -52,7 +57,21 @@ def run_experiment(project: Project, seeds: tuple[int, ...] | None = None,
     else:
         runs = []
         for planned in plan:
-            runs.append(train_project(planned.project))
+            if stop is not None and stop():
+                plan = plan[:len(runs)]
+                break
+            recorder = None
+            if store is not None:
+                from ..runs import RunRecorder
+                recorder = RunRecorder(store, planned.project, name=f"{project.name}: {planned.variant} "
+                                       f"(seed {planned.seed})", tags=("experiment",))
+            try:
+                runs.append(train_project(planned.project, recorder))
+            finally:
+                if recorder is not None:
+                    recorder.close()
+            if recorder is not None and recorder.run_id is not None:
+                result.run_ids[(planned.variant, planned.seed)] = recorder.run_id
             if progress is not None:
                 progress(planned, runs[-1])
     for planned, run in zip(plan, runs):

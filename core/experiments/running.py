@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Callable
 
 import numpy as np
 
@@ -13,12 +14,13 @@ from ..trainer import Trainer
 from .measures import RunResult
 
 
-def train_project(project: Project) -> RunResult:
-    """Train `project` (its own seed) and return its history, final kernels and status."""
+def train_project(project: Project, listener: Callable[[Any], None] | None = None) -> RunResult:
+    """Train `project` (its own seed) and return its history, final kernels and status; `listener` gets every
+    event (a run recorder)."""
     prepared = load_data(project)
     network = build_network(project, prepared.input_width)
     trainer = Trainer(network, prepared, project.training)
-    end = trainer.fit()
+    end = trainer.fit(listener=listener)
     if isinstance(end, Failed):
         status = "failed"
     elif isinstance(end, Diverged):
