@@ -14,6 +14,7 @@ from typing import Any
 
 from .config import ConfigReader
 from .errors import SpecError
+from .experiment_spec import ExperimentSpec, parse_experiment
 from .fileio import atomic_write_text
 from .layers import build_layer
 from .training_config import TrainingConfig, parse_training
@@ -29,6 +30,7 @@ class Project:
     name: str = "Untitled"
     description: str = ""
     base_dir: Path = Path(".")
+    experiment: ExperimentSpec | None = None      # an example's variants, seeds and effects (core/experiments)
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"format": FORMAT, "name": self.name}
@@ -37,6 +39,8 @@ class Project:
         out["data"] = copy.deepcopy(self.data)
         out["model"] = {"layers": copy.deepcopy(list(self.layers))}
         out["training"] = copy.deepcopy(self.training.to_dict())
+        if self.experiment is not None:
+            out["experiment"] = self.experiment.to_dict()
         return out
 
     def to_json(self) -> str:
@@ -81,9 +85,11 @@ def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "the proje
     for i, layer in enumerate(layers):
         build_layer(layer, f"model.layers[{i}]")
     training = parse_training(r.raw("training", {}), "training")
+    experiment = r.raw("experiment", None)
+    experiment = None if experiment is None else parse_experiment(experiment, "experiment")
     r.finish()
     return Project(data=data, layers=tuple(copy.deepcopy(layers)), training=training, name=name,
-                   description=description, base_dir=Path(base_dir))
+                   description=description, base_dir=Path(base_dir), experiment=experiment)
 
 
 def load_project(path: str | Path) -> Project:

@@ -120,7 +120,8 @@ class MainWindow(QMainWindow):
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
                 "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
                 "evaluate_test": self.held_out.evaluate, "cross_validate": self.runs.cross_validate,
-                "run_store": self.runs.choose_store, "show_runs": self.runs.show}
+                "run_store": self.runs.choose_store, "show_runs": self.runs.show,
+                "run_experiment": self.runs.run_experiment}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""

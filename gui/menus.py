@@ -58,6 +58,9 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 Act("cross_validate", "actionCrossValidate", "&Cross-validate…", "Ctrl+Shift+K",
                     "k-fold cross-validation of this project: K models, each fold and the mean ± std of every metric",
                     True),
+                Act("run_experiment", "actionRunExperiment", "Run e&xperiment",
+                    tip="A lesson's variants (File > Examples) trained over its seeds, recorded and overlaid in the "
+                    "Runs tab", idle_only=True),
                 Act("run_store", "actionRunStore", "Run &store…",
                     tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True))),
     ("E&xport", (

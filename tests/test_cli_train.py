@@ -300,4 +300,25 @@ def test_the_summary_says_how_training_ended_and_which_epoch_came_back(tmp_path)
     project = project_file(tmp_path, epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
     code, out, err = run("train", project, "--quiet")
     assert code == 0, err
-    assert out.startswith("stopped early after 2 epochs (") and ", best epoch 1 restored): loss " in out
+    assert out.startswith("stopped early after 2 epochs (") and ", best epoch 1 restored): epoch 1's loss " in out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_after_early_stopping_the_summary_prints_the_restored_epochs_metrics(tmp_path, seed):
+    """The weights file holds the best epoch's weights, so the summary prints that epoch's losses (and says which
+    epoch they are), not the last epoch's."""
+    data = {"source": "builtin", "name": "moons", "samples": 120, "noise": 0.35, "split": {"val": 0.5, "test": 0.0}}
+    layers = [{"type": "dense", "units": 32, "activation": "relu"}, {"type": "dense", "units": 1,
+                                                                        "activation": "sigmoid"}]
+    project = project_file(tmp_path, data=data, layers=layers, epochs=80, seed=seed, batch_size=5,
+                           optimizer={"name": "adam", "lr": 0.05}, early_stopping={"monitor": "val_loss",
+                                                                                   "patience": 5})
+    code, out, err = run("train", project, "--quiet", "--history", tmp_path / "h.csv")
+    assert code == 0, err
+    history = history_columns(tmp_path / "h.csv")
+    best = int(np.argmin(history["val_loss"]))
+    assert best < len(history["val_loss"]) - 1                   # stopped after the best epoch: the numbers differ
+    assert f"best epoch {best + 1} restored): epoch {best + 1}'s loss " in out
+    printed = float(out.split("val_loss ")[1].split()[0])
+    assert printed == pytest.approx(history["val_loss"][best], rel=1e-3)
+    assert printed != pytest.approx(history["val_loss"][-1], rel=1e-3)

@@ -37,6 +37,7 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
 
 def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..checks import check_model
+    from ..cross_validation.runner import fold_metrics
     from ..events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finished
     from ..model_files import load_model
     from ..model_io import build_network, load_data, resume_project
@@ -107,13 +108,15 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_ERROR
     _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
-    last = {k: v[-1] for k, v in trainer.history.items()}
     how = result.outcome
     best = f", {result.restored_note}" if result.restored_note else ""
     if paused:
         how, best = f"paused by --stop-after {args.stop_after} (training.epochs is {total})", ""
-    print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): {format_logs(last)}",
-          file=stdout)
+    # The weights written are the restored epoch's, so the numbers printed are that epoch's, and the line says so.
+    shown = f"epoch {result.best_epoch + 1}'s " if best else ""
+    logs = fold_metrics(trainer.history, None if paused else result)
+    print(f"{how} after {result.epochs} epochs ({result.step} steps, {elapsed:.1f} s{best}): "
+          f"{shown}{format_logs(logs)}", file=stdout)
     if result.test_metrics and not paused:
         print("test: " + format_logs(result.test_metrics), file=stdout)
     print(f"weights written to {out_path}", file=stdout)

@@ -17,7 +17,10 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
 EXPERIMENTS = (
     "vanishing_gradients_sigmoid", "deep_relu", "dying_relu", "learning_rate_too_high", "learning_rate_too_low",
     "underfitting", "overfitting", "l2_regularization", "l1_regularization", "dropout", "early_stopping",
-    "batch_norm", "xor_feature_cross",
+    "batch_norm", "xor_feature_cross", "weight_initialization", "optimizers", "input_scaling",
+    "learning_rate_schedules", "batch_norm_learning_rate", "mse_vs_cross_entropy", "feature_cross_circle",
+    "noise_injection", "gradient_clipping", "batch_size", "label_smoothing",
+    "class_weights",
 )
 
 

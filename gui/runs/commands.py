@@ -17,6 +17,7 @@ from gui.project.files import ProjectFiles
 from gui.widgets.fields import commit_typing
 
 from .cross_validation import CrossValidationDialog
+from .experiment import ExperimentRun
 from .recording import RunRecording
 from .view import RunsView
 
@@ -32,6 +33,7 @@ class RunsCommands(QObject):
         self._open_project = open_project
         self.recording, self.view, self._show_tab = recording, view, show_tab
         self.cross_validation: CrossValidationDialog | None = None
+        self.experiment: ExperimentRun | None = None
         controller.started.connect(lambda _event: view.set_live(recording.run_id))
         controller.finished.connect(lambda _event: view.set_live(None))
         recording.warning.connect(self._recording_failed)
@@ -115,8 +117,48 @@ class RunsCommands(QObject):
         dialog.show()
         return dialog
 
+    # --- an example's experiment ---------------------------------------------------------------------------------
+    def run_experiment(self) -> ExperimentRun | None:
+        """Train > Run experiment: train every variant of the open project's experiment over its seeds off the GUI
+        thread, each recorded as a run; then the Runs tab lists and overlays them (`experiment_done`)."""
+        project = self.context.document.project
+        if self.controller.busy or (self.experiment is not None and self.experiment.running):
+            self.context.show_message("Wait for the training in progress to end before running an experiment", 5000)
+            return None
+        if project.experiment is None:
+            self.context.show_message("This project has no experiment: open one of File > Examples (a lesson) "
+                                      "to train its variants side by side", 8000)
+            return None
+        commit_typing()
+        run = self.experiment = ExperimentRun(project, str(self.recording.store_path), self.context.parent)
+        count = len(project.experiment.variants) * len(project.experiment.seeds)
+        run.progress.connect(lambda done, total, last: self.context.show_message(
+            f"Experiment: {done}/{total} runs trained (last: {last})", 0))
+        run.finished_run.connect(self.experiment_done)
+        run.failed.connect(lambda message: QMessageBox.critical(self.context.parent, "Cannot run the experiment",
+                                                                message))
+        self.context.show_message(f"Experiment: training {count} runs ({len(project.experiment.variants)} "
+                                  f"variants x {len(project.experiment.seeds)} seeds)…", 0)
+        run.start()
+        return run
+
+    def experiment_done(self, result) -> list:
+        """List every run of the experiment, overlay them in the comparison and show the Runs tab."""
+        self.view.reload()
+        self.view.show_group(None)
+        ids = list(result.run_ids.values())
+        self.view.select_runs(ids)
+        compared = self.view.compare_selected()
+        self._show_tab()
+        watch = ", ".join(result.spec.watch)
+        self.context.show_message(f"Experiment done: {len(ids)} runs overlaid in the Runs tab"
+                                  + (f"; train a variant to watch {watch}" if watch else ""), 15000)
+        return compared
+
     def close(self) -> None:
-        """The window closes: stop a cross-validation, close the stores."""
+        """The window closes: stop a cross-validation or an experiment, close the stores."""
+        if self.experiment is not None:
+            self.experiment.wait()
         if self.cross_validation is not None:
             self.cross_validation.wait()
         self.recording.close()
