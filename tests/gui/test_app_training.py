@@ -314,13 +314,15 @@ def test_a_live_frame_paints_what_it_drew_in_the_same_wake(window, ui, qtbot):
     def frame_ends() -> None:
         curve = loss.curve("train").yData
         seen.append((before["points"], 0 if curve is None else len(curve), before["paints"], Paints.count))
+        if sum(n1 > n0 for n0, n1, _, _ in seen) >= 5:
+            window.controller.stop()        # enough frames drew: a loaded machine draws fewer frames per epoch
 
     window.controller.frame.disconnect(window._frame)
     window.controller.frame.connect(frame_begins)
     window.controller.frame.connect(window._frame)
     window.controller.frame.connect(frame_ends)
-    ui.set_field(window, "training_epochs", "400")
-    assert ui.train(window).reason == "completed"
+    ui.set_field(window, "training_epochs", "100000")
+    assert ui.train(window, timeout=120_000).reason == "stopped"
     drew = [(p0, p1) for n0, n1, p0, p1 in seen if n1 > n0]
-    assert drew, "no frame drew the loss curve during the run"
+    assert len(drew) >= 5, "too few frames drew the loss curve during the run"
     assert all(p1 > p0 for p0, p1 in drew)          # every frame that drew the curve also painted it
