@@ -145,7 +145,7 @@ def test_init_weights_starts_from_given_weights(tmp_path):
 
 
 @pytest.mark.parametrize("content,needle", [
-    ("{not json", "malformed JSON at line 1"),
+    ("{not json", "malformed or truncated JSON at line 1"),
     ('{"format": "layerlab/1", "data": {"source": "builtin", "name": "xor"}, "model": {"layers": '
      '[{"type": "dense", "units": -3}]}}', "model.layers[0].units must be a positive integer, got -3"),
     ('{"format": "layerlab/1", "data": {"source": "builtin", "name": "xor"}, "model": {"layers": '

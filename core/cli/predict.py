@@ -27,7 +27,8 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
 
     model = load_model(args.model)
     if args.out:
-        check_writable(Path(args.out), "--out")
+        check_writable(Path(args.out), "--out", [("the model file", Path(args.model)),
+                                                 ("the input file", Path(args.data))])
     meta = model.meta
     X = load_features(args.data, int(meta["raw_width"]), meta.get("encoder"))
     with np.errstate(over="ignore", invalid="ignore"):

@@ -45,7 +45,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..trainer import Trainer
 
     project = _train_project(args, load_project(args.project))
-    outputs = _train_outputs(args)
+    outputs, reads = _train_outputs(args, project)
     checkpoint = None
     if args.resume:
         checkpoint = load_model(args.resume).file
@@ -68,7 +68,10 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         network.load_state_dict(load_model(args.init_weights).file.arrays, args.init_weights)
     if checkpoint is not None:
         network.load_state_dict(checkpoint.arrays, args.resume)
-        trainer.load_checkpoint(checkpoint.meta["checkpoint"], checkpoint.optimizer, checkpoint.checkpoint_arrays)
+        try:
+            trainer.load_checkpoint(checkpoint.meta["checkpoint"], checkpoint.optimizer, checkpoint.checkpoint_arrays)
+        except LayerLabError as exc:
+            raise CliError(f"--resume {args.resume}: {exc}") from None
     total = project.training.epochs
     if trainer.epoch >= total:
         raise CliError(f"--resume {args.resume} has already trained {trainer.epoch} epochs, and training.epochs is "
@@ -101,10 +104,15 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     if isinstance(result, Diverged):
         print(f"error: {result.message}", file=stderr)
         keep = bool(np.all(np.isfinite(network.params)))
-        _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint, weights=keep)
+        if keep and out_path.exists():     # never replace a good model with the weights of a failed run
+            outputs = {**outputs, "--out": last_good_path(out_path)}
+            check_writable(outputs["--out"], "the last good weights", reads)
+        # A diverged run cannot be continued, so no training state is written with its weights.
+        _write_train_outputs(outputs, project, prepared, trainer, False, weights=keep)
         if keep:
-            print(f"kept the last good weights in {out_path}", file=stderr)
-        _recorded(recorder, out_path if keep else None, stderr)
+            left = f" ({out_path} was left as it was)" if outputs["--out"] != out_path else ""
+            print(f"kept the last good weights in {outputs['--out']}{left}", file=stderr)
+        _recorded(recorder, outputs["--out"] if keep else None, stderr)
         return EXIT_ERROR
     _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
@@ -172,17 +180,32 @@ def _train_project(args, project):
     return project
 
 
-def _train_outputs(args) -> dict[str, Path]:
+def _train_outputs(args, project) -> tuple[dict[str, Path], list[tuple[str, Path]]]:
     """The files `train` writes, each folder proven writable now (a temporary file created and removed there), so
-    a bad --out or --history shows before training rather than after it."""
+    a bad --out or --history shows before training rather than after it; neither may be a file `train` reads (the
+    project, its data, the --init-weights or --resume file), a FIFO or a device."""
+    from ..data import data_files
+
     outputs = {"--out": Path(args.out) if args.out else Path(args.project).with_suffix(".weights.npz")}
     if args.history:
         outputs["--history"] = Path(args.history)
         if same_file(outputs["--history"], outputs["--out"]):
             raise CliError(f"--history {args.history} is the --out file; give them different names")
+    reads = [("the project file", Path(args.project)), *data_files(project.data, project.base_dir)]
+    if args.init_weights:
+        reads.append(("the --init-weights file", Path(args.init_weights)))
+    if args.resume:
+        reads.append(("the --resume checkpoint", Path(args.resume)))
     for option, path in outputs.items():
-        check_writable(path, option)
-    return outputs
+        check_writable(path, option, reads)
+    return outputs, reads
+
+
+def last_good_path(out: Path) -> Path:
+    """m.npz -> m.last-good.npz: where a diverged run keeps its last good weights when --out already exists."""
+    suffix = out.suffix or ".npz"
+    stem = out.name[:-len(out.suffix)] if out.suffix else out.name
+    return out.with_name(f"{stem}.last-good{suffix}")
 
 
 def _write_train_outputs(outputs: dict[str, Path], project, prepared, trainer, checkpoint: bool,

@@ -45,6 +45,15 @@ def load_dataset(spec: dict[str, Any], base_dir: str | os.PathLike = ".", progre
     return dataset
 
 
+def data_files(spec: dict[str, Any], base_dir: str | os.PathLike = ".") -> list[tuple[str, Path]]:
+    """(label, path) of every file a `data` spec reads (none for generated and drawn data): what an output must
+    never replace."""
+    spec = validate_data_spec(spec)
+    keys = {"csv": ("path",), "npz": ("path",), "idx": ("images", "labels", "test_images", "test_labels")}
+    return [(f"the data file (data.{key})", resolve(spec[key], base_dir))
+            for key in keys.get(spec["source"], ()) if key in spec]
+
+
 def load_features(path: str | os.PathLike, raw_width: int, encoder: dict | None = None) -> np.ndarray:
     """Raw inputs for prediction, (n, raw_width) float64, from an .npz/.npy or a CSV file.
 
