@@ -89,12 +89,18 @@ def get_loss(identifier, where: str = "training.loss") -> Loss:
     return loss
 
 
-def sample_weights_from_classes(labels: np.ndarray, class_weight: dict[int, float] | list[float]) -> np.ndarray:
-    """Per-sample weights s_i = w[y_i] for integer labels (n,)."""
+def sample_weights_from_classes(labels: np.ndarray, class_weight: dict[int, float] | list[float],
+                                n_classes: int | None = None) -> np.ndarray:
+    """Per-sample weights s_i = w[y_i] for integer labels (n,); a dict's classes must be below `n_classes` (default:
+    the largest label + 1) and the classes it leaves out weigh 1."""
     labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    n_classes = int(labels.max(initial=0)) + 1 if n_classes is None else int(n_classes)
     if isinstance(class_weight, dict):
-        table = np.ones(int(max(list(class_weight) + [labels.max(initial=0)])) + 1)
+        table = np.ones(max(n_classes, int(labels.max(initial=0)) + 1))
         for k, v in class_weight.items():
+            if int(k) >= table.size:
+                raise TrainingError(f"training.class_weight names class {int(k)}, but the data has {table.size} "
+                                    f"classes (0 to {table.size - 1})")
             table[int(k)] = float(v)
     else:
         table = np.asarray(class_weight, dtype=np.float64)

@@ -17,6 +17,7 @@ from ..network import Network
 from ..project import FORMAT as PROJECT_FORMAT, parse_project
 from ..tasks import TASKS
 from .model import LoadedModel
+from .names import check_names
 from .weights_file import WeightsFile
 
 JSON_FORMAT = "layerlab-json/1"
@@ -138,6 +139,7 @@ def _build(doc: dict, path: Path):
         meta["epoch"] = epoch
     if step is not None:
         meta["step"] = step
+    check_names(meta, network.output_width)
     network.load_state_dict(arrays, str(path))
     return network, preprocessor, meta, project, arrays
 

@@ -14,6 +14,7 @@ from ..project import parse_project
 from ..tasks import TASKS
 from .json_reader import load_json_model, looks_like_json
 from .model import LoadedModel
+from .names import check_names
 from .safetensors_reader import looks_like_safetensors, read_safetensors
 from .weights_file import WeightsFile, load_weights
 
@@ -105,3 +106,4 @@ def _check_meta(meta: dict, preprocessor: Any, network: Network) -> None:
     encoder = meta.get("encoder")
     if encoder is not None and not isinstance(encoder, dict):
         raise WeightsError(f"encoder must be an object or null, got {type(encoder).__name__}")
+    check_names(meta, network.output_width)
