@@ -66,8 +66,9 @@ def test_check_reports_an_output_mismatch_with_its_fix(tmp_path):
     assert "model.layers[0].units" in err and "3 units" in err
 
 
-def test_train_writes_history_and_a_summary(tmp_path):
+def test_train_writes_history_and_a_summary(tmp_path, monkeypatch):
     project = write_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
     code, out, err = run("train", project, "--history", tmp_path / "h.csv")
     assert code == 0, err
     lines = out.strip().splitlines()
@@ -76,7 +77,7 @@ def test_train_writes_history_and_a_summary(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "h.csv")))
     assert len(rows) == 5 and [r["epoch"] for r in rows] == ["1", "2", "3", "4", "5"]
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(rows[0])
-    assert (tmp_path / "tiny.weights.npz").exists()  # the default output sits next to the project
+    assert (tmp_path / "tiny.weights.npz").exists()  # the default output is in the current folder
 
 
 def test_seed_and_epochs_options_are_reproducible(tmp_path):
