@@ -118,7 +118,8 @@ def test_predict_classification_and_regression(tmp_path):
     assert rows[0] == ["wave", "bowl"] and len(rows) == 4
 
 
-def test_resume_from_a_checkpoint_equals_an_uninterrupted_run(tmp_path):
+def test_resume_from_a_checkpoint_equals_an_uninterrupted_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     project = write_project(tmp_path, training__epochs=6,
                             training__schedule={"name": "step", "step_size": 2, "gamma": 0.5})
     assert run("train", project, "--out", tmp_path / "whole.npz")[0] == 0

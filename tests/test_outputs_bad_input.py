@@ -90,8 +90,9 @@ def test_predict_refuses_to_write_onto_its_model_or_input(tmp_path, trained, spe
 
 @pytest.mark.parametrize("option", ["--out", "--history"])
 @pytest.mark.parametrize("victim", ["project", "data"])
-def test_train_refuses_to_write_onto_its_project_or_data(tmp_path, option, victim):
+def test_train_refuses_to_write_onto_its_project_or_data(tmp_path, option, victim, monkeypatch):
     path, data = csv_project(tmp_path)
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     target = path if victim == "project" else tmp_path / "sub" / ".." / data.name
     (tmp_path / "sub").mkdir()
     before = snapshot(tmp_path)

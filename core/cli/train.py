@@ -28,7 +28,9 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
                        "training.epochs (and so the schedule) as it is; continue later with --checkpoint/--resume")
     train.add_argument("--seed", type=int, help="random seed (overrides the project; not with --resume)")
     start = train.add_mutually_exclusive_group()
-    start.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init")
+    start.add_argument("--init-weights", metavar="W.npz", help="start from these weights instead of a fresh init: a "
+                       "LayerLab model file, or an .npz / .safetensors matched by name and shape (LayerLab's names, "
+                       "or a PyTorch state_dict; see docs/export.md)")
     start.add_argument("--resume", metavar="CKPT.npz", help="continue a checkpoint exactly where it stopped (the "
                        "project must be the checkpoint's; only training.epochs and diagnostics may differ)")
     train.add_argument("--out", metavar="MODEL.npz", help="weights file to write (default: PROJECT.weights.npz in "
@@ -47,6 +49,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..cross_validation.runner import fold_metrics
     from ..events import COMPLETED, Diverged, Failed, Finished
     from ..model_files import load_model
+    from ..model_files.foreign import init_arrays
     from ..model_io import build_network, load_data, resume_project
     from ..project import load_project
     from ..trainer import Trainer
@@ -72,7 +75,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     network = build_network(project, prepared.input_width)
     trainer = Trainer(network, prepared, project.training)
     if args.init_weights:
-        network.load_state_dict(load_model(args.init_weights).file.arrays, args.init_weights)
+        network.load_state_dict(init_arrays(args.init_weights, network), args.init_weights)
     if checkpoint is not None:
         network.load_state_dict(checkpoint.arrays, args.resume)
         try:
