@@ -118,7 +118,7 @@ def _from_script_names(tensors, matches, network, source: str) -> dict[str, np.n
         torch_name = match.group(0)
         if i >= len(network.layers):
             raise WeightsError(f"{source}: {torch_name} names layer {i}, but the network has {len(network.layers)}")
-        table = TORCH_NAMES.get("prelu" if kind == "prelu" else kind, {})
+        table = TORCH_NAMES.get(kind, {})
         key = next((k for k, t in table.items() if t == param), None)
         if key is None:
             raise WeightsError(f"{source}: unexpected array {torch_name!r}")
