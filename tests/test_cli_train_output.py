@@ -54,7 +54,8 @@ def test_verbose_prints_every_metric(tmp_path):
     epochs = [line for line in out.splitlines() if line.startswith("epoch ")]
     assert len(epochs) == 6
     assert all(name in epochs[0] for name in ("precision", "recall", "f1", "auc", "val_auc"))
-    assert "precision" in out.splitlines()[-2]                   # the summary too
+    summary = next(line for line in out.splitlines() if line.startswith("finished after"))
+    assert "precision" in summary                                # the summary too
 
 
 def test_quiet_and_verbose_exclude_each_other(tmp_path):
