@@ -316,7 +316,7 @@ def test_after_early_stopping_the_summary_prints_the_restored_epochs_metrics(tmp
     project = project_file(tmp_path, data=data, layers=layers, epochs=80, seed=seed, batch_size=5,
                            optimizer={"name": "adam", "lr": 0.05}, early_stopping={"monitor": "val_loss",
                                                                                    "patience": 5})
-    code, out, err = run("train", project, "--quiet", "--history", tmp_path / "h.csv")
+    code, out, err = run("train", project, "--quiet", "--history", tmp_path / "h.csv", "--out", tmp_path / "m.npz")
     assert code == 0, err
     history = history_columns(tmp_path / "h.csv")
     best = int(np.argmin(history["val_loss"]))
