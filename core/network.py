@@ -99,7 +99,15 @@ class Network:
     def initialize(self, rng: np.random.Generator) -> None:
         """Draw fresh parameters (layer by layer, in order) and reset running statistics."""
         for i, layer in enumerate(self.layers):
-            layer.init_params(self._views(self.params, i, True), rng)
+            views = self._views(self.params, i, True)
+            with np.errstate(over="ignore", invalid="ignore"):
+                layer.init_params(views, rng)
+            for key, view in views.items():
+                if not np.all(np.isfinite(view)):
+                    limit = np.finfo(self.dtype).max
+                    raise SpecError(f"model.layers[{i}] ({layer.describe()}): its initial {key} values are beyond "
+                                    f"the {self.dtype.name} range (largest {limit:.3g}); choose a smaller initializer "
+                                    f"value, or train in float64")
         self.grads[...] = 0
         self.reset_buffers()
 

@@ -93,21 +93,12 @@ def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "the proje
 
 
 def load_project(path: str | Path) -> Project:
+    """Read and validate a project file: a regular file (never a FIFO or a device) of at most MAX_PROJECT_BYTES,
+    JSON of sane depth; every problem is a SpecError naming the file."""
+    from .file_input import MAX_PROJECT_BYTES, read_json
+
+    obj = read_json(path, "project file", MAX_PROJECT_BYTES, SpecError)
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"project file {path} does not exist") from None
-    except IsADirectoryError:
-        raise SpecError(f"project file {path} is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"project file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise SpecError(f"cannot read project file {path}: {exc.strerror or exc}") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     try:
         return parse_project(obj, path.parent)
     except SpecError as exc:

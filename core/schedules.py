@@ -181,8 +181,9 @@ class ReduceOnPlateau(Schedule):
     """Keras' ReduceLROnPlateau: after `patience` epochs without an improvement of `monitor` by more than
     `min_delta`, multiply the rate by `factor` (not below `min_lr`), then ignore `cooldown` epochs.
 
-    mode "auto" maximises a monitor whose name contains "acc" (as Keras does) or that LayerLab's early stopping
-    treats as higher-is-better (auc, f1, precision, ...), and minimises everything else.
+    mode "auto" maximises a monitor whose name contains "acc" or that LayerLab's early stopping treats as
+    higher-is-better (auc, f1, precision, ...), and minimises everything else, as Keras 3 does from each metric's
+    direction.
     """
 
     name = "reduce_on_plateau"

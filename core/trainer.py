@@ -290,6 +290,9 @@ class Trainer(RunControl, TrainerCheckpoint):
                 if bad_norm is not None:
                     yield self._diverge(epoch, b, "weights", bad_norm)
                     return None
+                if last and not self.optimizer.state_is_finite():  # a huge gradient's square overflowed float32
+                    yield self._diverge(epoch, b, "optimizer state", float("inf"))
+                    return None
                 self._keep_good_weights()
             if sample:
                 diag.sample_history()

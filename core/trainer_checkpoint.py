@@ -6,18 +6,34 @@ step counts, history, best weights, generators, optimizer, schedule and early st
 from __future__ import annotations
 
 import copy
+import math
+from typing import Any
 
 import numpy as np
 
+from .config import describe
 from .errors import LayerLabError, TrainingError
 from .training_setup import new_optimizer
+
+# History entries that are always defined, so must be finite; a metric may be nan (undefined on a split, such as
+# the ROC-AUC of a class with no rows in it).
+ALWAYS_FINITE = ("loss", "val_loss", "lr")
 
 
 class TrainerCheckpoint:
     """`checkpoint_state` / `checkpoint_arrays` and their inverse `load_checkpoint`."""
 
     def checkpoint_state(self) -> dict:
-        """JSON-able state that, with the weights and the optimizer arrays, continues training exactly."""
+        """JSON-able state that, with the weights and the optimizer arrays, continues training exactly. A state that
+        could not be loaded back (non-finite learning rate or loss history) is a TrainingError: never written."""
+        state = self._checkpoint_state()
+        try:
+            check_trainer_state(state)
+        except TrainingError as exc:
+            raise TrainingError(f"refusing to write the training state: {exc}") from None
+        return state
+
+    def _checkpoint_state(self) -> dict:
         state = {
             "epoch": self.epoch,
             "step": self.step,
@@ -43,6 +59,7 @@ class TrainerCheckpoint:
         try:
             optimizer = new_optimizer(self.network, self.config)
             optimizer.load_state_dict(optimizer_state)
+            check_trainer_state(state)
             optimizer.lr = float(state["lr"])
             rngs = {}
             for name in ("init", "shuffle", "noise"):
@@ -82,3 +99,50 @@ class TrainerCheckpoint:
             self.early_stopping.load_state_dict(stopping_state)
         if best_state is not None:
             self.best_state = best_state
+
+
+def check_trainer_state(state: Any) -> None:
+    """TrainingError naming the first value of a checkpoint's trainer state that training could not continue from:
+    counters that are not whole non-negative numbers, a learning rate that is not finite and >= 0, a history whose
+    losses are not finite or that is longer than the epochs trained, a best epoch outside them."""
+    if not isinstance(state, dict):
+        raise TrainingError(f"the checkpoint's trainer state must be an object, got {describe(state)}")
+    for key in ("epoch", "step", "lr", "rng", "history"):
+        if key not in state:
+            raise TrainingError(f"the checkpoint's trainer state is incomplete or corrupt (no {key!r})")
+    epoch = _count(state["epoch"], "epoch")
+    _count(state["step"], "step")
+    lr = _number(state["lr"], "lr")
+    if not (math.isfinite(lr) and lr >= 0):
+        raise TrainingError(f"the checkpoint's lr must be a finite number >= 0, got {lr}")
+    best_epoch = state.get("best_epoch")
+    if best_epoch is not None and _count(best_epoch, "best_epoch") >= max(epoch, 1):
+        raise TrainingError(f"the checkpoint's best_epoch is {best_epoch}, but it trained {epoch} epochs")
+    history = state["history"]
+    if not isinstance(history, dict):
+        raise TrainingError(f"the checkpoint's history must be an object of lists, got {describe(history)}")
+    for key, values in history.items():
+        if not isinstance(values, list):
+            raise TrainingError(f"the checkpoint's history[{key!r}] must be a list, got {describe(values)}")
+        if len(values) > epoch:
+            raise TrainingError(f"the checkpoint's history[{key!r}] has {len(values)} values for {epoch} epochs")
+        for i, value in enumerate(values):
+            number = _number(value, f"history[{key!r}][{i}]")
+            if math.isinf(number) or (math.isnan(number) and key in ALWAYS_FINITE):
+                raise TrainingError(f"the checkpoint's history[{key!r}][{i}] is {number}, not a finite number")
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TrainingError(f"the checkpoint's {where} must be a number, got {describe(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise TrainingError(f"the checkpoint's {where} is too large, got {describe(value)}") from None
+
+
+def _count(value: Any, where: str) -> int:
+    number = _number(value, where)
+    if not (number.is_integer() and number >= 0):
+        raise TrainingError(f"the checkpoint's {where} must be a whole number >= 0, got {describe(value)}")
+    return int(value)

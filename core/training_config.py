@@ -126,6 +126,9 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
     return config
 
 
+MAX_CLASS_DIGITS = 6
+
+
 def _class_weight(value: Any, where: str) -> Any:
     if value is None or value == "balanced":
         return value
@@ -135,8 +138,10 @@ def _class_weight(value: Any, where: str) -> Any:
         return value
     if isinstance(value, dict):
         for key, w in value.items():
-            if not str(key).isdigit():
-                raise SpecError(f"{where} keys must be class indices like \"0\", got {key!r}")
+            # ASCII digits only: "²" passes str.isdigit() but not int(); a class index has a few digits at most.
+            if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= MAX_CLASS_DIGITS):
+                raise SpecError(f"{where} keys must be class indices like \"0\" (at most {MAX_CLASS_DIGITS} "
+                                f"digits), got {describe(key)}")
             check_float(w, f"{where}.{key}", minimum=0.0)
         return value
     raise SpecError(f"{where} must be \"balanced\", a list of weights or an object, got {describe(value)}")

@@ -99,7 +99,7 @@ def sample_weights(class_weight: Any, data: TrainerData, task: str, n_classes: i
         else:
             if isinstance(class_weight, dict):
                 class_weight = {int(k): v for k, v in class_weight.items()}
-            weights = sample_weights_from_classes(labels, class_weight)
+            weights = sample_weights_from_classes(labels, class_weight, max(n_classes, 2))
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
         if sample_weight.shape[0] != n_rows or np.any(sample_weight < 0):

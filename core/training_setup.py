@@ -80,10 +80,18 @@ def new_optimizer(network: Network, config: TrainingConfig) -> Optimizer:
 
 def checked_inputs(network: Network, X, what: str) -> np.ndarray:
     """`X` as a contiguous (n, input_width) array of the network's dtype, or a TrainingError naming `what`."""
-    X = np.ascontiguousarray(X, dtype=network.dtype)
+    given = np.asarray(X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = np.ascontiguousarray(given, dtype=network.dtype)
     if X.ndim != 2 or X.shape[1] != network.input_width:
         raise TrainingError(f"{what} inputs have shape {X.shape}, the network expects (n, {network.input_width})")
     if not np.all(np.isfinite(X)):
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        value = given[row, column]
+        if np.isfinite(value):
+            raise TrainingError(f"{what} inputs hold values beyond the {network.dtype.name} range (e.g. {value:.3g} "
+                                f"in input {column + 1} of row {row + 1}, after preprocessing); scale the data "
+                                f"(data.scaling \"standard\") or train in float64")
         raise TrainingError(f"{what} inputs contain NaN or Inf")
     return X
 

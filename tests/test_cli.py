@@ -66,8 +66,9 @@ def test_check_reports_an_output_mismatch_with_its_fix(tmp_path):
     assert "model.layers[0].units" in err and "3 units" in err
 
 
-def test_train_writes_history_and_a_summary(tmp_path):
+def test_train_writes_history_and_a_summary(tmp_path, monkeypatch):
     project = write_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
     code, out, err = run("train", project, "--history", tmp_path / "h.csv")
     assert code == 0, err
     lines = out.strip().splitlines()
@@ -76,7 +77,7 @@ def test_train_writes_history_and_a_summary(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "h.csv")))
     assert len(rows) == 5 and [r["epoch"] for r in rows] == ["1", "2", "3", "4", "5"]
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(rows[0])
-    assert (tmp_path / "tiny.weights.npz").exists()  # the default output sits next to the project
+    assert (tmp_path / "tiny.weights.npz").exists()  # the default output is in the current folder
 
 
 def test_seed_and_epochs_options_are_reproducible(tmp_path):
@@ -117,7 +118,8 @@ def test_predict_classification_and_regression(tmp_path):
     assert rows[0] == ["wave", "bowl"] and len(rows) == 4
 
 
-def test_resume_from_a_checkpoint_equals_an_uninterrupted_run(tmp_path):
+def test_resume_from_a_checkpoint_equals_an_uninterrupted_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     project = write_project(tmp_path, training__epochs=6,
                             training__schedule={"name": "step", "step_size": 2, "gamma": 0.5})
     assert run("train", project, "--out", tmp_path / "whole.npz")[0] == 0
@@ -145,7 +147,7 @@ def test_init_weights_starts_from_given_weights(tmp_path):
 
 
 @pytest.mark.parametrize("content,needle", [
-    ("{not json", "malformed JSON at line 1"),
+    ("{not json", "malformed or truncated JSON at line 1"),
     ('{"format": "layerlab/1", "data": {"source": "builtin", "name": "xor"}, "model": {"layers": '
      '[{"type": "dense", "units": -3}]}}', "model.layers[0].units must be a positive integer, got -3"),
     ('{"format": "layerlab/1", "data": {"source": "builtin", "name": "xor"}, "model": {"layers": '

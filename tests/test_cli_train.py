@@ -170,7 +170,8 @@ def test_resume_refuses_another_project_naming_what_differs(tmp_path, checkpoint
     assert "epoch" not in out and not (tmp_path / "resumed.npz").exists()
 
 
-def test_resume_refuses_data_whose_file_changed(tmp_path):
+def test_resume_refuses_data_whose_file_changed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     rng = np.random.default_rng(0)
     X = rng.normal(size=(80, 2))
     rows = "\n".join(f"{a!r},{b!r},{int(a + b > 0)}" for a, b in X)
@@ -237,7 +238,8 @@ def test_epochs_sets_the_schedule_length_stop_after_does_not(tmp_path):
     assert lr_b == pytest.approx([cosine(e, 3) for e in range(3)])       # a 3-epoch cosine
 
 
-def test_resume_with_nothing_left_to_do_says_so(tmp_path):
+def test_resume_with_nothing_left_to_do_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     project = project_file(tmp_path, epochs=3)
     assert run("train", project, "--checkpoint", "--out", tmp_path / "c.npz")[0] == 0
     code, out, err = run("train", project, "--resume", tmp_path / "c.npz")
@@ -296,7 +298,8 @@ def test_regression_monitors_come_from_the_regression_metrics(tmp_path):
     assert "accepted: loss, mae, mse, rmse, r2, val_loss, val_mae, val_mse, val_rmse, val_r2" in err
 
 
-def test_the_summary_says_how_training_ended_and_which_epoch_came_back(tmp_path):
+def test_the_summary_says_how_training_ended_and_which_epoch_came_back(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)     # the default --out goes to the current folder
     project = project_file(tmp_path, epochs=40, early_stopping={"monitor": "loss", "patience": 0, "min_delta": 10.0})
     code, out, err = run("train", project, "--quiet")
     assert code == 0, err
@@ -313,7 +316,7 @@ def test_after_early_stopping_the_summary_prints_the_restored_epochs_metrics(tmp
     project = project_file(tmp_path, data=data, layers=layers, epochs=80, seed=seed, batch_size=5,
                            optimizer={"name": "adam", "lr": 0.05}, early_stopping={"monitor": "val_loss",
                                                                                    "patience": 5})
-    code, out, err = run("train", project, "--quiet", "--history", tmp_path / "h.csv")
+    code, out, err = run("train", project, "--quiet", "--history", tmp_path / "h.csv", "--out", tmp_path / "m.npz")
     assert code == 0, err
     history = history_columns(tmp_path / "h.csv")
     best = int(np.argmin(history["val_loss"]))

@@ -390,10 +390,16 @@ def test_load_features_with_the_encoder(tmp_path):
     d = load(tmp_path, "flowers.csv", target="species", missing="fill")
     encoder = json.loads(json.dumps(d.encoder))                      # as stored with a model
     np.testing.assert_array_equal(load_features(tmp_path / "flowers.csv", d.input_width, encoder), d.X)
-    # columns in another order, the target absent, an extra column ignored
-    write(tmp_path, "new.csv", "colour,extra,sepal_width,sepal_length\nblue,9,3.1,5.0\nred,9,,6.0\n")
+    # columns in another order, the target present (ignored) or absent
+    write(tmp_path, "new.csv", "colour,species,sepal_width,sepal_length\nblue,x,3.1,5.0\nred,y,,6.0\n")
     X = load_features(tmp_path / "new.csv", 4, encoder)
     np.testing.assert_allclose(X, [[5.0, 3.1, 1, 0], [6.0, d.encoder["features"][1]["fill"], 0, 1]])
+    write(tmp_path, "new.csv", "colour,sepal_width,sepal_length\nblue,3.1,5.0\n")
+    np.testing.assert_allclose(load_features(tmp_path / "new.csv", 4, encoder), [[5.0, 3.1, 1, 0]])
+    # a column the training file did not have is refused, not ignored (a typo would be)
+    write(tmp_path, "extra.csv", "colour,extra,sepal_width,sepal_length\nblue,9,3.1,5.0\n")
+    with pytest.raises(DataError, match=r"extra.csv: its header names column 'extra', which is neither an input"):
+        load_features(tmp_path / "extra.csv", 4, encoder)
     # no header: matched by position, with or without the target column
     write(tmp_path, "nohead.csv", "5.0,3.1,blue,setosa\n")
     np.testing.assert_array_equal(load_features(tmp_path / "nohead.csv", 4, encoder), [[5.0, 3.1, 1, 0]])
@@ -411,6 +417,9 @@ def test_load_features_errors_with_the_encoder(tmp_path):
     with pytest.raises(DataError, match=r"gap.csv line 2, column 'sepal_width': the value is missing"):
         load_features(tmp_path / "gap.csv", 4, strict.encoder)
     write(tmp_path, "few.csv", "sepal_length,colour\n5,red\n")
+    with pytest.raises(DataError, match=r"few.csv: its header has no column 'sepal_width'; the model takes"):
+        load_features(tmp_path / "few.csv", 4, strict.encoder)
+    write(tmp_path, "few.csv", "a,b\n5,red\n")
     with pytest.raises(DataError, match=r"few.csv: its first line does not name the model's input columns"):
         load_features(tmp_path / "few.csv", 4, strict.encoder)
     with pytest.raises(DataError, match="encoder record is malformed"):
@@ -427,3 +436,23 @@ def test_load_features_numbers_only(tmp_path):
     write(tmp_path, "txt.csv", "x1,x2\n1,a\n3,b\n")
     with pytest.raises(DataError, match=r"column 'x2': holds text; the model takes numbers only"):
         load_features(tmp_path / "txt.csv", 2)
+
+
+def test_load_features_matches_a_header_by_the_models_feature_names(tmp_path):
+    names = ("height", "weight")
+    write(tmp_path, "swapped.csv", "weight,height\n70,1.8\n55,1.6\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "swapped.csv", 2, None, names), [[1.8, 70], [1.6, 55]])
+    write(tmp_path, "target.csv", "label,weight,height\n1,70,1.8\n")
+    np.testing.assert_array_equal(load_features(tmp_path / "target.csv", 2, None, names, ("label",)), [[1.8, 70]])
+    write(tmp_path, "typo.csv", "hieght,weight\n1.8,70\n")
+    with pytest.raises(DataError, match=r"typo.csv: its header has no column 'height'; the model takes 'height', "
+                                        r"'weight' \(matched by name, in any order\)"):
+        load_features(tmp_path / "typo.csv", 2, None, names)
+    write(tmp_path, "more.csv", "height,weight,age\n1.8,70,30\n")
+    with pytest.raises(DataError, match=r"more.csv: its header names column 'age', which is neither an input"):
+        load_features(tmp_path / "more.csv", 2, None, names)
+    write(tmp_path, "twice.csv", "height,height,weight\n1.8,1.8,70\n")
+    with pytest.raises(DataError, match=r"both named 'height'"):
+        load_features(tmp_path / "twice.csv", 2, None, names)
+    write(tmp_path, "plain.csv", "70,1.8\n")            # no header: by position, as documented
+    np.testing.assert_array_equal(load_features(tmp_path / "plain.csv", 2, None, names), [[70, 1.8]])

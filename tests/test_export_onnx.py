@@ -17,7 +17,7 @@ from core.errors import LayerLabError
 from core.export import export_model
 from core.export import onnx_activations
 from core.export.onnx_export import build_onnx
-from test_export_support import (CROSSES, as_probabilities, assert_agrees, disagreement, make_large_regression,
+from test_export_support import (CROSSES, as_probabilities, assert_agrees, city_inputs, disagreement, make_large_regression,
                                  make_model, raw_inputs)
 
 # Every activation, several with non-default arguments; the first layer's kernel is scaled up so pre-activations
@@ -48,7 +48,7 @@ def run_onnx(model, tmp_path, X: np.ndarray, name: str = "model.onnx") -> dict[s
     export_model(model, "onnx", path)
     sess = session(path)
     names = [o.name for o in sess.get_outputs()]
-    return dict(zip(names, sess.run(None, {"input": X.astype(np.float32)})))
+    return dict(zip(names, sess.run(None, {"input": np.asarray(X, dtype=np.float64)})))
 
 
 def scale_first_kernel(model, factor: float) -> None:
@@ -178,7 +178,7 @@ def test_the_trained_diabetes_example_agrees(tmp_path):
     assert cli.main(["train", str(example), "--quiet", "--out", str(tmp_path / "d.npz")], stdout=io.StringIO(),
                     stderr=io.StringIO()) == 0
     model = load_model(tmp_path / "d.npz")
-    X = load_data(model.project).dataset.X.astype(np.float32).astype(np.float64)   # what a float32 input holds
+    X = load_data(model.project).dataset.X
     expected = model.predict_raw(X)
     assert np.abs(expected).max() > 200
     out = run_onnx(model, tmp_path, X)["prediction"]
@@ -192,7 +192,7 @@ def test_batch_norm_uses_running_statistics_not_the_batch(tmp_path):
     X = raw_inputs(6)
     whole = run_onnx(model, tmp_path, X)["prediction"]
     sess = session(tmp_path / "model.onnx")
-    rows = np.vstack([sess.run(None, {"input": X[i:i + 1].astype(np.float32)})[0] for i in range(6)])
+    rows = np.vstack([sess.run(None, {"input": X[i:i + 1]})[0] for i in range(6)])
     np.testing.assert_allclose(rows, whole, atol=1e-6)
     # and by hand: ((x W + b) - mean) / sqrt(var + eps) * gamma + beta, then the output layer
     a = model.network.named_arrays()
@@ -216,7 +216,7 @@ def test_preprocessing_is_in_the_graph(tmp_path):
     graph = onnx.load(str(tmp_path / "model.onnx")).graph
     ops = [node.op_type for node in graph.node]
     assert ops.count("Gather") == 2 and ops.count("Sin") == 1 and "Concat" in ops
-    assert graph.input[0].name == "input"
+    assert graph.input[0].name == "input" and graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
     dims = graph.input[0].type.tensor_type.shape.dim
     assert dims[0].dim_param and dims[1].dim_value == 2
 
@@ -225,7 +225,8 @@ def test_no_preprocessing_graph_starts_at_the_network(tmp_path):
     identity = [c for c in CROSSES if c["op"] == "identity"]
     model = make_model(tmp_path, [HEADS["binary"]], crosses=identity, scaling="none")
     graph = build_onnx(model).graph
-    assert graph.node[0].op_type == "Gemm" and graph.node[0].input[0] == "input"
+    assert [n.op_type for n in graph.node[:2]] == ["Cast", "Gemm"] and graph.node[0].input[0] == "input"
+    assert graph.node[1].input[0] == graph.node[0].output[0]
     X = raw_inputs(20)
     out = run_onnx(model, tmp_path, X)
     assert_agrees(out["probabilities"], as_probabilities(model.predict_raw(X)))
@@ -245,7 +246,7 @@ def test_symbolic_batch_dimension(tmp_path):
     export_model(model, "onnx", tmp_path / "m.onnx")
     sess = session(tmp_path / "m.onnx")
     for n in (1, 7, 1000):
-        probabilities, label = sess.run(None, {"input": raw_inputs(n).astype(np.float32)})
+        probabilities, label = sess.run(None, {"input": raw_inputs(n)})
         assert probabilities.shape == (n, 3) and label.shape == (n,)
 
 
@@ -276,3 +277,20 @@ def test_inexpressible_activation_names_the_layer(tmp_path, monkeypatch):
     with pytest.raises(LayerLabError, match=r"model\.layers\[0\] \(dense 4, mish\).*'mish' has no ONNX form"):
         export_model(model, "onnx", tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_city_scale_coordinates_agree_because_the_input_is_float64(tmp_path, task):
+    """Latitude/longitude around San Francisco: a float32 input rounded them by up to 1.5e-4 of their spread
+    before scaling (4.9e-4 off LayerLab's outputs on a trained model); the float64 input keeps every digit."""
+    identity = [c for c in CROSSES if c["op"] == "identity"]
+    layers = [{"type": "dense", "units": 16, "activation": "tanh"}, HEADS[task]]
+    model = make_model(tmp_path, layers, task=task, crosses=identity, fit_inputs=city_inputs(500, 7))
+    scale_first_kernel(model, 8.0)          # a sharp model, as a trained one is: small input moves matter
+    X = city_inputs(256)
+    expected = model.predict_raw(X)
+    out = run_onnx(model, tmp_path, X)
+    got = out["prediction"] if task == "regression" else out["probabilities"][:, 1:]
+    assert_agrees(got, expected)
+    rounded = model.predict_raw(X.astype(np.float32).astype(np.float64))
+    assert disagreement(rounded, expected) > 1e-5       # what a float32 input would have cost

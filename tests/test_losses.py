@@ -31,16 +31,27 @@ def _cross_entropy(case):
     return loss, target, weights
 
 
+def _keras_factor(case) -> float:
+    """Per-sample weights u scale each sample's loss (Keras: sum u_i N_i / sum D_i, D_i = w[y_i] or 1), where
+    PyTorch's loss on the batch with samples repeated u_i times divides by sum u_i D_i: the ratio of the two."""
+    if not case["repeat"]:
+        return 1.0
+    u = GOLDEN["ce_repeats"].astype(np.float64)
+    d = GOLDEN["ce_weight"][GOLDEN["ce_labels"]] if case["weight"] else np.ones_like(u)
+    return float(np.dot(u, d) / np.sum(d))
+
+
 @pytest.mark.parametrize("case", CE_CASES, ids=[c["key"] for c in CE_CASES])
 def test_cross_entropy_matches_pytorch_from_logits(case):
-    """Value and gradient of F.cross_entropy(weight=w, label_smoothing=eps); integer per-sample weights equal
-    PyTorch's loss on the batch with those samples repeated."""
+    """Value and gradient of F.cross_entropy(weight=w, label_smoothing=eps); integer per-sample weights give
+    PyTorch's loss on the batch with those samples repeated, times the normalisation ratio of `_keras_factor`."""
     key = case["key"]
     loss, target, weights = _cross_entropy(case)
     logits = GOLDEN["ce_logits"]
     value, grad = loss.value_and_grad_logits(logits.copy(), target, weights)
-    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]), rel=1e-12)
-    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"], rtol=1e-10, atol=1e-15)
+    factor = _keras_factor(case)
+    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]) * factor, rel=1e-12)
+    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"] * factor, rtol=1e-10, atol=1e-15)
     np.testing.assert_allclose(loss.per_sample_logits(logits, target), GOLDEN[f"{key}_none"], rtol=1e-12)
 
 
@@ -53,11 +64,11 @@ def test_cross_entropy_matches_pytorch_from_probabilities(case):
     logits = GOLDEN["ce_logits"]
     p = softmax(logits)
     value, grad_p = loss.value_and_grad(p, target, weights)
-    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]), rel=1e-10)
+    assert value == pytest.approx(float(GOLDEN[f"{key}_loss"]) * _keras_factor(case), rel=1e-10)
     assert loss.value(p, target, weights) == pytest.approx(value, rel=1e-14)
     np.testing.assert_allclose(loss.per_sample(p, target), GOLDEN[f"{key}_none"], rtol=1e-10)
     grad = get_activation("softmax").backward(logits, p, grad_p)
-    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"], rtol=1e-8, atol=1e-15)
+    np.testing.assert_allclose(grad, GOLDEN[f"{key}_grad"] * _keras_factor(case), rtol=1e-8, atol=1e-15)
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.3, 1.0])
@@ -83,8 +94,9 @@ def test_cross_entropy_gradient_matches_finite_differences(eps, use_weight, fuse
 
 
 def test_class_weights_as_sample_weights_agree_with_the_weight_argument_only_without_smoothing():
-    """Folding w[y_i] into per-sample weights is PyTorch's weighted loss without smoothing; with smoothing, only
-    the `weight` argument weights the smoothing term by each class's own weight."""
+    """Folding w[y_i] into per-sample weights is Keras' class_weight, sum w[y_i] L_i / n: PyTorch's weighted loss
+    (which divides by sum w[y_i]) times mean(w[y_i]) without smoothing; with smoothing, only the `weight` argument
+    weights the smoothing term by each class's own weight."""
     logits = GOLDEN["ce_logits"]
     labels, w = GOLDEN["ce_labels"], GOLDEN["ce_weight"]
     per_sample = sample_weights_from_classes(labels, w.tolist())
@@ -95,7 +107,33 @@ def test_class_weights_as_sample_weights_agree_with_the_weight_argument_only_wit
         a = folded.value_and_grad_logits(logits.copy(), t, per_sample)[0]
         b = weighted.value_and_grad_logits(logits.copy(), t, None)[0]
         assert b == pytest.approx(float(GOLDEN[f"ce_w1_e{eps:g}_r0_loss"]), rel=1e-12)
-        assert (a == pytest.approx(b, rel=1e-12)) is same
+        assert (a == pytest.approx(b * float(np.mean(per_sample)), rel=1e-12)) is same
+
+
+def test_class_weight_is_keras_sum_of_weighted_losses_over_the_batch_size():
+    """Keras 3's class_weight: each sample's loss times its class's weight, summed, divided by the batch size
+    (not by the sum of the weights), computed here from the formula for BCE, CCE and MSE."""
+    rng = np.random.default_rng(3)
+    labels = np.array([0, 1, 2, 1, 0, 2, 2])
+    s = sample_weights_from_classes(labels, [1.0, 4.0, 0.5])
+    logits = rng.normal(size=(7, 3))
+    p = softmax(logits)
+    expected_cce = np.sum(s * -np.log(p[np.arange(7), labels])) / 7
+    cce = get_loss("categorical_crossentropy")
+    assert cce.value_and_grad_logits(logits.copy(), cce.prepare_targets(labels, 3, np.float64), s)[0] == \
+        pytest.approx(expected_cce, rel=1e-12)
+    binary = (labels == 1).astype(np.float64)
+    z = rng.normal(size=(7, 1))
+    q = 1 / (1 + np.exp(-z[:, 0]))
+    expected_bce = np.sum(s * -(binary * np.log(q) + (1 - binary) * np.log(1 - q))) / 7
+    bce = get_loss("binary_crossentropy")
+    t = bce.prepare_targets(binary, 1, np.float64)
+    assert bce.value_and_grad_logits(z.copy(), t, s)[0] == pytest.approx(expected_bce, rel=1e-12)
+    assert bce.value(q[:, None], t, s) == pytest.approx(expected_bce, rel=1e-9)
+    out = rng.normal(size=(7, 2))
+    mse = get_loss("mse")
+    target = rng.normal(size=(7, 2))
+    assert mse.value(out, target, s) == pytest.approx(np.sum(s * np.mean((out - target) ** 2, axis=1)) / 7)
 
 
 def test_cross_entropy_float32_stays_float32():
@@ -104,8 +142,9 @@ def test_cross_entropy_float32_stays_float32():
     value, grad = loss.value_and_grad_logits(GOLDEN["ce_logits"].astype(np.float32), target,
                                              GOLDEN["ce_repeats"].astype(np.float32))
     assert grad.dtype == np.float32
-    assert value == pytest.approx(float(GOLDEN["ce_w1_e0.2_r1_loss"]), rel=1e-5)
-    np.testing.assert_allclose(grad, GOLDEN["ce_w1_e0.2_r1_grad"], rtol=1e-4, atol=1e-6)
+    factor = _keras_factor({"repeat": True, "weight": True})
+    assert value == pytest.approx(float(GOLDEN["ce_w1_e0.2_r1_loss"]) * factor, rel=1e-5)
+    np.testing.assert_allclose(grad, GOLDEN["ce_w1_e0.2_r1_grad"] * factor, rtol=1e-4, atol=1e-6)
 
 
 def test_cross_entropy_config_round_trips_and_checks_its_weight():
@@ -172,3 +211,30 @@ def test_smooth_l1_takes_beta_not_delta():
         parse_training({"loss": {"name": "smooth_l1", "delta": 2.0}})
     with pytest.raises(SpecError, match="training.loss.beta must be >= 0"):
         get_loss({"name": "smooth_l1", "beta": -1.0})
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.35, 1.0])
+def test_binary_cross_entropy_label_smoothing_is_keras(eps):
+    """Keras' BinaryCrossentropy(label_smoothing=eps): y' = y (1 - eps) + eps / 2, then the loss averaged over all
+    outputs; the formula is written out here from Keras' documentation, from logits and from probabilities."""
+    rng = np.random.default_rng(5)
+    z = rng.normal(0.0, 2.0, size=(9, 2))
+    y = (rng.uniform(size=(9, 2)) > 0.5).astype(np.float64)
+    smooth = y * (1 - eps) + 0.5 * eps
+    p = 1 / (1 + np.exp(-z))
+    expected = np.mean(-(smooth * np.log(p) + (1 - smooth) * np.log(1 - p)))
+    loss = get_loss({"name": "binary_crossentropy", "label_smoothing": eps})
+    t = loss.prepare_targets(y, 2, np.float64)
+    value, grad = loss.value_and_grad_logits(z.copy(), t)
+    assert value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad, (p - smooth) / z.size, rtol=1e-10, atol=1e-15)
+    assert loss.value(p, t) == pytest.approx(expected, rel=1e-9)
+    x = z.copy()
+    numeric = numerical_gradient(lambda: loss.value_and_grad_logits(x, t)[0], x)
+    assert_gradient_close(grad, numeric, what=f"bce eps={eps}")
+    config = loss.get_config()
+    assert config == ({"name": "binary_crossentropy", "label_smoothing": eps} if eps else
+                      {"name": "binary_crossentropy"})
+    assert get_loss(config).get_config() == config
+    with pytest.raises(SpecError, match="label_smoothing"):
+        get_loss({"name": "binary_crossentropy", "label_smoothing": 1.5})

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
 from importlib import import_module
 from typing import Sequence, TextIO
 
@@ -19,6 +21,31 @@ from .common import EXIT_ERROR, EXIT_USAGE, CliError
 
 # The commands, in the order `layerlab --help` lists them: module core/cli/<name>.py each.
 COMMANDS = ("train", "predict", "check", "export", "runs", "cv", "experiment")
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl+C, so every `finally` runs and removes temporary files."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _terminate_like_interrupt():
+    """While a command runs, SIGTERM unwinds the stack as SIGINT does (Python's default would end the process on
+    the spot, leaving a half-written temporary file behind); the previous handler comes back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,7 +84,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         parser.print_help(stdout)
         return 0
     try:
-        return command(args.command).run(args, stdout, stderr)
+        with _terminate_like_interrupt():
+            return command(args.command).run(args, stdout, stderr)
+    except Terminated:
+        print("error: terminated", file=stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("error: interrupted", file=stderr)
         return 130

@@ -9,9 +9,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..errors import LayerLabError
+from ..fileio import FileWriteError, output_target, temporary_prefix
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -27,19 +28,25 @@ def format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{k} {logs[k]:.4g}" for k in keys if not (isinstance(logs[k], float) and math.isnan(logs[k])))
 
 
-def check_writable(path: Path, option: str) -> None:
-    """CliError naming `option` unless a file can be created in `path`'s folder (tried, then removed)."""
-    folder = path.parent if str(path.parent) else Path(".")
+def check_writable(path: Path, option: str, reads: Iterable[tuple[str, str | os.PathLike]] = ()) -> Path:
+    """The file writing `path` will replace (a symlink is written through), once it is known to be writable:
+    CliError naming `option` for a folder that does not exist or refuses a new file (tried, then removed), and
+    for an output that is not a regular file or is one of `reads` ((label, path) of every file the command reads,
+    however spelt: see core.fileio.output_target)."""
+    try:
+        target = output_target(path, option, reads)
+    except FileWriteError as exc:
+        raise CliError(str(exc).replace(f"cannot write {option} ", f"{option} ", 1)) from None
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise CliError(f"{option} {path}: folder {folder} does not exist")
-    if path.is_dir():
-        raise CliError(f"{option} {path} is a folder")
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".probe", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         raise CliError(f"{option} {path}: cannot write in folder {folder} ({exc.strerror or exc})") from None
+    return target
 
 
 def add_store_arguments(parser: argparse.ArgumentParser, record: bool = False) -> None:

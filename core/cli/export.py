@@ -21,7 +21,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..model_files import load_model
 
     model = load_model(args.model)
-    check_writable(Path(args.out), "--out")
+    check_writable(Path(args.out), "--out")      # (export_model refuses the model file itself, in its words)
     try:
         resolve_format(args.format)
     except ExportError as exc:

@@ -27,9 +27,11 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
 
     model = load_model(args.model)
     if args.out:
-        check_writable(Path(args.out), "--out")
+        check_writable(Path(args.out), "--out", [("the model file", Path(args.model)),
+                                                 ("the input file", Path(args.data))])
     meta = model.meta
-    X = load_features(args.data, int(meta["raw_width"]), meta.get("encoder"))
+    X = load_features(args.data, int(meta["raw_width"]), meta.get("encoder"), meta.get("feature_names"),
+                      tuple(meta.get("target_names") or ()))
     with np.errstate(over="ignore", invalid="ignore"):
         output = model.predict_raw(X)
     _check_finite_outputs(output, args.model)

@@ -205,9 +205,11 @@ def _check_encoder(encoder: Any) -> list[dict]:
 
 
 def _layout_for(path: Path, columns: list[str], source_columns: list[str]) -> CsvLayout:
-    """Match the file's columns to the encoder's: by header names, else by position."""
+    """Match the file's columns to the encoder's: by header names (every input present; other columns only if the
+    training file had them, such as the target), else by position."""
     layout = sniff_layout(path)
-    if layout.has_header and all(c in layout.names for c in columns):
+    if layout.has_header and set(layout.names) & set(columns):
+        check_header(layout, columns, source_columns, "a column of the training file")
         return layout
     layout = sniff_layout(path, layout.delimiter, False)
     count = len(layout.names)
@@ -217,6 +219,23 @@ def _layout_for(path: Path, columns: list[str], source_columns: list[str]) -> Cs
     raise DataError(f"{layout.label}: its first line does not name the model's input columns "
                     f"({', '.join(columns[:8])}{', ...' if len(columns) > 8 else ''}), and its {count} columns match"
                     f" neither the {len(columns)} inputs nor the {len(source_columns)} columns of the training file")
+
+
+def check_header(layout: CsvLayout, inputs: list[str] | tuple[str, ...], allowed: list[str] | tuple[str, ...],
+                 allowed_what: str) -> None:
+    """DataError in one line if a header row (whose names sniffing made unique) lacks one of the model's inputs,
+    or names a column that is neither an input nor in `allowed` (a typo would otherwise be silently ignored)."""
+    def shown(names) -> str:
+        return ", ".join(repr(n) for n in list(names)[:8]) + (", ..." if len(names) > 8 else "")
+
+    missing = [n for n in inputs if n not in layout.names]
+    if missing:
+        raise DataError(f"{layout.label}: its header has no column {shown(missing)}; the model takes "
+                        f"{shown(inputs)} (matched by name, in any order)")
+    unknown = [n for n in layout.names if n not in inputs and n not in allowed]
+    if unknown:
+        raise DataError(f"{layout.label}: its header names column {shown(unknown)}, which is neither an input of "
+                        f"the model ({shown(inputs)}) nor {allowed_what}; remove or rename it")
 
 
 def encode_features(path: Path, encoder: dict) -> np.ndarray:
@@ -264,17 +283,26 @@ def _fill_value(missing: np.ndarray, f: dict, table: Table, label: str) -> Any:
     return f["fill"]
 
 
-def numeric_features(path: Path, raw_width: int) -> np.ndarray:
-    """A CSV of numbers only (header optional) with exactly `raw_width` columns."""
+def numeric_features(path: Path, raw_width: int, feature_names: tuple[str, ...] | None = None,
+                     targets: tuple[str, ...] = ()) -> np.ndarray:
+    """A CSV of numbers only with `raw_width` columns. With a header and the model's `feature_names`, columns are
+    matched by name (any order; a target column is ignored, any other unknown or missing column is an error);
+    without a header, by position."""
     layout = sniff_layout(path)
-    if len(layout.names) != raw_width:
-        raise DataError(f"{layout.label}: has {len(layout.names)} columns; the model takes {raw_width} inputs"
-                        f"{_single_column_hint(layout, 'separate its fields with commas')}")
-    table = read_table(layout, list(range(raw_width)))
+    if layout.has_header and feature_names is not None and len(feature_names) == raw_width:
+        check_header(layout, feature_names, targets, "one of its targets")
+        used = [layout.names.index(n) for n in feature_names]
+    else:
+        if len(layout.names) != raw_width:
+            raise DataError(f"{layout.label}: has {len(layout.names)} columns; the model takes {raw_width} inputs"
+                            f"{_single_column_hint(layout, 'separate its fields with commas')}")
+        used = list(range(raw_width))
+    table = read_table(layout, used)
     for k, kind in enumerate(table.kinds):
         if kind != "numeric":
             what = "text" if kind == "text" else "no values"
-            raise DataError(f"{layout.label}, column {layout.names[k]!r}: holds {what}; the model takes numbers only")
+            raise DataError(f"{layout.label}, column {layout.names[used[k]]!r}: holds {what}; the model takes numbers "
+                            "only")
     missing = np.isnan(table.values)
     if missing.any():
         i, k = np.argwhere(missing)[0]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import DataError
 from .dataset import Dataset
-from .files import check_file, read_head
+from .files import check_file, check_inflation, read_head
 from .npz import features_from
 from .targets import apply_class_mapping, numeric_targets
 
@@ -35,7 +35,7 @@ def _read_exact(fp, size: int, label: str, what: str) -> bytes:
 def read_idx(path: Path, ndim: int, what: str) -> np.ndarray:
     """The array in an IDX file with `ndim` dimensions (3 for images, 1 for labels)."""
     label = path.name
-    check_file(path, f"{what} file")
+    stored = check_file(path, f"{what} file")
     gzipped = read_head(path, 2) == b"\x1f\x8b"
     expected = f"0x0000080{ndim}"
     try:
@@ -54,6 +54,8 @@ def read_idx(path: Path, ndim: int, what: str) -> np.ndarray:
             extent = int(np.prod([max(d, 1) for d in dims], dtype=np.float64)) * dtype.itemsize
             if extent > MAX_BYTES:
                 raise DataError(f"{label}: header claims shape {dims}, far more than a data file holds")
+            if gzipped:
+                check_inflation(size, stored, label, f"its header's shape {dims}")
             data = _read_exact(fp, size, label, f"data for shape {dims}")
             if fp.read(1):
                 raise DataError(f"{label}: more bytes than the header's shape {dims} accounts for")

@@ -45,12 +45,24 @@ def load_dataset(spec: dict[str, Any], base_dir: str | os.PathLike = ".", progre
     return dataset
 
 
-def load_features(path: str | os.PathLike, raw_width: int, encoder: dict | None = None) -> np.ndarray:
+def data_files(spec: dict[str, Any], base_dir: str | os.PathLike = ".") -> list[tuple[str, Path]]:
+    """(label, path) of every file a `data` spec reads (none for generated and drawn data): what an output must
+    never replace."""
+    spec = validate_data_spec(spec)
+    keys = {"csv": ("path",), "npz": ("path",), "idx": ("images", "labels", "test_images", "test_labels")}
+    return [(f"the data file (data.{key})", resolve(spec[key], base_dir))
+            for key in keys.get(spec["source"], ()) if key in spec]
+
+
+def load_features(path: str | os.PathLike, raw_width: int, encoder: dict | None = None,
+                  feature_names: tuple[str, ...] | None = None, targets: tuple[str, ...] = ()) -> np.ndarray:
     """Raw inputs for prediction, (n, raw_width) float64, from an .npz/.npy or a CSV file.
 
-    NPZ: the array "X", or the archive's only 2-D (or image) array. CSV: a header is optional; with a CSV
-    `encoder` (from a model trained on a CSV) columns are matched by name and encoded as in training, and
-    target or extra columns are ignored; without one, the file must hold exactly `raw_width` numeric columns.
+    NPZ: the array "X", or the archive's only 2-D (or image) array. CSV: a header is optional; with one, columns
+    are matched by name, in any order: with a CSV `encoder` (from a model trained on a CSV) against its columns
+    (columns of the training file that are not inputs, such as the target, are ignored), else against the model's
+    `feature_names` (its `targets` ignored); a missing or unknown column is an error. Without a header, by position:
+    exactly `raw_width` numeric columns (with an encoder, the training file's columns or its input columns).
     """
     path = Path(path)
     check_file(path, "input file")
@@ -59,7 +71,7 @@ def load_features(path: str | os.PathLike, raw_width: int, encoder: dict | None 
     elif encoder is not None:
         X = encode_features(path, encoder)
     else:
-        X = numeric_features(path, raw_width)
+        X = numeric_features(path, raw_width, tuple(feature_names) if feature_names else None, tuple(targets))
     if X.shape[1] != raw_width:
         raise DataError(f"{path.name}: gives {X.shape[1]} input columns; the model takes {raw_width}")
     return np.ascontiguousarray(X, dtype=np.float64)

@@ -16,7 +16,7 @@ import numpy.lib.format as npformat
 
 from ..errors import DataError
 from .dataset import Dataset
-from .files import check_file, read_head
+from .files import check_file, check_inflation, read_head
 from .targets import apply_class_mapping, numeric_targets
 
 NAME_ARRAYS = ("feature_names", "class_names", "target_names")
@@ -24,7 +24,7 @@ _READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, K
                 NotImplementedError, IndexError, TypeError, MemoryError)
 
 
-def _check_header(fp, label: str, key: str, member_size: int) -> None:
+def _check_header(fp, label: str, key: str, member_size: int) -> tuple[int, ...]:
     try:
         version = npformat.read_magic(fp)
         read = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
@@ -36,6 +36,7 @@ def _check_header(fp, label: str, key: str, member_size: int) -> None:
                         f"data, save plain numeric arrays (e.g. X.astype(float))")
     if int(np.prod(shape, dtype=np.float64)) * dtype.itemsize > member_size:
         raise DataError(f"{label}: array {key!r} is truncated or corrupt (shape {shape} does not fit the file)")
+    return tuple(shape)
 
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -50,19 +51,30 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
             return {"X": np.load(path, allow_pickle=False)}
         if not head.startswith(b"PK"):
             raise DataError(f"{label}: not an NPZ archive (a zip of .npy arrays, as numpy.savez writes)")
+        shapes: dict[str, tuple[int, ...]] = {}
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if not info.filename.endswith(".npy"):   # np.load would hand back its raw bytes
                     raise DataError(f"{label}: member {info.filename!r} is not a .npy array; an NPZ archive holds"
                                     f" only .npy arrays (save it with numpy.savez)")
+                check_inflation(info.file_size, info.compress_size, label, f"array {info.filename[:-4]!r}")
                 with archive.open(info) as fp:
-                    _check_header(fp, label, info.filename[:-4], info.file_size)
+                    shapes[info.filename[:-4]] = _check_header(fp, label, info.filename[:-4], info.file_size)
+        _check_rows(shapes, label)
         with np.load(path, allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}
     except DataError:
         raise
     except _READ_ERRORS as exc:
         raise DataError(f"{label}: cannot be read as an NPZ archive ({type(exc).__name__}: {exc})") from None
+
+
+def _check_rows(shapes: dict[str, tuple[int, ...]], label: str) -> None:
+    """Before any array is inflated: each label array has one row per row of its inputs."""
+    for xs, ys in (("X", "y"), ("X_val", "y_val"), ("X_test", "y_test")):
+        if xs in shapes and ys in shapes and shapes[xs] and shapes[ys] and shapes[xs][0] != shapes[ys][0]:
+            n = shapes[xs][0]
+            raise DataError(f"{label}: {ys!r} has shape {shapes[ys]}; expected ({n},) or ({n}, k) to match {xs!r}")
 
 
 def _numeric(array: np.ndarray, label: str, key: str) -> np.ndarray:

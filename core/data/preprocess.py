@@ -73,17 +73,35 @@ def apply_crosses(X: np.ndarray, crosses: tuple[dict, ...], rows: np.ndarray | N
     return out
 
 
+# Above this magnitude a column's squares overflow float64 (1e154 ** 2 > 1.8e308).
+LARGE_VALUE = 1e150
+
+
 def fit_scaling(C: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
     """(offset, scale) for crossed training features C (m, d'); a constant column keeps scale 1."""
     d = C.shape[1]
     if method == "none":
         return np.zeros(d), np.ones(d)
     if method == "standard":
-        offset = C.mean(axis=0)
-        spread = C.std(axis=0)          # population standard deviation (ddof=0), as scikit-learn's StandardScaler
+        # Population standard deviation (ddof=0), as scikit-learn's StandardScaler. Columns whose squares would
+        # overflow (values beyond ~1e154) are summed divided by their largest magnitude, then scaled back.
+        big = np.max(np.abs(C), axis=0, initial=0.0) if C.size else np.zeros(d)
+        huge = big > LARGE_VALUE
+        offset = C.mean(axis=0) if not huge.any() else np.empty(d)
+        spread = C.std(axis=0) if not huge.any() else np.empty(d)
+        if huge.any():
+            fine = ~huge
+            offset[fine], spread[fine] = C[:, fine].mean(axis=0), C[:, fine].std(axis=0)
+            unit = C[:, huge] / big[huge]
+            offset[huge], spread[huge] = unit.mean(axis=0) * big[huge], unit.std(axis=0) * big[huge]
     else:
         offset = C.min(axis=0)
-        spread = C.max(axis=0) - offset
+        with np.errstate(over="ignore"):
+            spread = C.max(axis=0) - offset
+    if not (np.all(np.isfinite(offset)) and np.all(np.isfinite(spread))):
+        j = int(np.argmax(~(np.isfinite(offset) & np.isfinite(spread))))
+        raise DataError(f"input {j + 1} spans values too far apart to be scaled in float64 (up to "
+                        f"{np.max(np.abs(C[:, j])):.3g}); rescale that column before training")
     with np.errstate(divide="ignore", over="ignore"):
         scale = np.where(spread > 0, 1.0 / np.where(spread > 0, spread, 1.0), 1.0)
     scale[~np.isfinite(scale)] = 1.0

@@ -95,6 +95,8 @@ def _path(r: ConfigReader, key: str) -> str:
     value = r.str(key)
     if not value.strip():
         raise SpecError(f"{r.where(key)} must be a file path, got an empty string")
+    if "\0" in value:
+        raise SpecError(f"{r.where(key)} must be a file path, got {describe(value)}, which contains a NUL byte")
     return value
 
 

@@ -90,8 +90,9 @@ def _single_numeric(values: np.ndarray, target: str, task: str, where: str, inte
     if task == "auto":
         whole = bool(np.all(uniq == np.round(uniq)))
         few = len(uniq) <= AUTO_MAX_CLASSES and len(uniq) * 2 <= len(values)
-        task = "classification" if (integer_labels and whole and len(uniq) <= MAX_CLASSES) or (whole and few) \
-            else "regression"
+        # Integer-typed labels are classes however many there are: more than MAX_CLASSES is an error saying so,
+        # never a silent switch to regression.
+        task = "classification" if (integer_labels and whole) or (whole and few) else "regression"
     if task == "regression":
         _check_not_constant(values[:, None], (target,), where)
         return Targets(values[:, None].astype(np.float64), "regression", None, (target,))

@@ -247,27 +247,29 @@ WEIGHTS = Path(__file__).with_name({json.dumps(weights_name)})
 
 
 class Preprocess(layers.Layer):
-    """LayerLab's preprocessing: feature crosses of the raw columns, then (x - offset) * scale (in float32 here;
-    LayerLab computes it in float64, a difference of float32 rounding)."""
+    """LayerLab's preprocessing: feature crosses of the raw columns, then (x - offset) * scale, in float64 as
+    LayerLab computes it (a float32 input would round away the digits of columns such as latitudes), then cast to
+    the network's float32."""
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.offset = np.array({num_list(pre.offset)}, dtype="float32")
-        self.scale = np.array({num_list(pre.scale)}, dtype="float32")
+        super().__init__(dtype="float64", **kwargs)
+        self.offset = np.array({num_list(pre.offset)}, dtype="float64")
+        self.scale = np.array({num_list(pre.scale)}, dtype="float64")
 
     def call(self, x):
+        x = ops.cast(x, "float64")
         features = ops.stack([
 {feature_lines}
         ], axis=1)
-        return ops.multiply(ops.subtract(features, self.offset), self.scale)
+        return ops.cast(ops.multiply(ops.subtract(features, self.offset), self.scale), "float32")
 
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], {pre.width})
+    def compute_output_spec(self, x):
+        return keras.KerasTensor((x.shape[0], {pre.width}), dtype="float32")
 {function_source}
 
 def build_model() -> keras.Sequential:
     return keras.Sequential([
-        keras.Input(shape=({pre.raw_width},), name="input"),
+        keras.Input(shape=({pre.raw_width},), dtype="float64", name="input"),
         Preprocess(name="preprocess"),
 {chr(10).join(layers)}
     ], name="layerlab_model")
@@ -293,9 +295,13 @@ def load_weights(model: keras.Sequential, path=WEIGHTS) -> keras.Sequential:
 
 
 def predict(model: keras.Sequential, X: np.ndarray) -> np.ndarray:
-    """Raw inputs (n, {pre.raw_width}) -> outputs (n, {network.output_width}). predict() runs in inference mode:
-    dropout and noise off, batch norm on its moving statistics."""
-    return np.asarray(model.predict(np.asarray(X, dtype="float32"), batch_size=1024, verbose=0))
+    """Raw inputs (n, {pre.raw_width}) -> outputs (n, {network.output_width}), in inference mode: dropout and noise off,
+    batch norm on its moving statistics. The model is called directly, because `model.predict` would convert
+    float64 inputs to float32 before the preprocessing layer sees them."""
+    X = np.asarray(X, dtype="float64")
+    parts = [ops.convert_to_numpy(model(ops.convert_to_tensor(X[start:start + 1024], dtype="float64"),
+                                        training=False)) for start in range(0, X.shape[0], 1024)]
+    return np.concatenate(parts).astype("float32") if parts else np.zeros((0, {network.output_width}), "float32")
 
 {IO_FUNCTIONS}'''
 

@@ -1,8 +1,9 @@
 """ONNX export: preprocessing, every layer in inference form, and named outputs, in one opset-17 graph.
 
-The graph takes RAW inputs, `input` float32 (n, raw_width) with a symbolic batch dimension. The feature crosses
-(identity, square, product, sin over raw columns) and the scaling (x - offset) * scale run in float64, as
-LayerLab's Preprocessor does, then the network runs in float32: dropout and Gaussian noise are dropped (they are
+The graph takes RAW inputs, `input` float64 (n, raw_width) with a symbolic batch dimension: a float32 input would
+round raw columns with a large value and a small spread (latitudes, timestamps) before scaling and lose digits
+that matter. The feature crosses (identity, square, product, sin over raw columns) and the scaling
+(x - offset) * scale run in float64, as LayerLab's Preprocessor does, then the network runs in float32: dropout and Gaussian noise are dropped (they are
 the identity at evaluation), batch norm uses its running statistics (BatchNormalization, inference mode), layer
 norm is LayerNormalization over the last axis. Outputs: `probabilities` (n, K) and `label` (n,) int64 for
 single-label classification (one sigmoid unit gives both columns [1 - p, p]), `probabilities` (n, k) for
@@ -43,7 +44,7 @@ def build_onnx(model):
             raise ExportError(f"cannot export {layer_label(network, i)} to ONNX: {exc}") from None
     outputs = _heads(g, x, out_heads)
     graph = helper.make_graph(
-        g.nodes, _graph_name(model), [helper.make_tensor_value_info(INPUT, FLOAT, ["batch", pre.raw_width])],
+        g.nodes, _graph_name(model), [helper.make_tensor_value_info(INPUT, DOUBLE, ["batch", pre.raw_width])],
         outputs, g.initializers)
     graph.input[0].doc_string = "raw input columns: " + ", ".join(raw_feature_names(model))
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
@@ -66,14 +67,14 @@ def onnx_bytes(model) -> bytes:
 
 # --- preprocessing -------------------------------------------------------------------------------------------------
 def _preprocessing(g: GraphBuilder, x: str, pre) -> str:
-    """Raw (n, raw_width) float32 -> network inputs (n, d') float32, computed in float64 in between."""
+    """Raw (n, raw_width) float64 -> network inputs (n, d') float32, computed in float64 until the last Cast."""
     in_order = len(pre.crosses) == pre.raw_width and all(
         c["op"] == "identity" and c["inputs"] == [k] for k, c in enumerate(pre.crosses))
     scaled = bool(np.any(pre.offset != 0.0) or np.any(pre.scale != 1.0))
-    if in_order and not scaled:
-        return x
     scope = "preprocess"
-    h = g.op("Cast", [x], scope, to=DOUBLE)
+    if in_order and not scaled:
+        return g.op("Cast", [x], scope, to=FLOAT)
+    h = x
     if not in_order:
         columns: dict[int, str] = {}
 
@@ -197,7 +198,7 @@ def describe(model, out: Heads) -> str:
     pre, network = model.preprocessor, model.network
     name = getattr(model.project, "name", "") or "model"
     lines = [f"LayerLab model {name!r} ({model.meta.get('task')}), exported by LayerLab {producer_version()}.",
-             f"Input 'input': float32 [batch, {pre.raw_width}], raw columns {', '.join(raw_feature_names(model))}."]
+             f"Input 'input': float64 [batch, {pre.raw_width}], raw columns {', '.join(raw_feature_names(model))}."]
     steps = ", ".join(c["name"] for c in pre.crosses)
     lines.append(f"Preprocessing (in the graph): features {steps}; {pre.method} scaling (x - offset) * scale.")
     layers = "; ".join(f"{i}: {layer.describe()}" for i, layer in enumerate(network.layers))

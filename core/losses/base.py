@@ -5,10 +5,11 @@ Each loss takes the network output and a float target matrix (n, k) prepared onc
 activation (sigmoid for binary, softmax for categorical): the loss is then computed from the logits, which never
 overflows and gives the clean gradient (p - t) / n.
 
-Weighting (the course notes' "strengthening factor"): with per-sample weights s_i the loss is
-sum(s_i * L_i) / sum(s_i), where L_i is sample i's loss (mean over its outputs for elementwise losses). Class
-weights folded into s_i = w[y_i] reproduce PyTorch's `CrossEntropyLoss(weight=w)` only without label smoothing;
-categorical cross-entropy's own `weight` argument is PyTorch's formula with smoothing too (see its docstring).
+Weighting (the course notes' "strengthening factor"): with per-sample weights s_i (`training.class_weight`,
+s_i = w[y_i], or explicit sample weights) the loss is Keras' sum(s_i * L_i) / n, where L_i is sample i's loss (mean
+over its outputs for elementwise losses) and n the batch size: a weight scales its samples' share, it is not
+renormalised away. PyTorch's `CrossEntropyLoss(weight=w)`, which divides by sum(w[y_i]), is categorical
+cross-entropy's own `weight` argument (see its docstring).
 """
 from __future__ import annotations
 
@@ -67,18 +68,18 @@ def target_matrix(y: np.ndarray, n_outputs: int, dtype, name: str) -> np.ndarray
 
 
 def weighted_mean(per_sample: np.ndarray, weights: np.ndarray | None) -> float:
-    """The batch loss from per-sample losses: their mean, or sum(s_i * L_i) / sum(s_i) with weights s."""
+    """The batch loss from per-sample losses: their mean, or Keras' sum(s_i * L_i) / n with weights s."""
     if weights is None:
         return float(np.mean(per_sample))
-    return float(np.dot(per_sample, weights) / np.sum(weights))
+    return float(np.dot(per_sample, weights) / per_sample.shape[0])
 
 
 def scale_gradient(grad: np.ndarray, weights: np.ndarray | None, per_sample_divisor: int) -> np.ndarray:
-    """Divide an unreduced gradient by n * k (plain mean) or by sum(weights) * k after weighting rows."""
+    """Divide an unreduced gradient by n * k, after weighting its rows by `weights` when given (Keras' reduction)."""
     if weights is None:
         grad *= 1.0 / (grad.shape[0] * per_sample_divisor)
     else:
-        grad *= (weights / (np.sum(weights) * per_sample_divisor)).astype(grad.dtype, copy=False)[:, None]
+        grad *= (weights / (grad.shape[0] * per_sample_divisor)).astype(grad.dtype, copy=False)[:, None]
     return grad
 
 
@@ -89,12 +90,18 @@ def get_loss(identifier, where: str = "training.loss") -> Loss:
     return loss
 
 
-def sample_weights_from_classes(labels: np.ndarray, class_weight: dict[int, float] | list[float]) -> np.ndarray:
-    """Per-sample weights s_i = w[y_i] for integer labels (n,)."""
+def sample_weights_from_classes(labels: np.ndarray, class_weight: dict[int, float] | list[float],
+                                n_classes: int | None = None) -> np.ndarray:
+    """Per-sample weights s_i = w[y_i] for integer labels (n,); a dict's classes must be below `n_classes` (default:
+    the largest label + 1) and the classes it leaves out weigh 1."""
     labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    n_classes = int(labels.max(initial=0)) + 1 if n_classes is None else int(n_classes)
     if isinstance(class_weight, dict):
-        table = np.ones(int(max(list(class_weight) + [labels.max(initial=0)])) + 1)
+        table = np.ones(max(n_classes, int(labels.max(initial=0)) + 1))
         for k, v in class_weight.items():
+            if int(k) >= table.size:
+                raise TrainingError(f"training.class_weight names class {int(k)}, but the data has {table.size} "
+                                    f"classes (0 to {table.size - 1})")
             table[int(k)] = float(v)
     else:
         table = np.asarray(class_weight, dtype=np.float64)

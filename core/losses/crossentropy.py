@@ -15,11 +15,18 @@ from .base import EPSILON, LOSSES, Loss, scale_gradient, target_matrix, weighted
 
 @LOSSES.register("binary_crossentropy", "bce", "binary_cross_entropy", "log_loss", "logistic")
 class BinaryCrossEntropy(Loss):
-    """-[t log p + (1 - t) log(1 - p)] per output; from logits when the output layer is a sigmoid."""
+    """-[t log p + (1 - t) log(1 - p)] per output; from logits when the output layer is a sigmoid.
+
+    `label_smoothing` eps is Keras' `BinaryCrossentropy(label_smoothing=eps)`: targets become t (1 - eps) + eps / 2
+    (towards 0.5) before the loss, for training and validation alike.
+    """
 
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
     tasks = ("binary", "multilabel")
+
+    def __init__(self, label_smoothing: float = 0.0):
+        self.label_smoothing = check_float(label_smoothing, "training.loss.label_smoothing", 0.0, 1.0)
 
     def prepare_targets(self, y, n_outputs, dtype):
         t = target_matrix(y, n_outputs, dtype, self.name)
@@ -29,23 +36,30 @@ class BinaryCrossEntropy(Loss):
             )
         return t
 
+    def _smoothed(self, target):
+        eps = self.label_smoothing
+        return target if not eps else target * (1.0 - eps) + 0.5 * eps
+
     def per_sample(self, output, target):
+        target = self._smoothed(target)
         p = np.clip(output, EPSILON, 1 - EPSILON)
         return -np.mean(target * np.log(p) + (1 - target) * np.log1p(-p), axis=1)
 
     def value_and_grad(self, output, target, weights=None):
+        target = self._smoothed(target)
         p = np.clip(output, EPSILON, 1 - EPSILON)
         value = weighted_mean(-np.mean(target * np.log(p) + (1 - target) * np.log1p(-p), axis=1), weights)
         inside = (output > EPSILON) & (output < 1 - EPSILON)
         grad = (p - target) / (p * (1 - p)) * inside
         return value, scale_gradient(grad, weights, output.shape[1])
 
-    @staticmethod
-    def per_sample_logits(logits, target):
+    def per_sample_logits(self, logits, target):
+        target = self._smoothed(target)
         # max(z, 0) - z t + log(1 + exp(-|z|)): the log-sum-exp form of BCE, finite for any z.
         return np.mean(np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits))), axis=1)
 
     def value_and_grad_logits(self, logits, target, weights=None):
+        target = self._smoothed(target)
         # e = exp(-|z|) serves both the loss terms and the sigmoid: sigmoid(z) = exp(min(z, 0)) / (1 + e).
         e = np.abs(logits)
         np.negative(e, out=e)
@@ -64,6 +78,12 @@ class BinaryCrossEntropy(Loss):
         grad -= target
         return value, scale_gradient(grad, weights, logits.shape[1])
 
+    def get_config(self):
+        config = {"name": self.name}
+        if self.label_smoothing:
+            config["label_smoothing"] = self.label_smoothing
+        return config
+
 
 @LOSSES.register("categorical_crossentropy", "cce", "crossentropy", "cross_entropy", "softmax_cross_entropy",
                  "sparse_categorical_crossentropy", "nll")
@@ -72,8 +92,9 @@ class CategoricalCrossEntropy(Loss):
 
     With t' = (1 - eps) t + eps / C and class weights w (1 when not given), sample i contributes
     N_i = -sum_c w_c t'_ic log p_ic (PyTorch's reduction='none') and D_i = sum_c w_c t_ic (= w[y_i]); the loss is
-    sum u_i N_i / sum u_i D_i with per-sample weights u_i (1 when not given). So smoothing spreads over the
-    classes with *their* weights, not the sample's, and an integer u_i counts as repeating the sample u_i times.
+    sum u_i N_i / sum D_i (sum N_i / n without `weight`) with per-sample weights u_i (1 when not given: Keras'
+    class_weight, which scales a sample's loss and is not renormalised away). So smoothing spreads over the
+    classes with *their* weights, not the sample's.
     (For soft target rows PyTorch divides by the batch size instead of sum w[y_i]; here rows are normalised alike.)
     """
 
@@ -134,19 +155,16 @@ class CategoricalCrossEntropy(Loss):
 
     @staticmethod
     def _mean(numerators, denominators, weights) -> float:
-        """sum u N / sum u D."""
-        if weights is None:
-            top = float(np.sum(numerators))
-            return top / (numerators.shape[0] if denominators is None else float(np.sum(denominators)))
-        bottom = np.sum(weights) if denominators is None else np.dot(weights, denominators)
-        return float(np.dot(numerators, weights) / bottom)
+        """sum u N / sum D (n without class weights)."""
+        top = float(np.sum(numerators)) if weights is None else float(np.dot(numerators, weights))
+        return top / (numerators.shape[0] if denominators is None else float(np.sum(denominators)))
 
     @staticmethod
     def _row_scale(denominators, weights, n: int, dtype) -> np.ndarray | float:
-        """u_i / sum u D: what each sample's gradient row is multiplied by."""
+        """u_i / sum D: what each sample's gradient row is multiplied by."""
+        bottom = n if denominators is None else float(np.sum(denominators))
         if weights is None:
-            return 1.0 / (n if denominators is None else float(np.sum(denominators)))
-        bottom = np.sum(weights) if denominators is None else np.dot(weights, denominators)
+            return 1.0 / bottom
         return (weights / bottom).astype(dtype, copy=False)[:, None]
 
     def per_sample(self, output, target):

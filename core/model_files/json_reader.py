@@ -6,7 +6,6 @@ uses Python's shortest round-tripping repr, so loading gives bit-identical array
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from ..network import Network
 from ..project import FORMAT as PROJECT_FORMAT, parse_project
 from ..tasks import TASKS
 from .model import LoadedModel
+from .names import check_names
 from .weights_file import WeightsFile
 
 JSON_FORMAT = "layerlab-json/1"
@@ -27,7 +27,7 @@ def looks_like_json(path: Path) -> bool:
     """A `.json` name, or an existing file whose first non-blank byte is '{'."""
     if path.suffix.lower() == ".json":
         return True
-    if not path.is_file():
+    if not path.is_file():      # (False for a FIFO or a device: never opened here)
         return False
     try:
         with open(path, "rb") as handle:
@@ -53,27 +53,12 @@ def load_json_model(path: str | Path) -> LoadedModel:
 
 
 def _read(path: Path) -> dict:
-    if not path.exists():
-        raise WeightsError(f"model file {path} does not exist")
-    if path.is_dir():
-        raise WeightsError(f"model file {path} is a folder, not a file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise WeightsError(f"{path} is not UTF-8 text, so not a LayerLab JSON export") from None
-    except OSError as exc:
-        raise WeightsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    from ..file_input import MAX_JSON_MODEL_BYTES, read_json
 
     def reject(constant: str):
         raise WeightsError(f"{path} contains {constant}, which a LayerLab JSON export never holds")
 
-    try:
-        doc = json.loads(text, parse_constant=reject)
-    except json.JSONDecodeError as exc:
-        raise WeightsError(f"{path}: malformed or truncated JSON at line {exc.lineno}, column {exc.colno}: "
-                           f"{exc.msg}") from None
-    except RecursionError:
-        raise WeightsError(f"{path}: JSON nested too deeply") from None
+    doc = read_json(path, "model file", MAX_JSON_MODEL_BYTES, WeightsError, parse_constant=reject)
     if not isinstance(doc, dict):
         raise WeightsError(f"{path} is not a LayerLab JSON export (expected an object with \"format\": "
                            f"\"{JSON_FORMAT}\")")
@@ -154,6 +139,7 @@ def _build(doc: dict, path: Path):
         meta["epoch"] = epoch
     if step is not None:
         meta["step"] = step
+    check_names(meta, network.output_width)
     network.load_state_dict(arrays, str(path))
     return network, preprocessor, meta, project, arrays
 

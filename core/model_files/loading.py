@@ -8,11 +8,13 @@ from typing import Any
 
 from ..data import Preprocessor
 from ..errors import LayerLabError, WeightsError
+from ..file_input import check_input_file
 from ..network import Network
 from ..project import parse_project
 from ..tasks import TASKS
 from .json_reader import load_json_model, looks_like_json
 from .model import LoadedModel
+from .names import check_names
 from .safetensors_reader import looks_like_safetensors, read_safetensors
 from .weights_file import WeightsFile, load_weights
 
@@ -24,21 +26,30 @@ def load_model(path: str | Path) -> LoadedModel:
     Every problem (missing, truncated, pickled or foreign file, NaN weights, metadata that does not describe a
     usable model, arrays for another architecture) is a one-line WeightsError naming the file; nothing is returned
     half-loaded."""
+    check_input_file(path, "model file", WeightsError)     # never open a FIFO or a device
     if looks_like_safetensors(Path(path)):
         return _model_from(read_safetensors(path), path)
     if looks_like_json(Path(path)):
         return load_json_model(path)
     _check_kind(Path(path))
+    described: dict[str, tuple] = {}
+
+    def array_budget(meta: dict) -> int:
+        """The largest array this model can have (its whole parameter vector, in float64): no member is inflated
+        beyond it."""
+        described["model"] = _describe(meta, path)
+        network = described["model"][2]
+        return 8 * (network.params.size + network.buffers.size) + 1024
+
     try:
-        wf = load_weights(path)
+        wf = load_weights(path, array_budget)
     except (NotImplementedError, RuntimeError, zlib.error) as exc:  # zipfile on a damaged or exotic archive
         raise WeightsError(f"{path} is not a valid weights file (damaged .npz: {exc})") from None
-    return _model_from(wf, path)
+    return _model_from(wf, path, described.get("model"))
 
 
-def _model_from(wf: WeightsFile, path: str | Path) -> LoadedModel:
-    """Build the network and preprocessing a weights file's metadata describes, then load its arrays."""
-    meta = wf.meta
+def _describe(meta: dict, path: str | Path) -> tuple:
+    """(project, preprocessor, network) as the metadata describes them; WeightsError when it does not."""
     try:
         project = parse_project(meta["project"], Path(path).parent, "embedded project")
         preprocessor = Preprocessor.from_dict(meta["preprocessing"])
@@ -46,9 +57,16 @@ def _model_from(wf: WeightsFile, path: str | Path) -> LoadedModel:
         _check_meta(meta, preprocessor, network)
     except LayerLabError as exc:
         raise WeightsError(f"{path}: its metadata does not describe a usable model: {exc}") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         what = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise WeightsError(f"{path}: its metadata does not describe a usable model ({what})") from None
+    return project, preprocessor, network
+
+
+def _model_from(wf: WeightsFile, path: str | Path, described: tuple | None = None) -> LoadedModel:
+    """Build the network and preprocessing a weights file's metadata describes, then load its arrays."""
+    meta = wf.meta
+    project, preprocessor, network = described or _describe(meta, path)
     network.load_state_dict(wf.arrays, str(path))
     return LoadedModel(network, preprocessor, meta, project, wf)
 
@@ -88,3 +106,4 @@ def _check_meta(meta: dict, preprocessor: Any, network: Network) -> None:
     encoder = meta.get("encoder")
     if encoder is not None and not isinstance(encoder, dict):
         raise WeightsError(f"encoder must be an object or null, got {type(encoder).__name__}")
+    check_names(meta, network.output_width)

@@ -4,15 +4,16 @@ The header is parsed here and the tensors by the safetensors package: no code ru
 """
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
 from ..errors import WeightsError
+from ..file_input import check_input_file, json_problem, parse_json
 from ..network import check_parameter_array
 from .weights_file import WeightsFile
 
 SAFETENSORS_FORMAT = "layerlab-safetensors/1"
+MAX_HEADER_BYTES = 100_000_000        # the safetensors format's own limit
 
 
 def looks_like_safetensors(path: Path) -> bool:
@@ -20,6 +21,8 @@ def looks_like_safetensors(path: Path) -> bool:
     fits in the file, then '{'."""
     if path.suffix.lower() == ".safetensors":
         return True
+    if not path.is_file():          # never open a FIFO or a device to look at it
+        return False
     try:
         with open(path, "rb") as handle:
             head = handle.read(9)
@@ -34,10 +37,7 @@ def read_safetensors(path: str | Path) -> WeightsFile:
     problem is a one-line WeightsError naming the file. The header is parsed here and the tensors by the
     safetensors package: no code runs on load."""
     path = Path(path)
-    if not path.exists():
-        raise WeightsError(f"model file {path} does not exist")
-    if path.is_dir():
-        raise WeightsError(f"model file {path} is a folder, not a file")
+    check_input_file(path, "model file", WeightsError)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -50,12 +50,11 @@ def read_safetensors(path: str | Path) -> WeightsFile:
                            f"expected {SAFETENSORS_FORMAT!r})")
     meta = {}
     for key in ("model", "project", "preprocessing"):
-        try:
-            value = json.loads(tags[key])
-        except KeyError:
-            raise WeightsError(f"{path}: its metadata has no {key!r}") from None
-        except (TypeError, json.JSONDecodeError) as exc:
-            raise WeightsError(f"{path}: its {key!r} metadata is not valid JSON ({exc})") from None
+        if key not in tags:
+            raise WeightsError(f"{path}: its metadata has no {key!r}")
+        if not isinstance(tags[key], str):
+            raise WeightsError(f"{path}: its {key!r} metadata is not valid JSON (not a string)")
+        value = parse_json(tags[key], f"{path}: its {key!r} metadata is not valid JSON", WeightsError)
         if not isinstance(value, dict):
             raise WeightsError(f"{path}: its {key!r} metadata must be a JSON object")
         meta.update(value) if key == "model" else meta.__setitem__(key, value)
@@ -83,9 +82,15 @@ def _header(data: bytes, path: Path) -> dict:
     size = struct.unpack("<Q", data[:8])[0]
     if size > len(data) - 8:
         raise WeightsError(f"{path} is not a valid safetensors file (truncated, or not safetensors at all)")
+    if size > MAX_HEADER_BYTES:
+        raise WeightsError(f"{path} is not a valid safetensors file (a header of {size:,} bytes, more than the "
+                           f"{MAX_HEADER_BYTES:,} the format allows)")
+    problem = json_problem(data[8:8 + size])
+    if problem is not None:
+        raise WeightsError(f"{path} is not a valid safetensors file (its header: {problem})")
     try:
-        header = json.loads(data[8:8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        header = parse_json(data[8:8 + size], str(path), WeightsError)
+    except WeightsError:
         raise WeightsError(f"{path} is not a valid safetensors file (its header is not JSON)") from None
     if not isinstance(header, dict):
         raise WeightsError(f"{path} is not a valid safetensors file (its header is not an object)")

@@ -179,6 +179,14 @@ class Optimizer:
             # (copyto(where=...)) branches per entry and was measured up to 60x slower on scattered masks.
             buffer *= keep  # NaN stays NaN, inf stays inf
 
+    def state_is_finite(self) -> bool:
+        """Whether every state buffer and scalar is finite: a buffer can overflow (the square of a huge gradient in
+        float32) while the weights stay finite, and training would then quietly stop moving."""
+        if not all(math.isfinite(float(getattr(self, name))) for name in self.scalar_state):
+            return False
+        return all(bool(np.isfinite(np.dot(buffer, buffer))) or bool(np.all(np.isfinite(buffer)))
+                   for buffer in self.state.values())
+
     def state_dict(self) -> dict[str, np.ndarray | int | float]:
         """Step count, current lr, scalar state and copies of the state buffers: all a resumed run needs."""
         out: dict[str, np.ndarray | int | float] = {"step": self.step_count, "lr": self.lr}
@@ -215,14 +223,31 @@ class Optimizer:
         if step < 0 or step != int(step):
             raise WeightsError(f"{where}: step must be a non-negative integer, got {step}")
         scalars = {k: _scalar(state[k], f"{where}: {k}") for k in ("lr", *self.scalar_state)}
+        for key, value in scalars.items():
+            if not math.isfinite(value) or (key == "lr" and value < 0):
+                raise WeightsError(f"{where}: {key} must be a finite number{' >= 0' if key == 'lr' else ''}, "
+                                   f"got {value}")
         arrays = {k: np.asarray(state[k]) for k in names}
         for key, array in arrays.items():
             if array.shape != (self.size,) or array.dtype.kind not in "fiu":
                 raise WeightsError(
                     f"{where}: {key} must be a numeric array of shape ({self.size},), got {array.dtype} {array.shape}"
                 )
+        cast = {}
         for key, array in arrays.items():
-            np.copyto(self.state[key], array, casting="unsafe")
+            with np.errstate(over="ignore", invalid="ignore"):
+                cast[key] = array.astype(self.dtype)
+            bad = np.flatnonzero(~np.isfinite(cast[key]))
+            if bad.size:
+                what = "NaN or Inf" if array.dtype.kind == "f" and not np.all(np.isfinite(array)) else \
+                    f"values beyond the {self.dtype} range"
+                raise WeightsError(f"{where}: {key} holds {what} ({bad.size} of {array.size} entries, first at "
+                                   f"{bad[0]}); training cannot continue from it")
+            if key in self.guarded_buffers() and cast[key].size and float(cast[key].min()) < 0:
+                raise WeightsError(f"{where}: {key} holds {float(cast[key].min()):.6g}, but it is a running sum or "
+                                   "average of squares, never negative")
+        for key, array in cast.items():
+            np.copyto(self.state[key], array)
         self.step_count = int(step)
         self.lr = scalars.pop("lr")
         for key, value in scalars.items():

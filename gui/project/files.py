@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
+from core.file_input import path_problem
 from core.fileio import FileWriteError
 from core.model_files import load_model
 from core.model_files.json_reader import JSON_FORMAT
@@ -39,7 +40,7 @@ def is_model_file(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix in MODEL_SUFFIXES:
         return True
-    if suffix != ".json":
+    if suffix != ".json" or path_problem(path) is not None:    # never peek into a FIFO: it would block
         return False
     try:
         with open(path, "rb") as handle:

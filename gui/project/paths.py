@@ -19,7 +19,10 @@ def resolved_data(project: Project) -> dict:
     data = dict(project.data)
     for key in PATH_KEYS:
         if isinstance(data.get(key), str):
-            data[key] = str((Path(project.base_dir) / data[key]).resolve())
+            try:
+                data[key] = str((Path(project.base_dir) / data[key]).resolve())
+            except (OSError, ValueError):       # a path no file can have (a NUL byte): compared as written
+                data[key] = str(Path(project.base_dir) / data[key])
     return data
 
 

@@ -184,7 +184,7 @@ def test_export_model_as_onnx_runs_in_onnxruntime_like_the_window(window, ui, di
     dialogs.save_filter = format_filter("onnx")
     action(window, "actionExportModel").trigger()
     session_ort = ort.InferenceSession(str(tmp_path / "spiral.onnx"), providers=["CPUExecutionProvider"])
-    points = np.array([[0.5, 1.0], [-2.0, 3.0], [4.0, -4.0]], dtype=np.float32)
+    points = np.array([[0.5, 1.0], [-2.0, 3.0], [4.0, -4.0]], dtype=np.float64)
     outputs = session_ort.run(None, {session_ort.get_inputs()[0].name: points})
     session = window.session
     expected = session.network.predict(session.prepared.preprocessor.transform(points))   # raw inputs in both
