@@ -28,6 +28,23 @@ class ProjectEdit(QUndoCommand):
         self.document._set(self.before)
 
 
+class UndoStack(QUndoStack):
+    """The document's undo stack: `setClean()` also declares the trained weights saved.
+
+    A script that saved everything itself (docs/automation.md) marks the document clean with
+    `undo_stack.setClean()`; the weights a run changed are part of what a save writes, so they are clean too.
+    Without this the window would still ask about unsaved changes when it closes, in a dialog a script never sees.
+    """
+
+    def __init__(self, on_clean, parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_clean = on_clean
+
+    def setClean(self) -> None:  # noqa: N802 (Qt's name)
+        super().setClean()
+        self._on_clean()
+
+
 class Document(QObject):
     projectChanged = Signal(object, object)   # (old Project | None, new Project)
     pathChanged = Signal(object)              # Path | None
@@ -37,7 +54,7 @@ class Document(QObject):
         super().__init__(parent)
         self.project = project
         self.path = path
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self._weights_saved, self)
         self.locked = False          # true while a run uses the network: edits are refused, never raced
         self._weights_modified = False
         self.undo_stack.cleanChanged.connect(lambda _clean: self.modifiedChanged.emit(self.is_modified()))
@@ -100,6 +117,11 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.pathChanged.emit(self.path)
         self.modifiedChanged.emit(False)
+
+    def _weights_saved(self) -> None:
+        if self._weights_modified:
+            self._weights_modified = False
+            self.modifiedChanged.emit(self.is_modified())
 
     def mark_weights_modified(self) -> None:
         """Training or a reset changed the weights, which a save also writes."""
