@@ -36,13 +36,11 @@ class UndoStack(QUndoStack):
     Without this the window would still ask about unsaved changes when it closes, in a dialog a script never sees.
     """
 
-    def __init__(self, on_clean, parent: QObject | None = None):
-        super().__init__(parent)
-        self._on_clean = on_clean
+    declaredClean = Signal()     # setClean() was called (the stack's own cleanChanged fires only on a change)
 
     def setClean(self) -> None:  # noqa: N802 (Qt's name)
         super().setClean()
-        self._on_clean()
+        self.declaredClean.emit()
 
 
 class Document(QObject):
@@ -54,10 +52,11 @@ class Document(QObject):
         super().__init__(parent)
         self.project = project
         self.path = path
-        self.undo_stack = UndoStack(self._weights_saved, self)
+        self.undo_stack = UndoStack(self)
         self.locked = False          # true while a run uses the network: edits are refused, never raced
         self._weights_modified = False
         self.undo_stack.cleanChanged.connect(lambda _clean: self.modifiedChanged.emit(self.is_modified()))
+        self.undo_stack.declaredClean.connect(self._weights_saved)
 
     # --- edits --------------------------------------------------------------------------------------------------
     def edit(self, project: Project, text: str) -> bool:
