@@ -35,6 +35,7 @@ from gui.project.session import Session
 from gui.runs.commands import RunsCommands
 from gui.runs.recording import RunRecording
 from gui.runs.view import RunsView
+from gui.runtime.exit_cleanup import delete_at_exit
 from gui.runtime.gc_guard import GcGuard
 from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.held_out import HeldOutEvaluation
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._compact = window_layout.fit_to_screen(self)      # a small screen: Network tabbed with Data
         self.document = Document(project, path, self)
+        delete_at_exit(self)                # before PySide's own exit handler destroys it mid-finalization
         gc_guard = GcGuard.of()             # one per application: the controller and the data loader count on it
         self.session = Session(self, gc_guard)
         self.controller = TrainingController(self, gc_guard=gc_guard)
@@ -410,12 +412,16 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.release_workers()
+        app_settings.save_window(self, self._splitters())
+        event.accept()
+
+    def release_workers(self) -> None:
+        """Stop the run and the data loading and wait for their threads (closing, or deleting the window at exit)."""
         self.stop_training()
         self.runs.close()
         self.session.loader.cancel()
         self.session.loader.wait(5000)
-        app_settings.save_window(self, self._splitters())
-        event.accept()
 
 
 def create_window(project: Project | str | Path | None = None) -> MainWindow:

@@ -28,6 +28,21 @@ class ProjectEdit(QUndoCommand):
         self.document._set(self.before)
 
 
+class UndoStack(QUndoStack):
+    """The document's undo stack: `setClean()` also declares the trained weights saved.
+
+    A script that saved everything itself (docs/automation.md) marks the document clean with
+    `undo_stack.setClean()`; the weights a run changed are part of what a save writes, so they are clean too.
+    Without this the window would still ask about unsaved changes when it closes, in a dialog a script never sees.
+    """
+
+    declaredClean = Signal()     # setClean() was called (the stack's own cleanChanged fires only on a change)
+
+    def setClean(self) -> None:  # noqa: N802 (Qt's name)
+        super().setClean()
+        self.declaredClean.emit()
+
+
 class Document(QObject):
     projectChanged = Signal(object, object)   # (old Project | None, new Project)
     pathChanged = Signal(object)              # Path | None
@@ -37,10 +52,11 @@ class Document(QObject):
         super().__init__(parent)
         self.project = project
         self.path = path
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)
         self.locked = False          # true while a run uses the network: edits are refused, never raced
         self._weights_modified = False
         self.undo_stack.cleanChanged.connect(lambda _clean: self.modifiedChanged.emit(self.is_modified()))
+        self.undo_stack.declaredClean.connect(self._weights_saved)
 
     # --- edits --------------------------------------------------------------------------------------------------
     def edit(self, project: Project, text: str) -> bool:
@@ -100,6 +116,11 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.pathChanged.emit(self.path)
         self.modifiedChanged.emit(False)
+
+    def _weights_saved(self) -> None:
+        if self._weights_modified:
+            self._weights_modified = False
+            self.modifiedChanged.emit(self.is_modified())
 
     def mark_weights_modified(self) -> None:
         """Training or a reset changed the weights, which a save also writes."""

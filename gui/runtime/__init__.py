@@ -1,4 +1,5 @@
-"""Handing work between worker threads and the GUI thread: the mailbox, the draw gate, the busy hold, the gc guard.
+"""Handing work between worker threads and the GUI thread: the mailbox, the draw gate, the busy hold, the gc guard
+(and, at interpreter exit, deleting the windows a script left alive before Qt goes: exit_cleanup).
 
 How a training run uses them, end to end: gui/training/pipeline.py.
 """

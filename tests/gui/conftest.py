@@ -95,7 +95,6 @@ def close_window(qtbot, window) -> None:
     window.stop_training()
     qtbot.waitUntil(lambda: not window.controller.threads_alive, timeout=5000)
     window.document.undo_stack.setClean()
-    window.document._weights_modified = False
     window.close()
 
 
