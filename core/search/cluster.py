@@ -62,8 +62,11 @@ class Cluster:
         with dask.config.set({"distributed.scheduler.allowed-failures": 1,
                               "distributed.scheduler.worker-saturation": 1.0,
                               "distributed.worker.daemon": False}):
+            # No dashboard: `dashboard_address=None` alone still serves one, on port 8787 when it is free (taking
+            # it from a user's own Dask cluster started later) and with a warning when it is not.
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
+                                   dashboard_address=None, scheduler_kwargs={"dashboard": False},
+                                   silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
             try:
                 client = Client(cluster, set_as_default=False)
             except BaseException:

@@ -88,6 +88,11 @@ class Search:
         self._inbox: queue.Queue = queue.Queue()
 
     # --- control --------------------------------------------------------------------------------------------------
+    def use_cluster(self, cluster: Any) -> None:
+        """Run on `cluster` (as the constructor's `cluster`), chosen after the checks: the app starts its cluster
+        only for a search that passed them."""
+        self._given_cluster = cluster
+
     def cancel(self) -> None:
         """From any thread: no new trials; running ones stop within about a second; finished ones are kept."""
         self._cancel.set()
