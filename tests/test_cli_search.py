@@ -1,0 +1,85 @@
+"""`layerlab search`: a tiny project's search on a local Dask cluster, its table and importance, --json, --best-out,
+--resume to a larger count, and bad specs or flags as one line on stderr."""
+import copy
+import json
+
+import pytest
+
+from cli_support import assert_one_line_error, run
+from core.project import load_project
+from core.runs import RunStore
+from search_support import TINY
+
+pytestmark = pytest.mark.slow
+SECTION = {"method": "random", "seed": 3, "trials": 3, "workers": 2,
+           "params": {"training.optimizer.lr": {"log_uniform": [0.001, 0.1]},
+                      "model.layers[0].units": {"int": [2, 12]}}}
+
+
+def write_project(folder, section=SECTION, name="tiny.json"):
+    obj = copy.deepcopy(TINY)
+    if section is not None:
+        obj["search"] = section
+    path = folder / name
+    path.write_text(json.dumps(obj))
+    return path
+
+
+def test_search_prints_the_best_trials_and_importance_and_writes_the_best_project(tmp_path):
+    project = write_project(tmp_path)
+    best_out = tmp_path / "out" / "best.json"
+    best_out.parent.mkdir()
+    code, out, err = run("search", project, "--best-out", best_out)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("search 1: 3 trials on a local cluster, 2 at once")
+    assert sum(line.startswith("trial ") and " complete val_loss " in line for line in lines) == 3
+    assert any(line.startswith("search 1 finished: 3 trials (3 complete); val_loss is minimised") for line in lines)
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["#", "val_loss"])
+    rows = [line.split() for line in lines[header + 1:header + 4]]
+    values = [float(row[1]) for row in rows]
+    assert values == sorted(values)                             # best first
+    assert "importance (share of the value's variance):" in out
+    assert f"best settings written to {best_out}" in out
+    best = load_project(best_out)
+    store = RunStore()
+    run_id = int(rows[0][2])
+    recorded = store.get_run(run_id).project
+    assert best.training.optimizer["lr"] == recorded["training"]["optimizer"]["lr"]
+    assert best.layers[0]["units"] == recorded["model"]["layers"][0]["units"] == int(rows[0][5])
+    assert best.search is None and best.data == load_project(project).data
+
+
+def test_json_and_resume_continue_the_same_search_to_the_requested_count(tmp_path):
+    project = write_project(tmp_path)
+    code, out, err = run("search", project, "--json", "--trials", "2")
+    assert code == 0, err
+    first = json.loads(out)
+    assert set(first) >= {"best", "trials", "importance"}
+    assert set(first["best"]) >= {"params", "value", "run"}
+    assert [t["number"] for t in first["trials"]] == [0, 1]
+    for t in first["trials"]:
+        assert set(t) >= {"number", "params", "state", "value", "run"} and t["state"] == "complete"
+    code, out, err = run("search", project, "--json", "--trials", "4", "--resume")
+    assert code == 0, err
+    resumed = json.loads(out)
+    assert resumed["group"] == first["group"]                    # the same search, continued
+    assert [t["number"] for t in resumed["trials"]] == [0, 1, 2, 3]
+    assert resumed["trials"][:2] == first["trials"]              # finished trials kept as they were
+    assert len(RunStore().get_group(first["group"]).runs) == 4
+
+
+def test_bad_specs_and_flags_are_one_line(tmp_path):
+    bad = write_project(tmp_path, {**SECTION, "params": {"model.layers[0].units": {"int": [0, 4]}}}, "bad.json")
+    assert_one_line_error(*run("search", bad)[::2], "search.params['model.layers[0].units']", "would be refused")
+    empty = write_project(tmp_path, None, "none.json")
+    assert_one_line_error(*run("search", empty)[::2], "no search section")
+    ok = write_project(tmp_path)
+    assert_one_line_error(*run("search", ok, "--trials", "0")[::2], "--trials must be between 1")
+    assert_one_line_error(*run("search", ok, "--scheduler", "localhost")[::2], "--scheduler must be a Dask scheduler")
+    assert_one_line_error(*run("search", ok, "--resume", "abc")[::2], "--resume takes a search id")
+    assert_one_line_error(*run("search", ok, "--storage", "not a url")[::2], "--storage must be a database URL")
+    assert_one_line_error(*run("search", ok, "--best-out", tmp_path / "missing" / "b.json")[::2], "--best-out",
+                          "does not exist")
+    assert_one_line_error(*run("search", ok, "--resume", "99")[::2], "there is no search 99")
+    assert_one_line_error(*run("search", tmp_path / "nope.json")[::2], "does not exist")
