@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import threading
 from pathlib import Path
 from typing import Any, TextIO
@@ -106,31 +107,25 @@ def _check_storage(url: str) -> str:
 
 
 def _run(search: Any, stderr: TextIO) -> tuple[Any, bool]:
-    """Run the search on a thread of its own, so that Ctrl+C here cancels it (finished trials are kept) instead of
-    abandoning it; a second Ctrl+C gives up at once."""
-    outcome: dict[str, Any] = {}
+    """Run the search on this (the main) thread with Ctrl+C as Cancel: running trials stop, finished ones are kept
+    (the local cluster's workers ignore the terminal's Ctrl+C, core/search/cluster.py); a second Ctrl+C gives up at
+    once."""
+    interrupted: list[bool] = []
 
-    def work() -> None:
-        try:
-            outcome["result"] = search.run()
-        except BaseException as exc:     # handed to the main thread, which reports it
-            outcome["error"] = exc
-    thread = threading.Thread(target=work, name="layerlab-search", daemon=True)
-    thread.start()
-    interrupted = False
-    while thread.is_alive():
-        try:
-            thread.join(0.2)
-        except KeyboardInterrupt:
-            if interrupted:
-                raise
-            interrupted = True
-            search.cancel()
-            print("\ncancelling: running trials stop, finished ones are kept (Ctrl+C again to quit at once)",
-                  file=stderr)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"], interrupted
+    def cancel(_signum: int, _frame: Any) -> None:
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(True)
+        search.cancel()
+        print("\ncancelling: running trials stop, finished ones are kept (Ctrl+C again to quit at once)",
+              file=stderr)
+    previous = signal.signal(signal.SIGINT, cancel) if threading.current_thread() is threading.main_thread() \
+        else None
+    try:
+        return search.run(), bool(interrupted)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 class _Progress:

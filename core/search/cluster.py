@@ -4,10 +4,13 @@ only, when a search starts.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import LayerLabError
 
@@ -59,7 +62,7 @@ class Cluster:
         from distributed import Client, LocalCluster
 
         began = time.perf_counter()
-        with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+        with _interrupts_ignored(), dask.config.set({"distributed.scheduler.allowed-failures": 1,
                               "distributed.scheduler.worker-saturation": 1.0,
                               "distributed.worker.daemon": False}):
             # No dashboard: `dashboard_address=None` alone still serves one, on port 8787 when it is free (taking
@@ -118,6 +121,21 @@ class Cluster:
         finally:
             if self.local_cluster is not None:
                 self.local_cluster.close()
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Worker processes started meanwhile inherit an ignored SIGINT: a Ctrl+C in the terminal (sent to the whole
+    process group) then reaches only this process, which cancels the search and keeps the finished trials, instead
+    of killing every worker mid-trial. Python can change signal handling on its main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _reason(exc: BaseException) -> str:

@@ -93,10 +93,13 @@ class SearchRunner(QObject):
             self._worker.cancel()
 
     def wait(self, msecs: int = 15_000) -> bool:
-        """Wait for the search thread to end, then take in what it posted."""
+        """Wait for the search thread to end, then take in what it posted (and be idle at once, not when Qt
+        delivers the thread's `finished`)."""
         thread = self._thread
         ok = thread is None or thread.wait(msecs)
         self.mailbox.drain()
+        if thread is not None and ok:
+            self._ended(thread)
         return ok
 
     def shutdown(self, msecs: int = 15_000) -> None:
@@ -172,15 +175,20 @@ class SearchRunner(QObject):
 
     def _thread_finished(self) -> None:
         thread = self.sender()
-        self.mailbox.drain()
-        if thread is self._thread:
-            self._thread = self._worker = None
-            self._clock.stop()
-            if self.cluster is None:
-                self._hold(False)
-            self.busyChanged.emit(False)
         if isinstance(thread, QThread):
-            thread.deleteLater()
+            self._ended(thread)
+
+    def _ended(self, thread: QThread) -> None:
+        """The search thread has finished: deliver what it posted, then idle (called once per thread)."""
+        if thread is not self._thread:
+            return
+        self.mailbox.drain()
+        self._thread = self._worker = None
+        self._clock.stop()
+        if self.cluster is None:
+            self._hold(False)
+        self.busyChanged.emit(False)
+        thread.deleteLater()
 
     def _hold(self, on: bool) -> None:
         """The GcGuard counts this runner once while its thread runs or its cluster (Dask's client thread) lives."""

@@ -110,7 +110,7 @@ def test_a_six_trial_search_defined_from_the_panels_runs_live_and_its_best_is_us
     parallel = search.view.parallel_plot
     assert parallel.axes == [("model.layers[0].units", False), ("training.optimizer.lr", True)]
     assert sorted(parallel.lines) == list(range(6))
-    lr_param = result.trials[0] and window.document.project.search.param("training.optimizer.lr")
+    lr_param = window.document.project.search.param("training.optimizer.lr")
     for t in result.trials:
         expected = math.log(t.params["training.optimizer.lr"] / 0.001) / math.log(100)
         assert parallel.lines[t.number][1] == pytest.approx(expected)
@@ -152,6 +152,25 @@ def test_cancel_stops_a_running_search_and_the_panel_is_ready_again(make_window,
     assert ui.find(window, "searchStartButton").isEnabled() and not ui.find(window, "searchCancelButton").isEnabled()
     assert not window.findChild(QLabel, "statusSearchLabel").isVisible()
     assert ui.find(window, "searchMessage", QLabel).text().startswith("Stopped")
+
+
+def test_closing_the_window_cancels_its_search_and_closes_the_cluster_it_started(make_window, ui, qtbot):
+    from gui.runtime.gc_guard import GcGuard
+
+    window = make_window(tiny(epochs=5000))
+    spec = parse_section({"method": "random", "trials": 4, "workers": 1,
+                          "params": {"training.optimizer.lr": {"log_uniform": [0.001, 0.1]}}})
+    window.document.edit(window.document.project.with_changes(search=spec), "search")
+    ui.click(window, "searchStartButton")
+    runner = window.search.runner
+    qtbot.waitUntil(lambda: any(r.state == "running" for r in window.search.view.table.trials.rows), timeout=30_000)
+    cluster = runner.cluster
+    assert cluster is not None and GcGuard.of().holds >= 1      # Dask's client thread runs Python meanwhile
+    window.document.undo_stack.setClean()
+    window.close()
+    assert not runner.busy and runner.cluster is None and GcGuard.of().holds == 0
+    assert cluster.client.status == "closed"
+    assert RunStore().list_groups("search")[0].status == "stopped"
 
 
 def test_revalidate_and_selected_trials_for_the_runs_view(make_window, ui, qtbot, cluster):
