@@ -1,7 +1,13 @@
 """`layerlab search`: a tiny project's search on a local Dask cluster, its table and importance, --json, --best-out,
---resume to a larger count, and bad specs or flags as one line on stderr."""
+--resume to a larger count, Ctrl+C as Cancel, and bad specs or flags as one line on stderr."""
 import copy
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +89,31 @@ def test_bad_specs_and_flags_are_one_line(tmp_path):
                           "does not exist")
     assert_one_line_error(*run("search", ok, "--resume", "99")[::2], "there is no search 99")
     assert_one_line_error(*run("search", tmp_path / "nope.json")[::2], "does not exist")
+
+
+def test_ctrl_c_cancels_the_search_and_keeps_it_resumable(tmp_path):
+    """Ctrl+C in a terminal reaches the whole process group: the workers must ignore it and the search cancel."""
+    project = write_project(tmp_path, {**SECTION, "trials": 4})
+    obj = json.loads(project.read_text())
+    obj["training"]["epochs"] = 100_000                       # trials far longer than the test
+    project.write_text(json.dumps(obj))
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, str(root / "main.py"), "search", str(project)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("search 1: 4 trials on a local cluster"), first + proc.stderr.read()
+        store = RunStore()
+        deadline = time.monotonic() + 60
+        while not store.list_runs(status="running") and time.monotonic() < deadline:
+            time.sleep(0.2)                                    # the workers are training
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "cancelling: running trials stop, finished ones are kept" in err and "Traceback" not in err, err
+    assert "search 1 stopped" in out and "its worker died" not in out
+    runs = store.list_runs()
+    assert runs and all(r.status == "stopped" for r in runs)
