@@ -65,10 +65,11 @@ class Cluster:
         with _interrupts_ignored(), dask.config.set({"distributed.scheduler.allowed-failures": 1,
                               "distributed.scheduler.worker-saturation": 1.0,
                               "distributed.worker.daemon": False}):
-            # No dashboard: `dashboard_address=None` alone still serves one, on port 8787 when it is free (taking
-            # it from a user's own Dask cluster started later) and with a warning when it is not.
+            # No dashboard, and the scheduler's small HTTP server on a free port: `dashboard_address=None` still
+            # serves both on port 8787 when it is free (taking it from a user's own Dask cluster started later) and
+            # warns when it is not.
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, scheduler_kwargs={"dashboard": False},
+                                   dashboard_address=":0", scheduler_kwargs={"dashboard": False},
                                    silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
             try:
                 client = Client(cluster, set_as_default=False)

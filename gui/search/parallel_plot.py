@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from gui.dashboard.style import MUTED_COLOR, ORANGE, TEXT_COLOR, colorbar, format_value, solid_pen, style_plot
 
 from .param_dialog import choice_text
-from .plots import SearchPlot, complete, short_path
+from .plots import SearchPlot, complete, log_ticks, short_path
 
 BANDS = 12                      # colour levels the lines are drawn in
 AXIS_PEN = (120, 120, 120)
@@ -48,11 +48,17 @@ def axis_title(param: Any) -> str:
 
 
 def axis_labels(param: Any) -> list[tuple[float, str]]:
-    """(position, text) of an axis's labels: every choice, or the ends and the middle (geometric on a log axis)."""
+    """(position, text) of an axis's labels: every choice, or the ends and the middle (round values on a log
+    axis)."""
     if param.kind == "choice":
         return [(axis_position(param, c), choice_text(c)) for c in param.choices]
     low, high = float(param.low), float(param.high)
-    middle = math.sqrt(low * high) if param.log else (low + high) / 2
+    if param.log:       # the ends, and the round values between them (0.001, 0.01, ...) that do not crowd them
+        inner = [10 ** t for t, _ in log_ticks(low, high)]
+        inner = [v for v in inner if 0.08 < axis_position(param, v) < 0.92]
+        return [(0.0, format_value(low, 3))] + [(axis_position(param, v), format_value(v, 3)) for v in inner] + \
+            [(1.0, format_value(high, 3))]
+    middle = (low + high) / 2
     if param.kind == "int":
         middle = round(middle)
     return [(0.0, format_value(low, 3)), (axis_position(param, middle), format_value(middle, 3)),

@@ -90,6 +90,13 @@ class HistoryPlot(SearchPlot):
         self.note = message_item("Each finished trial appears here")
         self.plot.addItem(self.note, ignoreBounds=True)
 
+    def set_search(self, spec: Any, metric: str, direction: str) -> None:
+        """Losses and errors (minimised) span decades as a search finds better settings: a log axis by default."""
+        self.log_toggle.blockSignals(True)
+        self.log_toggle.setChecked(direction == "minimize")
+        self.log_toggle.blockSignals(False)
+        super().set_search(spec, metric, direction)
+
     def draw_trials(self) -> None:
         done = complete(self.trials)
         x = np.array([t.number for t in done], dtype=float)

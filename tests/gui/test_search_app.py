@@ -263,7 +263,9 @@ def test_the_launch_imports_neither_optuna_nor_dask():
             "heavy = sorted({n.split('.')[0] for n in sys.modules} & {'optuna', 'dask', 'distributed', "
             "'sqlalchemy'})\n"
             "print(','.join(heavy) or 'none')\n"
-            "window.close()\n")
+            "window.close()\n"
+            "window.deleteLater()\n"           # as gui/app.py does: widgets go before the application
+            "app.processEvents()\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
