@@ -103,6 +103,8 @@ class HistoryPlot(SearchPlot):
         y = np.array([t.value for t in done], dtype=float)
         log = self.log_toggle.isChecked() and len(y) > 0 and bool(np.all(y > 0))
         self.plot.setLogMode(y=log)
+        ticks = log_ticks(float(y.min()), float(y.max())) if log and y.min() < y.max() else []
+        self.plot.getAxis("left").setTicks([ticks] if ticks else None)
         self.plot.setLabel("left", self.metric, **{"color": AXIS_COLOR, "font-size": "9pt"})
         self.points.setData(x, y)
         if len(y):
@@ -162,7 +164,7 @@ class ImportancePlot(SearchPlot):
             self.labels.append(label)
         self.note.setVisible(n == 0)
         if n:
-            self.plot.setRange(xRange=(0, min(1.0, max(v for _, v in ranked) * 1.25)), yRange=(-0.6, n - 0.4),
+            self.plot.setRange(xRange=(0, min(1.15, max(v for _, v in ranked) * 1.4)), yRange=(-0.6, n - 0.4),
                                padding=0)
         else:
             self.note.setPos(0.5, 0.5)
