@@ -76,6 +76,21 @@ def test_workers_use_one_blas_thread(cluster):
     assert set(env.values()) == {"1"} and len(env) == 2
 
 
+def _thread_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="per-thread priorities are Linux's")
+def test_local_workers_train_at_a_lower_priority_than_the_driver(cluster):
+    """The trials keep every core busy; the app's window (the driver's process) must still get the CPU."""
+    ours = _thread_niceness()
+    on_workers = cluster.client.gather([cluster.client.submit(_thread_niceness, pure=False) for _ in range(4)])
+    every_thread = cluster.client.run(lambda: {os.getpriority(os.PRIO_PROCESS, int(t))
+                                                for t in os.listdir("/proc/self/task")})
+    assert set(on_workers) == {min(19, ours + 10)} and ours < 19
+    assert all(levels == {min(19, ours + 10)} for levels in every_thread.values())
+
+
 def test_a_grid_covers_every_combination_exactly_once(cluster):
     engine, events = search(tiny_project(), {"training.optimizer.lr": {"choice": [0.003, 0.03, 0.3]},
                                              "model.layers[0].units": {"int": [3, 4]}}, cluster, method="grid")

@@ -17,6 +17,7 @@ from ..errors import LayerLabError
 CONNECT_TIMEOUT = 5.0       # seconds to reach a scheduler (an unreachable one is an error well within 10 s)
 WORKER_WAIT = 3.0           # seconds a reachable scheduler may take to show its first worker
 CAPACITY_REFRESH = 2.0      # seconds between looks at how many workers a cluster has
+LOCAL_NICENESS = 10         # how much a local worker process lowers its priority (Unix nice)
 # What each local worker process starts with: one thread for every BLAS and OpenMP library.
 ONE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                          "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")}
@@ -73,6 +74,7 @@ class Cluster:
                                    silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
             try:
                 client = Client(cluster, set_as_default=False)
+                client.run(_yield_priority)
             except BaseException:
                 cluster.close()
                 raise
@@ -122,6 +124,21 @@ class Cluster:
         finally:
             if self.local_cluster is not None:
                 self.local_cluster.close()
+
+
+def _yield_priority() -> None:
+    """In a local worker process: a lower scheduling priority, so that the trials, which keep every core busy, leave
+    the process that started them (the app's window, the driver) the CPU whenever it needs it."""
+    tasks = "/proc/self/task"
+    try:
+        if os.path.isdir(tasks):            # Linux: a priority belongs to a thread; threads made later inherit it
+            for tid in map(int, os.listdir(tasks)):
+                with contextlib.suppress(OSError):      # a thread that has just ended
+                    os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + LOCAL_NICENESS)
+        else:
+            os.nice(LOCAL_NICENESS)
+    except (AttributeError, OSError):       # Windows has no nice; a lower priority is never refused elsewhere
+        pass
 
 
 @contextlib.contextmanager
