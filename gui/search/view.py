@@ -28,6 +28,9 @@ def _splitter(orientation: Qt.Orientation, widgets: list[QWidget], stretch: list
 
 
 class SearchView(QWidget):
+    """Its plots are built when first needed (the tab shown, or a search started): four pyqtgraph figures cost the
+    app's launch about 75 ms, and most sessions never search."""
+
     runsSelected = Signal(object)       # the runs of the trials selected in the table (list[int])
 
     def __init__(self, parent: QWidget | None = None):
@@ -38,8 +41,26 @@ class SearchView(QWidget):
         self.title.setObjectName("searchViewTitle")
         self.title.setWordWrap(True)
         self.title.setContentsMargins(8, 6, 8, 4)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._layout.addWidget(self.title)
         self.table = TrialsTable()
         self.table.runsSelected.connect(self.runsSelected)
+        self.plots: list = []
+        self.trials: dict[int, Any] = {}     # number -> TrialResult of every finished trial
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self.redraw)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.table.trials.tick)
+
+    def ensure_built(self) -> None:
+        """The plots, made once, and the table above them."""
+        if self.plots:
+            return
         self.history_plot = HistoryPlot()
         self.parallel_plot = ParallelCoordinatesPlot()
         self.slice_plot = SlicePlot()
@@ -52,23 +73,16 @@ class SearchView(QWidget):
         self.table.setMinimumHeight(120)
         self.splitter = _splitter(vertical, [self.table, plots], [1, 2])
         self.splitter.setSizes([260, 560])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.splitter, 1)
-        self.trials: dict[int, Any] = {}     # number -> TrialResult of every finished trial
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self.redraw)
-        self._tick = QTimer(self)
-        self._tick.setInterval(TICK_MS)
-        self._tick.timeout.connect(self.table.trials.tick)
+        self._layout.addWidget(self.splitter, 1)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.ensure_built()
+        super().showEvent(event)
 
     # --- what the search controller calls -----------------------------------------------------------------------
     def start(self, spec: Any, metric: str, direction: str) -> None:
         """A search begins: empty table and plots over its space."""
+        self.ensure_built()
         self.trials = {}
         self.table.start(list(spec.paths), metric)
         for plot in self.plots:
@@ -99,10 +113,12 @@ class SearchView(QWidget):
             self._redraw_timer.start()
 
     def show_importance(self, shares: dict) -> None:
+        self.ensure_built()
         self.importance_plot.show_importance(shares)
 
     def finish(self, result: Any) -> None:
         """The search ended (finished, or stopped): its trials as the study has them, the importance, no ticking."""
+        self.ensure_built()
         self._tick.stop()
         for trial in result.trials:
             if trial.state != "running":
@@ -119,6 +135,7 @@ class SearchView(QWidget):
 
     def redraw(self) -> None:
         self._redraw_timer.stop()
+        self.ensure_built()
         trials = sorted(self.trials.values(), key=lambda t: t.number)
         for plot in (self.history_plot, self.parallel_plot, self.slice_plot):
             plot.show_trials(trials)
