@@ -295,6 +295,23 @@ def test_a_trial_a_worker_could_not_record_is_recorded_by_the_driver_with_its_hi
     assert run.best["val_loss"] == min(outcome.history["val_loss"])
 
 
+def test_a_trial_the_worker_recorded_sends_back_no_history(tmp_path):
+    """Its history is in the store already; sending it back would only make each trial slower."""
+    from core.search.space import base_object, trial_object
+    from core.search.trial import TrialTask, run_trial
+
+    project = tiny_project()
+    obj = trial_object(base_object(project), {"training.optimizer.lr": 0.05})
+    store = RunStore(tmp_path / "runs.sqlite")
+    group = store.create_group("search", obj)
+    outcome = run_trial(TrialTask(number=3, params={"training.optimizer.lr": 0.05}, project=obj, base_dir=".",
+                                  metric="val_loss", store=str(store.path), group_id=group))
+    assert outcome.state == "complete" and outcome.recorded and len(outcome.run_ids) == 1
+    assert outcome.history == {} and outcome.metrics["val_loss"] == outcome.value
+    run = store.get_run(outcome.run_ids[0])
+    assert run.status == "finished" and run.epochs == 4 and run.history["val_loss"][-1] == outcome.value
+
+
 def test_a_timeout_stops_new_trials_and_the_search_ends_stopped(cluster):
     engine, events = search(tiny_project(epochs=200), {"training.optimizer.lr": {"log_uniform": [1e-3, 1e-1]}},
                             cluster, trials=50, timeout_s=2)
