@@ -41,6 +41,9 @@ def axis_position(param: Any, value: Any) -> float | None:
     return 0.5 if high == low else (value - low) / (high - low)
 
 
+LOG_END_GAP = 0.15       # a round value this close to an end (a fraction of the axis) would print over it
+
+
 def axis_title(param: Any) -> str:
     """Two short lines under an axis: 'optimizer' / 'lr (log)', 'layers[0]' / 'units'."""
     head, _, last = short_path(param.path).rpartition(".")
@@ -55,9 +58,9 @@ def axis_labels(param: Any) -> list[tuple[float, str]]:
     low, high = float(param.low), float(param.high)
     if param.log:       # the ends, and the round values between them (0.001, 0.01, ...) that do not crowd them
         inner = [10 ** t for t, _ in log_ticks(low, high)]
-        inner = [v for v in inner if 0.08 < axis_position(param, v) < 0.92]
-        return [(0.0, format_value(low, 3))] + [(axis_position(param, v), format_value(v, 3)) for v in inner] + \
-            [(1.0, format_value(high, 3))]
+        inner = [v for v in inner if LOG_END_GAP < axis_position(param, v) < 1 - LOG_END_GAP]
+        return [(0.0, f"{low:.3g}")] + [(axis_position(param, v), f"{v:.3g}") for v in inner] + \
+            [(1.0, f"{high:.3g}")]
     middle = (low + high) / 2
     if param.kind == "int":
         middle = round(middle)
@@ -103,7 +106,8 @@ class ParallelCoordinatesPlot(SearchPlot):
             self._text(metric, n, -0.04, TEXT_COLOR, (0.5, 0))
         self.plot.getAxis("bottom").setTicks([[]])
         self.plot.hideAxis("bottom")
-        self.plot.setRange(xRange=(-0.3, n + 0.3), yRange=(-0.34, 1.06), padding=0)
+        # more room on the left: the first axis's title is centred under it and must not be cut by the edge
+        self.plot.setRange(xRange=(-0.45, n + 0.3), yRange=(-0.34, 1.06), padding=0)
         self.bar.getAxis("left").setLabel(metric)
         super().set_search(spec, metric, direction)
 
@@ -152,4 +156,4 @@ class ParallelCoordinatesPlot(SearchPlot):
         self.best_line.setData(xs, self.lines[best.number])
         self.bar.setColorMap(self.cmap_reversed if better_high else self.cmap)     # dark at the best end
         self.bar.setLevels((low, high) if high > low else (low - 0.5, low + 0.5))
-        self.set_title(self.title, f"{len(done)} trials · orange: best ({self.metric} {format_value(best.value)})")
+        self.set_title(self.title, f"{len(done)} trials · the best in orange")

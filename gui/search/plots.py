@@ -129,7 +129,7 @@ class ImportancePlot(SearchPlot):
 
     def __init__(self):
         super().__init__("paramImportancePlot", "Importance")
-        self.plot = style_plot(self.add_plot(0, 0), "share of the value's variance", "", grid="")
+        self.plot = style_plot(self.add_plot(0, 0), "share of variance", "", grid="")
         self.plot.setMouseEnabled(x=False, y=False)
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.6, width=[], brush=pg.mkBrush(TRAIN_COLOR), pen=None)
         self.plot.addItem(self.bars)
@@ -221,7 +221,7 @@ class SlicePlot(SearchPlot):
                 ys.append(trial.value)
                 bs.append(brush)
             self.scatters[param.path].setData(xs, ys, symbolBrush=bs)
-        self.set_title(self.title, f"{len(done)} complete trials · darker: later")
+        self.set_title(self.title, f"{len(done)} trials · darker: later")
 
     @staticmethod
     def _x(param: Any, value: Any) -> float | None:
