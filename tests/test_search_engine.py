@@ -47,6 +47,7 @@ def test_a_random_search_on_its_own_local_cluster_records_every_trial_as_a_run()
     result = engine.run()
     assert result.status == "finished" and len(result.trials) == 5
     assert all(t.state == "complete" for t in result.trials)
+    assert all(0 < t.train_seconds < t.worker_seconds < t.duration for t in result.trials)
     started = events.of(SearchStarted)[0]
     assert started.local and started.workers == 2 and started.scheduler.startswith("tcp://127.0.0.1:")
     assert {e.number for e in events.of(TrialStarted)} == set(range(5))

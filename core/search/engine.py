@@ -343,6 +343,7 @@ class Search:
             "detail": outcome.detail, "runs": list(runs), "worker": outcome.worker, "duration": duration,
             "epochs": outcome.epochs, "metrics": {k: v for k, v in outcome.metrics.items() if math.isfinite(v)},
             "counts": counted or outcome.state == "complete", "train_seconds": outcome.train_seconds,
+            "worker_seconds": outcome.seconds,
             "status": outcome.status})
         if outcome.state == "complete":
             frozen = ticket.trial.study.tell(ticket.trial, outcome.value)
