@@ -270,3 +270,27 @@ def test_the_launch_imports_neither_optuna_nor_dask():
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "none"
+
+
+def test_an_unreachable_scheduler_is_a_clear_message_within_ten_seconds_and_the_window_answers(make_window, ui, qtbot):
+    import socket
+    import time
+
+    with socket.socket() as probe:          # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    window = make_window(tiny())
+    spec = parse_section({"method": "random", "trials": 2, "scheduler": f"tcp://127.0.0.1:{port}",
+                          "params": {"training.optimizer.lr": {"log_uniform": [0.001, 0.1]}}})
+    window.document.edit(window.document.project.with_changes(search=spec), "search")
+    began = time.monotonic()
+    ui.click(window, "searchStartButton")
+    assert window.search.runner.busy
+    ui.set_field(window, "search_trials", "3")            # the window answers meanwhile
+    assert window.document.project.search.trials == 3
+    qtbot.waitUntil(lambda: not window.search.runner.busy, timeout=15_000)
+    assert time.monotonic() - began < 10
+    message = ui.find(window, "searchMessage", QLabel).text()
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in message, message
+    assert ui.find(window, "searchStartButton").isEnabled() and window.search.runner.cluster is None
+    assert [(g.status, g.runs) for g in RunStore().list_groups("search")] == [("failed", ())]   # no trial ran
