@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self._select_after: int | None = None
         context = ProjectContext(self, self.document, self.session, self.stop_training,
                                  self.statusBar().showMessage)
-        self.search = SearchController(context, gc_guard, self)
+        self.search = SearchController(context, gc_guard, self, lambda: self.recording.store_path)
         self._build_widgets()
         self.files = ProjectFiles(context, self.open_project, self.note.show_note, self.dashboard.show_tab)
         self.exporter = Exporter(context, self.dashboard)
@@ -124,6 +124,17 @@ class MainWindow(QMainWindow):
         dock.raise_()
         self.dashboard.tabs.setCurrentWidget(self.search.view)
 
+    def _compare_trials(self, run_ids: list) -> None:
+        """Trials selected in the Search tab: their runs selected in the Runs tab, two or more compared there."""
+        view = self.runs_view
+        if not run_ids:
+            return
+        if not set(run_ids) <= {run.id for run in view.model.runs}:
+            view.reload()                       # trials recorded since the Runs tab last listed the store
+        view.select_runs(run_ids)
+        if len(run_ids) >= 2 and view.compare_selected():
+            self.statusBar().showMessage(f"{len(run_ids)} trials compared in the Runs tab", 4000)
+
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each menu action (gui/menus.py, by key) does."""
         files, exporter = self.files, self.exporter
@@ -171,6 +182,7 @@ class MainWindow(QMainWindow):
         self.training_panel.trainingEdited.connect(
             lambda config, text: doc.edit(doc.project.with_changes(training=config), text))
         self.layer_editor.searchRequested.connect(self._search_over)
+        self.search.runsSelected.connect(self._compare_trials)
         self.training_panel.searchRequested.connect(self._search_over)
         self.banner.resetRequested.connect(self.reset_weights)
 

@@ -10,7 +10,7 @@ thread (gui/search/runner.py).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
@@ -57,9 +57,13 @@ class SearchStatus(QWidget):
 class SearchController(QObject):
     runsSelected = Signal(object)       # run ids of the trials selected in the table: the Runs view compares them
 
-    def __init__(self, context: ProjectContext, gc_guard: GcGuard | None = None, parent: QObject | None = None):
+    def __init__(self, context: ProjectContext, gc_guard: GcGuard | None = None, parent: QObject | None = None,
+                 store_path: Callable[[], Any] | None = None):
+        """`store_path()`: the run store the app records in (its trials and revalidations go there too, so the Runs
+        tab lists them); None: the default store."""
         super().__init__(parent)
         self.context = context
+        self.store_path = store_path or (lambda: None)
         self.document = context.document
         self.panel = SearchPanel()
         self.view = SearchView()
@@ -164,7 +168,7 @@ class SearchController(QObject):
         self.panel.show_revalidation("")
         self.panel.progress.setValue(0)
         self.panel.show_message("Checking the search and loading the data…")
-        return self.runner.start(project, project.search)
+        return self.runner.start(project, project.search, self.store_path())
 
     def cancel(self) -> None:
         if self.runner.busy:
@@ -275,7 +279,7 @@ class SearchController(QObject):
         if self.best is None:
             return False
         project = self.searched or self.document.project
-        started = self.revalidation.start(project, self.best)
+        started = self.revalidation.start(project, self.best, self.store_path())
         if started:
             self.panel.show_revalidation(f"Revalidating trial {self.best.number}: training on the training and "
                                          "validation rows…", "hint")

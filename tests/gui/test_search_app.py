@@ -186,6 +186,9 @@ def test_revalidate_and_selected_trials_for_the_runs_view(make_window, ui, qtbot
     window.search.runsSelected.connect(selected.append)
     window.search.view.table.select_numbers([0, 1])
     assert sorted(selected[-1]) == sorted(t.run for t in result.trials)
+    runs_view = window.runs_view                # the Runs tab selected them and compares them
+    assert sorted(runs_view.selected_ids()) == sorted(t.run for t in result.trials)
+    assert runs_view.compare_plot is not None and runs_view.findChild(QPushButton, "compareRunsButton").isEnabled()
     window.search.view.table.select_numbers([result.best.number])
     assert selected[-1] == [result.best.run]
 
