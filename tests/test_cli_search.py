@@ -117,3 +117,32 @@ def test_ctrl_c_cancels_the_search_and_keeps_it_resumable(tmp_path):
     assert "search 1 stopped" in out and "its worker died" not in out
     runs = store.list_runs()
     assert runs and all(r.status == "stopped" for r in runs)
+
+
+def test_cv_with_workers_trains_the_folds_on_a_local_cluster_with_the_results_of_one_after_another(tmp_path):
+    path = write_project(tmp_path, section=None)
+    store = tmp_path / "runs.sqlite"
+    code, out, err = run("cv", path, "--folds", "3", "--json", "--runs", store)
+    assert code == 0, err
+    alone = json.loads(out)
+    code, out, err = run("cv", path, "--folds", "3", "--json", "--workers", "2", "--runs", store)
+    assert code == 0, err
+    together = json.loads(out)
+    assert "3 stratified folds" in err and "2 folds at once on a local cluster" in err
+    assert sorted(err.count(f"fold {i}/3:") for i in (1, 2, 3)) == [1, 1, 1]
+    assert together["status"] == "finished" and len(together["folds"]) == 3
+    for a, b in zip(alone["folds"], together["folds"]):
+        assert a["fold"] == b["fold"] and a["val_rows"] == b["val_rows"] and a["status"] == b["status"]
+        assert b["metrics"]["val_loss"] == pytest.approx(a["metrics"]["val_loss"], rel=1e-6)
+    assert together["mean"]["val_loss"] == pytest.approx(alone["mean"]["val_loss"], rel=1e-6)
+    group = RunStore(store).get_group(together["group"])
+    assert group.kind == "cv" and group.status == "finished"
+    runs = {r.group_index: r for r in group.runs}
+    assert sorted(runs) == [0, 1, 2] and all(r.pid != os.getpid() for r in runs.values())
+    assert [runs[f["fold"]].id for f in together["folds"]] == [f["run"] for f in together["folds"]]
+
+
+def test_cv_workers_out_of_range_is_one_line(tmp_path):
+    code, out, err = run("cv", write_project(tmp_path, section=None), "--workers", "0")
+    assert code != 0 and out == ""
+    assert_one_line_error(err, "--workers must be between 1 and")
