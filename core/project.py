@@ -1,8 +1,9 @@
 """The project file: one JSON format (`"format": "layerlab/1"`) shared by the app, the CLI and the tests.
 
-A project is data + model + training. Relative data paths resolve from the project file's folder. Validation
-names the place and the problem (`model.layers[2].units must be a positive integer, got -3`), and unknown keys are
-errors so typos never pass silently. The reference is docs/project-format.md.
+A project is data + model + training, and optionally the hyperparameter search over it. Relative data paths
+resolve from the project file's folder. Validation names the place and the problem (`model.layers[2].units must be
+a positive integer, got -3`), and unknown keys are errors so typos never pass silently. The reference is
+docs/project-format.md.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import copy
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigReader
 from .errors import SpecError
@@ -18,6 +19,9 @@ from .experiment_spec import ExperimentSpec, parse_experiment
 from .fileio import atomic_write_text
 from .layers import build_layer
 from .training_config import TrainingConfig, parse_training
+
+if TYPE_CHECKING:
+    from .search.spec import SearchSpec
 
 FORMAT = "layerlab/1"
 
@@ -31,6 +35,7 @@ class Project:
     description: str = ""
     base_dir: Path = Path(".")
     experiment: ExperimentSpec | None = None      # an example's variants, seeds and effects (core/experiments)
+    search: SearchSpec | None = None      # the hyperparameter search over this project (docs/search.md)
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"format": FORMAT, "name": self.name}
@@ -41,6 +46,8 @@ class Project:
         out["training"] = copy.deepcopy(self.training.to_dict())
         if self.experiment is not None:
             out["experiment"] = self.experiment.to_dict()
+        if self.search is not None:
+            out["search"] = self.search.to_dict()
         return out
 
     def to_json(self) -> str:
@@ -87,9 +94,15 @@ def parse_project(obj: Any, base_dir: str | Path = ".", source: str = "the proje
     training = parse_training(r.raw("training", {}), "training")
     experiment = r.raw("experiment", None)
     experiment = None if experiment is None else parse_experiment(experiment, "experiment")
+    search = r.raw("search", None)
+    if search is not None:
+        # The section alone: checking its parameters against this project (core/search/space.py) parses trial
+        # projects, so it happens when a search starts.
+        from .search.spec import parse_section
+        search = parse_section(search, "search")
     r.finish()
     return Project(data=data, layers=tuple(copy.deepcopy(layers)), training=training, name=name,
-                   description=description, base_dir=Path(base_dir), experiment=experiment)
+                   description=description, base_dir=Path(base_dir), experiment=experiment, search=search)
 
 
 def load_project(path: str | Path) -> Project:

@@ -37,6 +37,7 @@ from gui.runs.recording import RunRecording
 from gui.runs.view import RunsView
 from gui.runtime.exit_cleanup import delete_at_exit
 from gui.runtime.gc_guard import GcGuard
+from gui.search.controller import SearchController
 from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.held_out import HeldOutEvaluation
 from gui.training.panel import TrainingPanel
@@ -64,9 +65,10 @@ class MainWindow(QMainWindow):
         self.recording = RunRecording(app_settings.run_store_preference, self)
         self.problems_list: list = []
         self._select_after: int | None = None
-        self._build_widgets()
         context = ProjectContext(self, self.document, self.session, self.stop_training,
                                  self.statusBar().showMessage)
+        self.search = SearchController(context, gc_guard, self, lambda: self.recording.store_path)
+        self._build_widgets()
         self.files = ProjectFiles(context, self.open_project, self.note.show_note, self.dashboard.show_tab)
         self.exporter = Exporter(context, self.dashboard)
         self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
@@ -100,6 +102,9 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard()
         self.runs_view = RunsView(lambda: self.recording.store_path)
         self.dashboard.add_tab("Runs", "Every recorded run: filter, compare, open, delete", self.runs_view, panels=[])
+        self.dashboard.add_tab("Search", "The hyperparameter search: its trials and how the value depends on each "
+                               "setting", self.search.view, [])
+        self.statusBar().addPermanentWidget(self.search.status)
         self.banner = DivergedBanner()
         self.note = NoteBanner()
         self._docks = self._dock_specs()
@@ -110,8 +115,27 @@ class MainWindow(QMainWindow):
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         return [DockSpec("data", "dataDock", "Data", self.data_panel, left, width=390),
                 DockSpec("training", "trainingDock", "Training", self.training_panel, tab_with="data"),
+                DockSpec("search", "searchDock", "Search", self.search.panel, tab_with="data"),
                 DockSpec("network", "networkDock", "Network", self.network_panel,
                          **(dict(tab_with="data") if self._compact else dict(beside="data", width=380)))]
+
+    def show_search(self) -> None:
+        """Train > Search: the Search panel and the Search tab."""
+        dock = self.docks["search"]
+        dock.show()
+        dock.raise_()
+        self.dashboard.tabs.setCurrentWidget(self.search.view)
+
+    def _compare_trials(self, run_ids: list) -> None:
+        """Trials selected in the Search tab: their runs selected in the Runs tab, two or more compared there."""
+        view = self.runs_view
+        if not run_ids:
+            return
+        if not set(run_ids) <= {run.id for run in view.model.runs}:
+            view.reload()                       # trials recorded since the Runs tab last listed the store
+        view.select_runs(run_ids)
+        if len(run_ids) >= 2 and view.compare_selected():
+            self.statusBar().showMessage(f"{len(run_ids)} trials compared in the Runs tab", 4000)
 
     def _commands(self) -> dict[str, Callable[[], object]]:
         """What each menu action (gui/menus.py, by key) does."""
@@ -123,7 +147,7 @@ class MainWindow(QMainWindow):
                 "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
                 "evaluate_test": self.held_out.evaluate, "cross_validate": self.runs.cross_validate,
                 "run_store": self.runs.choose_store, "show_runs": self.runs.show,
-                "run_experiment": self.runs.run_experiment}
+                "run_experiment": self.runs.run_experiment, "search": self.show_search}
 
     def _action_groups(self) -> dict[str, list]:
         """Actions made elsewhere that the menus list too."""
@@ -159,6 +183,9 @@ class MainWindow(QMainWindow):
         self.network_panel.problems.fixAllRequested.connect(self.output_follow.fix_all)
         self.training_panel.trainingEdited.connect(
             lambda config, text: doc.edit(doc.project.with_changes(training=config), text))
+        self.layer_editor.searchRequested.connect(self._search_over)
+        self.search.runsSelected.connect(self._compare_trials)
+        self.training_panel.searchRequested.connect(self._search_over)
         self.banner.resetRequested.connect(self.reset_weights)
 
         bar = self.run_bar
@@ -247,6 +274,7 @@ class MainWindow(QMainWindow):
         self.data_panel.show_prepared(prepared)
         self.statusBar().showMessage(f"Data ready: {len(prepared.train):,} training rows", 3000)
         self.training_panel.show_config(self.document.project.training, prepared.task, self._has_validation())
+        self.search.data_ready(prepared.task, self._has_validation())
 
     def _network_rebuilt(self) -> None:
         self.banner.hide()
@@ -266,6 +294,11 @@ class MainWindow(QMainWindow):
         self.dashboard_sync.show_restored()
         self._refresh_idle()
         self.statusBar().showMessage(message.capitalize(), 6000)
+
+    def _search_over(self, path: str, choices: list | None) -> None:
+        """A field's "Search over this…": the Search panel, and the dialog for that setting's values."""
+        self.show_search()
+        self.search.ask_param(path, choices)
 
     def _select_layer(self, index: int) -> None:
         """A node of the network graph was clicked: its layer, selected in the builder."""
@@ -419,6 +452,7 @@ class MainWindow(QMainWindow):
     def release_workers(self) -> None:
         """Stop the run and the data loading and wait for their threads (closing, or deleting the window at exit)."""
         self.stop_training()
+        self.search.shutdown()
         self.runs.close()
         self.session.loader.cancel()
         self.session.loader.wait(5000)

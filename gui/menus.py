@@ -62,7 +62,9 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                     tip="A lesson's variants (File > Examples) trained over its seeds, recorded and overlaid in the "
                     "Runs tab", idle_only=True),
                 Act("run_store", "actionRunStore", "Run &store…",
-                    tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True))),
+                    tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True),
+                Act("search", "actionSearch", "&Search hyperparameters…", "Ctrl+Shift+H",
+                    "The Search panel: try many settings at once (grid, random, Bayesian) and keep the best"))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),

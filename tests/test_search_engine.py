@@ -47,6 +47,7 @@ def test_a_random_search_on_its_own_local_cluster_records_every_trial_as_a_run()
     result = engine.run()
     assert result.status == "finished" and len(result.trials) == 5
     assert all(t.state == "complete" for t in result.trials)
+    assert all(0 < t.train_seconds < t.worker_seconds < t.duration for t in result.trials)
     started = events.of(SearchStarted)[0]
     assert started.local and started.workers == 2 and started.scheduler.startswith("tcp://127.0.0.1:")
     assert {e.number for e in events.of(TrialStarted)} == set(range(5))
@@ -74,6 +75,21 @@ def test_a_random_search_on_its_own_local_cluster_records_every_trial_as_a_run()
 def test_workers_use_one_blas_thread(cluster):
     env = cluster.client.run(lambda: os.environ.get("OMP_NUM_THREADS"))
     assert set(env.values()) == {"1"} and len(env) == 2
+
+
+def _thread_niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="per-thread priorities are Linux's")
+def test_local_workers_train_at_a_lower_priority_than_the_driver(cluster):
+    """The trials keep every core busy; the app's window (the driver's process) must still get the CPU."""
+    ours = _thread_niceness()
+    on_workers = cluster.client.gather([cluster.client.submit(_thread_niceness, pure=False) for _ in range(4)])
+    every_thread = cluster.client.run(lambda: {os.getpriority(os.PRIO_PROCESS, int(t))
+                                                for t in os.listdir("/proc/self/task")})
+    assert set(on_workers) == {min(19, ours + 10)} and ours < 19
+    assert all(levels == {min(19, ours + 10)} for levels in every_thread.values())
 
 
 def test_a_grid_covers_every_combination_exactly_once(cluster):
@@ -278,6 +294,23 @@ def test_a_trial_a_worker_could_not_record_is_recorded_by_the_driver_with_its_hi
     assert run.status == "finished" and run.epochs == 4
     assert_same_history(run.history, outcome.history)
     assert run.best["val_loss"] == min(outcome.history["val_loss"])
+
+
+def test_a_trial_the_worker_recorded_sends_back_no_history(tmp_path):
+    """Its history is in the store already; sending it back would only make each trial slower."""
+    from core.search.space import base_object, trial_object
+    from core.search.trial import TrialTask, run_trial
+
+    project = tiny_project()
+    obj = trial_object(base_object(project), {"training.optimizer.lr": 0.05})
+    store = RunStore(tmp_path / "runs.sqlite")
+    group = store.create_group("search", obj)
+    outcome = run_trial(TrialTask(number=3, params={"training.optimizer.lr": 0.05}, project=obj, base_dir=".",
+                                  metric="val_loss", store=str(store.path), group_id=group))
+    assert outcome.state == "complete" and outcome.recorded and len(outcome.run_ids) == 1
+    assert outcome.history == {} and outcome.metrics["val_loss"] == outcome.value
+    run = store.get_run(outcome.run_ids[0])
+    assert run.status == "finished" and run.epochs == 4 and run.history["val_loss"][-1] == outcome.value
 
 
 def test_a_timeout_stops_new_trials_and_the_search_ends_stopped(cluster):

@@ -1,4 +1,5 @@
-"""The command line: `train`, `predict`, `check`, `export`, `runs`, `cv` and `experiment`, headless and free of Qt.
+"""The command line: `train`, `predict`, `check`, `export`, `runs`, `cv`, `experiment` and `search`, headless and
+free of Qt.
 
 Each command is a module of this package with `HELP`, `add_arguments(parser)` and `run(args, stdout, stderr) ->
 exit code`, and one line in COMMANDS; a command imports what it needs when it runs, so `--help` stays fast.
@@ -20,7 +21,7 @@ from ..fileio import FileWriteError
 from .common import EXIT_ERROR, EXIT_USAGE, CliError
 
 # The commands, in the order `layerlab --help` lists them: module core/cli/<name>.py each.
-COMMANDS = ("train", "predict", "check", "export", "runs", "cv", "experiment")
+COMMANDS = ("train", "predict", "check", "export", "runs", "cv", "experiment", "search")
 
 
 EXIT_TERMINATED = 128 + signal.SIGTERM

@@ -1,5 +1,5 @@
-"""What the commands share: the one-line error, exit codes, the writable-output check, the run store options, and
-the formatting of logs and plain-text tables."""
+"""What the commands share: the one-line error, exit codes, the writable-output check, the run store options, the
+formatting of logs and plain-text tables, and the progress bar."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,12 @@ def format_logs(logs: dict[str, float]) -> str:
     """The losses and metrics of an epoch's logs (not `lr`, nor the per-layer `layers.*` diagnostics)."""
     keys = [k for k in logs if k != "lr" and not k.startswith("layers.")]
     return "  ".join(f"{k} {logs[k]:.4g}" for k in keys if not (isinstance(logs[k], float) and math.isnan(logs[k])))
+
+
+def progress_bar(fraction: float, width: int = 30) -> str:
+    """'[#########.....................]' for a fraction done in [0, 1]."""
+    filled = int(width * min(1.0, max(0.0, fraction)))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
 def check_writable(path: Path, option: str, reads: Iterable[tuple[str, str | os.PathLike]] = ()) -> Path:

@@ -20,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="OUT.png", help="also draw the K folds' curves with their mean")
     parser.add_argument("--json", action="store_true", help="print the result as JSON for scripts (progress goes "
                         "to stderr)")
+    parser.add_argument("--workers", type=int, metavar="N", help="train N folds at once, each in its own process "
+                        "(a local Dask cluster, as `layerlab search` uses); default: one fold after another here")
     add_store_arguments(parser, record=True)
 
 
@@ -28,6 +30,10 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..events import Diverged, Failed, Finished
     from ..project import load_project
 
+    from ..search.spec import MAX_WORKERS
+
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise CliError(f"--workers must be between 1 and {MAX_WORKERS:,}, got {args.workers}")
     project = load_project(args.project)
     if args.plot:
         from .runs import _check_plot_path
@@ -46,7 +52,10 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
             what = event.message if isinstance(event, (Diverged, Failed)) else event.outcome
             print(f"fold {fold + 1}/{k}: {what}", file=progress, flush=True)
 
-    result = cv.run(listen)
+    if args.workers is None:
+        result = cv.run(listen)
+    else:
+        result = _run_on_local_cluster(cv, min(args.workers, k), progress)
     if args.plot:
         from ..runs.plot import plot_cross_validation
 
@@ -74,3 +83,17 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         detail = f": fold {failed[0].fold + 1} {failed[0].status} ({failed[0].detail})" if failed else ""
         raise CliError(f"the cross-validation {result.status}{detail}")
     return 0
+
+
+def _run_on_local_cluster(cv, workers: int, progress: TextIO):
+    """The folds on `workers` local worker processes, each fold's end printed as it comes."""
+    from ..search.cluster import Cluster
+
+    k = len(cv.plan)
+    cluster = Cluster.start_local(workers)
+    print(f"{workers} folds at once on a local cluster", file=progress, flush=True)
+    try:
+        return cv.run_on(cluster, lambda fold: print(f"fold {fold.fold + 1}/{k}: {fold.detail or fold.status}",
+                                                     file=progress, flush=True))
+    finally:
+        cluster.close()

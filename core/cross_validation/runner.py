@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -119,6 +120,7 @@ class CrossValidation:
                                          dataset.n_outputs) if p.level == "error"]
         if errors:
             raise TrainingError(f"{errors[0].where}: {errors[0].message}")
+        self.chosen = settings                  # as given (what a worker process resolves again: train_fold)
         self.settings = settings.resolve(dataset.task, project.training.seed)
         self.plan: FoldPlan = plan_folds(dataset, project.data, self.settings)
         self.runs, self.record, self.on_warning = runs, record, on_warning
@@ -153,6 +155,44 @@ class CrossValidation:
         result = CrossValidationResult(self.settings, tuple(results), mean, std, status, self.plan.test_rows,
                                        group_id)
         store = self._store
+        if store is not None and group_id is not None:
+            self._safely(lambda: store.finish_group(group_id, status, result.to_json()))
+        return result
+
+    def run_on(self, cluster: Any, on_fold: Callable[[FoldResult], None] | None = None) -> CrossValidationResult:
+        """Every fold at once on a Dask cluster (a core.search.cluster.Cluster, say a local one with a worker per
+        core): each worker trains a fold with `train_fold` and records it in the same store; `on_fold(result)` as
+        each fold ends. The result is the same as `run()`'s (the folds are planned alike everywhere)."""
+        import queue
+
+        store, group_id = self._open_group()
+        path = str(store.path) if store is not None else None
+        project = self.project.to_dict()
+        base_dir = str(Path(self.project.base_dir).resolve())
+        futures = {cluster.client.submit(train_fold, project, fold, base_dir=base_dir, cv=self.chosen.to_dict(),
+                                         runs=path, record=store is not None, group_id=group_id, pure=False): fold
+                   for fold in range(len(self.plan))}
+        done: queue.Queue = queue.Queue()
+        for future in futures:
+            future.add_done_callback(done.put)
+        by_fold: dict[int, FoldResult] = {}
+        while len(by_fold) < len(futures):
+            future = done.get()
+            fold = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:        # the fold's worker died twice, say: that fold failed, the others count
+                train_rows, val_rows = self.plan.folds[fold]
+                result = FoldResult(fold, len(train_rows), len(val_rows), tuple(int(i) for i in val_rows),
+                                    "failed", {}, {}, None, f"{type(exc).__name__}: {exc}")
+            by_fold[fold] = result
+            if on_fold is not None:
+                on_fold(result)
+        results = [by_fold[fold] for fold in sorted(by_fold)]
+        mean, std = summarize(results)
+        status = "finished" if all(r.status in SCORED_STATUSES for r in results) else "failed"
+        result = CrossValidationResult(self.settings, tuple(results), mean, std, status, self.plan.test_rows,
+                                       group_id)
         if store is not None and group_id is not None:
             self._safely(lambda: store.finish_group(group_id, status, result.to_json()))
         return result

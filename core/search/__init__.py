@@ -15,11 +15,11 @@ from .engine import Search, run_search
 from .result import (RoundStarted, SearchFinished, SearchResult, SearchStarted, TrialFinished, TrialProgress,
                      TrialResult, TrialStarted)
 from .revalidate import RevalidationResult, revalidate
-from .space import check_search, parse_search, trial_object
+from .space import check_search, parse_search, trial_object, with_params
 from .spec import HIDDEN_LAYERS, MAX_GRID, ParamSpec, SearchSpec
 
 __all__ = [
     "HIDDEN_LAYERS", "MAX_GRID", "ParamSpec", "RevalidationResult", "RoundStarted", "Search", "SearchError",
     "SearchFinished", "SearchResult", "SearchSpec", "SearchStarted", "TrialFinished", "TrialProgress", "TrialResult",
-    "TrialStarted", "check_search", "parse_search", "revalidate", "run_search", "trial_object",
+    "TrialStarted", "check_search", "parse_search", "revalidate", "run_search", "trial_object", "with_params",
 ]

@@ -4,16 +4,20 @@ only, when a search starts.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import LayerLabError
 
 CONNECT_TIMEOUT = 5.0       # seconds to reach a scheduler (an unreachable one is an error well within 10 s)
 WORKER_WAIT = 3.0           # seconds a reachable scheduler may take to show its first worker
 CAPACITY_REFRESH = 2.0      # seconds between looks at how many workers a cluster has
+LOCAL_NICENESS = 10         # how much a local worker process lowers its priority (Unix nice)
 # What each local worker process starts with: one thread for every BLAS and OpenMP library.
 ONE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                                          "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "BLIS_NUM_THREADS")}
@@ -59,13 +63,18 @@ class Cluster:
         from distributed import Client, LocalCluster
 
         began = time.perf_counter()
-        with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+        with _interrupts_ignored(), dask.config.set({"distributed.scheduler.allowed-failures": 1,
                               "distributed.scheduler.worker-saturation": 1.0,
                               "distributed.worker.daemon": False}):
+            # No dashboard, and the scheduler's small HTTP server on a free port: `dashboard_address=None` still
+            # serves both on port 8787 when it is free (taking it from a user's own Dask cluster started later) and
+            # warns when it is not.
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
+                                   dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                                   silence_logs=logging.ERROR, env=dict(ONE_THREAD_ENV))
             try:
                 client = Client(cluster, set_as_default=False)
+                client.run(_yield_priority)
             except BaseException:
                 cluster.close()
                 raise
@@ -115,6 +124,36 @@ class Cluster:
         finally:
             if self.local_cluster is not None:
                 self.local_cluster.close()
+
+
+def _yield_priority() -> None:
+    """In a local worker process: a lower scheduling priority, so that the trials, which keep every core busy, leave
+    the process that started them (the app's window, the driver) the CPU whenever it needs it."""
+    tasks = "/proc/self/task"
+    try:
+        if os.path.isdir(tasks):            # Linux: a priority belongs to a thread; threads made later inherit it
+            for tid in map(int, os.listdir(tasks)):
+                with contextlib.suppress(OSError):      # a thread that has just ended
+                    os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + LOCAL_NICENESS)
+        else:
+            os.nice(LOCAL_NICENESS)
+    except (AttributeError, OSError):       # Windows has no nice; a lower priority is never refused elsewhere
+        pass
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Worker processes started meanwhile inherit an ignored SIGINT: a Ctrl+C in the terminal (sent to the whole
+    process group) then reaches only this process, which cancels the search and keeps the finished trials, instead
+    of killing every worker mid-trial. Python can change signal handling on its main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _reason(exc: BaseException) -> str:

@@ -88,6 +88,11 @@ class Search:
         self._inbox: queue.Queue = queue.Queue()
 
     # --- control --------------------------------------------------------------------------------------------------
+    def use_cluster(self, cluster: Any) -> None:
+        """Run on `cluster` (as the constructor's `cluster`), chosen after the checks: the app starts its cluster
+        only for a search that passed them."""
+        self._given_cluster = cluster
+
     def cancel(self) -> None:
         """From any thread: no new trials; running ones stop within about a second; finished ones are kept."""
         self._cancel.set()
@@ -338,6 +343,7 @@ class Search:
             "detail": outcome.detail, "runs": list(runs), "worker": outcome.worker, "duration": duration,
             "epochs": outcome.epochs, "metrics": {k: v for k, v in outcome.metrics.items() if math.isfinite(v)},
             "counts": counted or outcome.state == "complete", "train_seconds": outcome.train_seconds,
+            "worker_seconds": outcome.seconds,
             "status": outcome.status})
         if outcome.state == "complete":
             frozen = ticket.trial.study.tell(ticket.trial, outcome.value)

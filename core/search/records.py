@@ -41,7 +41,7 @@ def trial_result(trial: Any, params: Sequence[Any]) -> TrialResult | None:
     return TrialResult(int(slot["number"]), values, state, value, runs[0] if runs else None, runs,
                        str(outcome.get("detail", "")), outcome.get("duration"), outcome.get("worker"),
                        int(slot.get("round", 0)), int(outcome.get("epochs", 0)), dict(outcome.get("metrics", {})),
-                       outcome.get("train_seconds"))
+                       outcome.get("train_seconds"), outcome.get("worker_seconds"))
 
 
 def best_of(trials: Sequence[TrialResult], direction: str) -> TrialResult | None:

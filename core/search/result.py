@@ -22,6 +22,7 @@ class TrialResult:
     epochs: int = 0
     metrics: Mapping[str, float] = field(default_factory=dict)   # its model's losses and metrics
     train_seconds: float | None = None      # inside the trainer (the rest of `duration` is the engine's)
+    worker_seconds: float | None = None     # the whole task on its worker (`duration` less this: Dask, the driver)
 
     def to_json(self) -> dict:
         return _strict({"number": self.number, "params": dict(self.params), "state": self.state, "value": self.value,

@@ -39,6 +39,12 @@ def trial_object(base: Mapping, params: Mapping[str, Any]) -> dict:
     return obj
 
 
+def with_params(project: Project, params: Mapping[str, Any]) -> Project:
+    """`project` with a trial's values applied, its `search` section kept: what the app's *Use best* makes."""
+    obj = trial_object(base_object(project), params)
+    return parse_project(obj, project.base_dir, "the trial's project").with_changes(search=project.search)
+
+
 def hidden_block(layers: Sequence[Mapping]) -> tuple[int, int, int]:
     """(start, end, output) indices: the first hidden block is layers[start:end], the output starts at `output`.
     SpecError when there is no hidden dense layer before the output layer."""

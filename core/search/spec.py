@@ -20,7 +20,7 @@ from typing import Any
 
 from ..config import ConfigReader, check_float, check_int, describe
 from ..errors import SpecError
-from ..project_paths import parse_path
+from ..path_syntax import parse_path
 
 PATH = "search"
 METHODS = ("grid", "random", "bayesian")

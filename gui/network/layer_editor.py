@@ -18,7 +18,7 @@ from core.initializers import INITIALIZERS, default_kernel_initializer
 from core.layers import LAYERS, build_layer
 from gui.theme import set_state
 from gui.widgets.elided_label import ElidedLabel
-from gui.widgets.fields import ChoiceField, Field, choices_from
+from gui.widgets.fields import SEARCH_OVER, ChoiceField, Field, choices_from
 from gui.widgets.param_forms import (
     ParamSpec,
     add_row,
@@ -40,6 +40,7 @@ DEFAULT = "__default__"
 
 class LayerEditor(QWidget):
     layerEdited = Signal(int, object, str)    # (layer index, new config, undo text)
+    searchRequested = Signal(str, object)     # (setting path, its possible values or None): "Search over this…"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -116,6 +117,8 @@ class LayerEditor(QWidget):
                 field = make_field(spec, "layer_" + "_".join(path[:-1]) if len(path) > 1 else "layer")
                 label = ("   " if len(path) > 1 else "") + spec.label
             field.committed.connect(lambda value, p=path: self._edited(p, value))
+            if len(path) == 1 and path != ("type",):
+                field.add_menu_entry(SEARCH_OVER, lambda p=path: self._search_requested(p))
             self.fields[path] = field
             add_row(self.form, form_label(label, field), field)
 
@@ -170,6 +173,15 @@ class LayerEditor(QWidget):
         field.set_warning(None if learns else
                           f"{name} has a zero derivative almost everywhere: no gradient flows back through it, "
                           "so the layers before it cannot learn.")
+
+    def _search_requested(self, path: tuple) -> None:
+        """A layer argument's right-click "Search over this…": its path in the project and, for a choice, the values
+        it may take. (An activation's or initializer's own arguments are not offered: a component given by its name
+        alone has no place for them in the project.)"""
+        choices = self.fields[path].known_values()
+        if choices is not None:
+            choices = [v for v in choices if v != DEFAULT]
+        self.searchRequested.emit(f"model.layers[{self.index}].{path[0]}", choices)
 
     # --- editing ------------------------------------------------------------------------------------------------
     def _edited(self, path: tuple, value: Any) -> None:

@@ -20,7 +20,7 @@ from core.optimizers import OPTIMIZERS, get_optimizer
 from core.schedules import SCHEDULES
 from core.tasks import default_loss_for
 from core.training_config import TrainingConfig, parse_training
-from gui.widgets.fields import CheckField, ChoiceField, Field, NumberField, TextField, choices_from
+from gui.widgets.fields import SEARCH_OVER, CheckField, ChoiceField, Field, NumberField, TextField, choices_from
 from gui.widgets.param_forms import (
     LABEL_WIDTH,
     ParamForm,
@@ -37,10 +37,20 @@ from gui.widgets.param_forms import (
 SCHEDULE_STARTERS = {"step": {"step_size": 10}, "exponential": {"gamma": 0.95}}
 EARLY_STOPPING_START = {"monitor": "val_loss", "patience": 10}
 COMMON_OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+# The setting each field edits, by path, for its "Search over this…" entry (fields not listed have none: a
+# schedule or early stopping as a whole, class weights). Sub-forms add their argument's key to their prefix's path.
+SEARCH_PATHS = {"training_loss": "training.loss", "training_optimizer": "training.optimizer.name",
+                "training_batch_size": "training.batch_size", "training_epochs": "training.epochs",
+                "training_seed": "training.seed", "training_shuffle": "training.shuffle",
+                "training_clip_norm": "training.clip.norm", "training_clip_value": "training.clip.value",
+                "training_dtype": "training.dtype"}
+SEARCH_PREFIXES = {"training_optimizer": "training.optimizer", "training_schedule": "training.schedule",
+                   "training_early_stopping": "training.early_stopping"}
 
 
 class TrainingPanel(QScrollArea):
     trainingEdited = Signal(object, str)     # (TrainingConfig, undo text)
+    searchRequested = Signal(str, object)    # (setting path, its possible values or None): "Search over this…"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -124,6 +134,8 @@ class TrainingPanel(QScrollArea):
 
     def _field(self, form: QFormLayout, label: str, field: Field, handler: Callable[[Any], None]) -> Field:
         field.committed.connect(lambda value, f=field: self._edit(f, handler, value))
+        if field.name in SEARCH_PATHS:
+            field.add_menu_entry(SEARCH_OVER, lambda f=field: self._search_requested(SEARCH_PATHS[f.name], f))
         spacer = QLabel()
         spacer.setMinimumWidth(LABEL_WIDTH)
         form.addRow(form_label(label, field) if label else spacer, field)
@@ -131,9 +143,15 @@ class TrainingPanel(QScrollArea):
 
     def _subform(self, prefix: str, handler: Callable[[str, Any], None]) -> ParamForm:
         sub = ParamForm(prefix)
+        if prefix in SEARCH_PREFIXES:
+            sub.menu_entry = (SEARCH_OVER, lambda key, s=sub: self._search_requested(
+                f"{SEARCH_PREFIXES[prefix]}.{key}", s.fields[key]))
         sub.edited.connect(lambda key, value, s=sub: self._edit(s.fields[key], lambda v: handler(key, v), value))
         self._current_form.addRow(sub)
         return sub
+
+    def _search_requested(self, path: str, field: Field) -> None:
+        self.searchRequested.emit(path, field.known_values())
 
     # --- showing ------------------------------------------------------------------------------------------------
     def show_config(self, config: TrainingConfig, task: str | None, has_validation: bool | None = None) -> None:

@@ -7,12 +7,15 @@ spin boxes, so any input (even "abc" or "-3") gets a clear answer instead of bei
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QMenu, QVBoxLayout, QWidget
 
 from gui.theme import set_state
+
+
+SEARCH_OVER = "Search over this…"     # the right-click entry that adds a field's setting to the search
 
 
 def format_number(value: Any) -> str:
@@ -76,6 +79,7 @@ class Field(QWidget):
         layout.addWidget(self.message)
         self._value: Any = None
         self._error = ""
+        self._menu_entries: list[tuple[str, Callable[[], None]]] = []
 
     # --- what the owner calls ---------------------------------------------------------------------------------
     def set_value(self, value: Any) -> None:
@@ -99,6 +103,33 @@ class Field(QWidget):
     @property
     def error(self) -> str:
         return self._error
+
+    def known_values(self) -> list | None:
+        """Every value the editor offers (a combo's entries, true and false), or None when it takes any typed."""
+        return None
+
+    def add_menu_entry(self, text: str, callback: Callable[[], None]) -> None:
+        """An entry of the editor's right-click menu, after the editor's own (a line edit's Cut, Copy, Paste)."""
+        if not self._menu_entries:
+            self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.editor.customContextMenuRequested.connect(self._show_menu)
+        self._menu_entries.append((text, callback))
+
+    def context_menu(self) -> QMenu:
+        """The editor's right-click menu (built anew each time; the caller shows or discards it)."""
+        editor = self.editor
+        menu = editor.createStandardContextMenu() if isinstance(editor, QLineEdit) else QMenu(editor)
+        if not menu.isEmpty():
+            menu.addSeparator()
+        for text, callback in self._menu_entries:
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, c=callback: c())
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        menu.exec(self.editor.mapToGlobal(pos))
+        menu.deleteLater()
 
     # --- for subclasses ---------------------------------------------------------------------------------------
     def _show(self, value: Any) -> None:
@@ -196,6 +227,9 @@ class ChoiceField(Field):
     def values(self) -> list[Any]:
         return [self.editor.itemData(i) for i in range(self.editor.count()) if self.editor.itemText(i)]
 
+    def known_values(self) -> list | None:
+        return [v for v in self.values() if v is not None]
+
     def select(self, value: Any) -> None:
         """Pick `value` as a user would (emits `committed` if it changes the setting)."""
         index = self._index(value)
@@ -222,6 +256,9 @@ class CheckField(Field):
     def __init__(self, name: str, text: str = "", tooltip: str = "", parent: QWidget | None = None):
         super().__init__(name, QCheckBox(text), tooltip, parent)
         self.editor.clicked.connect(lambda checked: self._commit(bool(checked)))
+
+    def known_values(self) -> list | None:
+        return [True, False]
 
     def _show(self, value: Any) -> None:
         self.editor.setChecked(bool(value))

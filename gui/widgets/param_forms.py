@@ -145,6 +145,7 @@ class ParamForm(QWidget):
         configure_form(self.layout_)
         self.fields: dict[str, Field] = {}
         self.specs: list[ParamSpec] = []
+        self.menu_entry: tuple[str, Callable[[str], None]] | None = None   # (text, callback(key)) on every field
 
     def set_specs(self, specs: list[ParamSpec]) -> None:
         if [(s.key, s.kind) for s in specs] == [(s.key, s.kind) for s in self.specs]:
@@ -157,6 +158,9 @@ class ParamForm(QWidget):
         for spec in specs:
             field = make_field(spec, self.prefix)
             field.committed.connect(lambda value, key=spec.key: self.edited.emit(key, value))
+            if self.menu_entry is not None:
+                text, callback = self.menu_entry
+                field.add_menu_entry(text, lambda key=spec.key: callback(key))
             self.fields[spec.key] = field
             add_row(self.layout_, form_label(spec.label, field), field)
         self.setVisible(bool(specs))
