@@ -26,11 +26,13 @@ def diagnose(project: Any, history: Mapping[str, Sequence[float]], *, network: N
     silence the rules that need them or send them to a probe. `network` is the trained network (read, never
     changed: probes run on a copy); `data` the prepared data (enables the probes, the input-scale and output checks,
     and the validation size). `status` is the run's status (`"diverged"` counts as evidence of a learning rate too
-    high). `target_error` is the error the run should reach (default 0 for classification, 0.1 of 1 - R^2 for
-    regression); phase 2 reads it from `training.target_error`. `probe=False` never runs the network.
+    high). `target_error` is the error the run should reach: by default the project's `training.target_error`,
+    else 0 for classification and 0.1 of 1 - R^2 for regression. `probe=False` never runs the network.
     `lr_suggestion`, a range test's rate (`core.lr_finder`), becomes the first learning-rate fix when it moves the
     rate the way the finding asks.
     """
+    if target_error is None:
+        target_error = project.training.target_error
     facts = RunFacts(project, history, network=network, data=data, status=status, target_error=target_error,
                      probe=probe, lr_suggestion=lr_suggestion)
     findings: list[Finding] = []
