@@ -62,7 +62,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                     tip="A lesson's variants (File > Examples) trained over its seeds, recorded and overlaid in the "
                     "Runs tab", idle_only=True),
                 Act("run_store", "actionRunStore", "Run &store…",
-                    tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True))),
+                    tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True),
+                Act("find_lr", "actionFindLearningRate", "Find &learning rate…",
+                    tip="A learning-rate range test on a copy of the network: the loss against the rate, and a "
+                        "suggestion to use", idle_only=True))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),

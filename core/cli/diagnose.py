@@ -51,6 +51,8 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
 
 def format_finding(finding: Any) -> str:
     """A finding as a block of text: severity, code and layers; the explanation; the evidence; the fixes."""
+    from ..diagnosis.text import format_edits, format_evidence
+
     layers = f"  layer{'s' if len(finding.layers) > 1 else ''} {', '.join(map(str, finding.layers))}" \
         if finding.layers else ""
     lines = [f"\n{finding.severity.upper():8s} {finding.code}{layers}"]
@@ -58,40 +60,25 @@ def format_finding(finding: Any) -> str:
     lines += textwrap.wrap("evidence: " + format_evidence(finding.evidence), WIDTH, initial_indent="  ",
                            subsequent_indent="    ")
     for number, fix in enumerate(finding.fixes, 1):
-        edits = "; ".join(f"{e.path}: {_value(e.before)} -> {_value(e.after)}" for e in fix.edits)
-        lines += textwrap.wrap(f"fix {number}: {fix.label} ({edits})", WIDTH, initial_indent="  ",
+        lines += textwrap.wrap(f"fix {number}: {fix.label} ({format_edits(fix)})", WIDTH, initial_indent="  ",
                                subsequent_indent="    ")
     return "\n".join(lines)
-
-
-def format_evidence(evidence: dict) -> str:
-    return ", ".join(f"{key} {_value(value)}" for key, value in evidence.items())
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        if value and all(isinstance(v, dict) for v in value):
-            return f"[{len(value)} items]"          # a whole layer list: the fix's label says what changes
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    return json.dumps(value) if isinstance(value, str) else str(value)
 
 
 def short_diagnosis(findings: list) -> list[str]:
     """At most SHORT_LIMIT problems and warnings, a line each with its first fix, or the good fit; for the end of
     `layerlab train`."""
+    from ..diagnosis.text import first_sentence
+
     serious = [f for f in findings if f.severity in ("problem", "warning")]
     if not serious:
         good = next((f for f in findings if f.code == "good_fit"), None)
-        return ["diagnosis: " + (_first_sentence(good.message) if good else "no problem found")]
+        return ["diagnosis: " + (first_sentence(good.message) if good else "no problem found")]
     lines = [f"diagnosis ({len(serious)} finding{'s' if len(serious) > 1 else ''}; `layerlab diagnose` explains "
              "each):"]
     for finding in serious[:SHORT_LIMIT]:
         fix = f" Fix: {finding.fixes[0].label}." if finding.fixes else ""
-        lines.append(f"  {finding.severity} {finding.code}: {_first_sentence(finding.message)}{fix}")
+        lines.append(f"  {finding.severity} {finding.code}: {first_sentence(finding.message)}{fix}")
     if len(serious) > SHORT_LIMIT:
         lines.append(f"  and {len(serious) - SHORT_LIMIT} more")
     return lines
@@ -109,12 +96,3 @@ def print_short_diagnosis(stdout: TextIO, project: Any, data: Any, trainer: Any,
         return
     for line in short_diagnosis(findings):
         print(line, file=stdout)
-
-
-def _first_sentence(message: str, limit: int = 160) -> str:
-    end = message.find(". ")
-    sentence = message if end < 0 else message[:end + 1]
-    if len(sentence) <= limit:
-        return sentence
-    cut = sentence.rfind("; ", 0, limit)          # whole reasons rather than half a word
-    return (sentence[:cut] if cut > 0 else sentence[:limit - 1].rstrip()) + "…"
