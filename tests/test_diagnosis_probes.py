@@ -130,6 +130,26 @@ def test_dead_units_from_the_trained_network_when_the_history_has_no_counts():
     assert finding.evidence["measured"] == "current weights" and "died_epoch" not in finding.evidence
 
 
+def test_the_probe_of_a_trained_network_is_a_forward_pass_only():
+    """Dead units and saturation need no gradients: the current-state probe skips the backward pass."""
+    from core.diagnosis.probe import probe_current
+
+    project = make_project([dense(8), dense(8), dense(1, "sigmoid")])
+    data = load_data(project)
+    probe = probe_current(initial_network(project, data.input_width), project, data)
+    assert all(math.isnan(layer.grad_norm) for layer in probe.layers)
+    assert probe.layer(0).dead is not None and math.isfinite(probe.loss)
+
+
+def test_a_probe_of_the_initial_network_given_is_used_instead_of_a_new_one():
+    project = make_project(deep("relu", depth=2))
+    data = load_data(project)
+    probe = probe_initial(project, data)
+    assert "initial_loss" not in codes(diagnose(project, {}, data=data))
+    crafted = type(probe)(probe.loss * 10, probe.rows, probe.input_std, probe.layers)
+    assert "initial_loss" in codes(diagnose(project, {}, data=data, initial_probe=crafted))
+
+
 def test_probe_false_never_runs_the_network():
     project = make_project(scaled_he(10.0))
     assert diagnose(project, {}, data=load_data(project), probe=False) == []

@@ -21,7 +21,9 @@ from PySide6.QtGui import QIcon
 
 from core.diagnosis import Finding, Fix, diagnose
 from core.diagnosis.fixes import current_lr, nice
+from core.diagnosis.headless import model_errors
 from core.diagnosis.live import RunCopier, RunCopy, copy_run
+from core.diagnosis.probe import probe_initial
 from core.diagnosis.text import format_edits, title
 from core.errors import LayerLabError
 from core.events import Diverged, Failed, Finished
@@ -54,10 +56,22 @@ class Request:
     step: int
     when: str                # "live" | "end" | "idle"
     lr_suggestion: float | None = None
+    probes: dict | None = None   # the advisor's probes of initial networks, by project (one a network)
 
     def run(self) -> list[Finding]:
+        """On a pool thread. A model with errors (core.checks) is not probed: its findings name the errors."""
+        if model_errors(self.project, self.data):
+            return diagnose(self.project, self.history, data=self.data, status=self.status, probe=False)
+        initial = None
+        if self.probes is not None:
+            key = _probe_key(self.project, self.data)
+            initial = self.probes.get(key)
+            if initial is None:
+                initial = probe_initial(self.project, self.data)
+                self.probes.clear()
+                self.probes[key] = initial
         return diagnose(self.project, self.history, network=self.network, data=self.data, status=self.status,
-                        lr_suggestion=self.lr_suggestion)
+                        lr_suggestion=self.lr_suggestion, initial_probe=initial)
 
 
 class Advisor(QObject):
@@ -76,6 +90,7 @@ class Advisor(QObject):
         self.request: Request | None = None          # the diagnosis on screen
         self.note = ""                                # a line above the findings (a fix just applied)
         self._lr_suggestion: tuple[str, float] | None = None
+        self._probes: dict = {}       # filled and read on the pool thread, one job at a time
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(IDLE_DELAY_MS)
@@ -147,11 +162,13 @@ class Advisor(QObject):
             return
         project = self.context.document.project
         request = Request(project, history, network, session.prepared, status, epoch, step, when,
-                          self._suggestion_for(project))
+                          self._suggestion_for(project), self._probes)
         self.jobs.submit(lambda: (request, request.run()))
 
     def _diagnosed(self, outcome: tuple[Request, list[Finding]]) -> None:
         request, findings = outcome
+        if request.data is not self.context.session.prepared:
+            return                     # diagnosed for data the window has since replaced: a newer one follows
         self.request = request
         self.panel.show_findings(findings, "")
         self.panel.set_status(self._status())
@@ -165,7 +182,8 @@ class Advisor(QObject):
         if r.when == "live":
             text = f"Live: the run so far, {r.epoch} epoch{'s' if r.epoch != 1 else ''} (updated about once a second)."
         elif r.when == "end":
-            text = f"After the run: {r.epoch} epoch{'s' if r.epoch != 1 else ''}, {r.status or 'ended'}."
+            ended = (r.status or "ended").replace("_", " ")
+            text = f"After the run: {r.epoch} epoch{'s' if r.epoch != 1 else ''}, {ended}."
         elif r.epoch == 0:
             text = "Before training: what a probe of the initial network shows. Train to diagnose the run."
         else:
@@ -285,6 +303,13 @@ def _current(project: Project, path: str) -> Any:
         return current_lr(project)         # the effective rate, also when the optimizer's default is used
     obj = project.to_dict()
     return get_value(obj, path) if has_value(obj, path) else None
+
+
+def _probe_key(project: Project, data: Any) -> tuple:
+    """What the probe of a project's initial network depends on: its data (this very data), model and seed."""
+    training = project.training
+    return (id(data), json.dumps([project.data, list(project.layers), training.seed, training.dtype, training.loss],
+                                 sort_keys=True, default=str))
 
 
 def _finder_key(project: Project) -> str:

@@ -48,7 +48,10 @@ def diagnose_threads(monkeypatch):
 
 
 def test_the_diagnosis_follows_a_run_off_the_gui_thread_and_ends_with_the_finished_run(
-        make_window, ui, qtbot, diagnose_threads):
+        make_window, ui, qtbot, diagnose_threads, monkeypatch):
+    probes = []
+    original_probe = advisor_module.probe_initial
+    monkeypatch.setattr(advisor_module, "probe_initial", lambda *a: probes.append(1) or original_probe(*a))
     window = make_window(example("dying_relu"))
     copies = []
     window.controller.runCopied.connect(copies.append)
@@ -59,6 +62,7 @@ def test_the_diagnosis_follows_a_run_off_the_gui_thread_and_ends_with_the_finish
     assert copies and copies[0].epoch == 1                       # the first epoch is always copied
     assert all(c.network is not window.session.network for c in copies)
     assert diagnose_threads and threading.main_thread() not in diagnose_threads
+    assert len(probes) == 1              # the initial network's probe, made once for every diagnosis of the run
     assert [c.finding.code for c in panel.cards][:1] == ["dead_units"]
     assert panel.cards[0].finding.severity == "problem" and panel.cards[0].finding.layers == (1,)
     assert panel.status.text().startswith("After the run: 60 epochs, finished. 2 problems, 0 warnings.")
