@@ -186,3 +186,19 @@ def test_lr_find_checks_its_plot_path_and_the_model_first(tmp_path):
                        data={"source": "builtin", "name": "iris", "split": {"val": 0.2, "test": 0.0}})
     code, _, err = run("lr-find", write(tmp_path, bad))
     assert_one_line_error(code, err, "model.layers[1].units")
+
+
+# --- the reference -------------------------------------------------------------------------------------------
+def test_the_reference_lists_every_code_and_every_threshold_with_its_value():
+    import re
+
+    from core.diagnosis import CODES
+    from core.diagnosis import thresholds as T
+
+    text = (ROOT / "docs" / "diagnosis.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"| `{code}` |" not in text] == []
+    documented = {name: float(value) for name, value in re.findall(r"`([A-Z0-9_]+)` = ([0-9.e+-]+)", text)}
+    constants = {name: value for name, value in vars(T).items()
+                 if name.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)}
+    assert sorted(set(constants) - set(documented)) == []
+    assert {name: documented[name] for name in constants} == pytest.approx(constants)
