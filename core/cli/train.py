@@ -131,7 +131,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         print("test: " + summary_logs(result.test_metrics, args.verbose), file=stdout)
     print(f"weights written to {out_path}", file=stdout)
     _recorded(recorder, out_path, stdout)
-    print_short_diagnosis(stdout, project, prepared, trainer, "finished")
+    print_short_diagnosis(stdout, project, prepared, trainer, result.status)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Diagnosing without the app: train a project and diagnose the run, or diagnose a model trained earlier from the
-history its weights file keeps. The CLI's `diagnose` and `train` and the example tests go through here, so the
-way a run's per-layer history is recorded is decided in one place (`_fit`)."""
+history its weights file keeps. The CLI's `diagnose` and `train` and the example tests go through here. The
+per-layer keys the rules read (`layers.{i}.*`) are in the trainer's own history (core/layer_history.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,8 +9,7 @@ from typing import Any
 
 from ..checks import check_model
 from ..errors import LayerLabError, TrainingError
-from ..events import Diverged, Failed
-from ..layer_history import fit_with_layer_history
+from ..events import Failed, run_status
 from ..model_io import build_network, load_data
 from ..network import Network
 from ..trainer import Trainer
@@ -23,7 +22,7 @@ class DiagnosedRun:
     findings: list[Finding]
     history: dict[str, list[float]]
     network: Network | None          # the trained network (None when the model could not be built)
-    status: str | None               # "finished", "diverged", or None (a model file: the run's end is not known)
+    status: str | None               # core.events.run_status of the run, or None (a model file: its end is not known)
     epochs: int
 
 
@@ -34,17 +33,17 @@ def model_errors(project: Any, data: Any) -> list:
 
 
 def train_and_diagnose(project: Any, data: Any = None, lr_suggestion: float | None = None) -> DiagnosedRun:
-    """Train `project` from its seed for `training.epochs` (its per-layer history recorded) and diagnose the run.
+    """Train `project` from its seed for `training.epochs` and diagnose the run from the trainer's history.
     A model with errors is not trained: its findings name them."""
     data = load_data(project) if data is None else data
     if model_errors(project, data):
         return DiagnosedRun(diagnose(project, {}, data=data, probe=False), {}, None, None, 0)
     network = build_network(project, data.input_width)
     trainer = Trainer(network, data, project.training)
-    last = _fit(trainer)
+    last = trainer.fit()
     if isinstance(last, Failed):
         raise TrainingError(f"training failed: {last.message}")
-    status = "diverged" if isinstance(last, Diverged) else "finished"
+    status = run_status(last)
     findings = diagnose(project, trainer.history, network=network, data=data, status=status,
                         lr_suggestion=lr_suggestion)
     return DiagnosedRun(findings, trainer.history, network, status, trainer.epoch)
@@ -70,7 +69,3 @@ def diagnose_model_file(project: Any, path: str | Path, data: Any = None) -> Dia
     epochs = len(history.get("loss", ()))
     return DiagnosedRun(findings, history, loaded.network, None, epochs)
 
-
-def _fit(trainer: Trainer):
-    """Train with the per-layer history keys (`layers.{i}.*`) in `trainer.history`."""
-    return fit_with_layer_history(trainer)

@@ -161,7 +161,8 @@ def test_show_me_brings_the_plot_forward_with_the_layers_marked(make_window, ui,
 
 
 def test_show_me_marks_where_overfitting_starts_on_the_loss(make_window, ui, qtbot):
-    window = make_window(example("overfitting", **{"training.epochs": 150}))
+    window = make_window(example("overfitting"))
+    epochs = window.document.project.training.epochs
     ui.train(window)
     panel = wait_diagnosis(qtbot, window, "end")
     finding = panel.card("high_variance").finding
@@ -172,7 +173,7 @@ def test_show_me_marks_where_overfitting_starts_on_the_loss(make_window, ui, qtb
     marks = window.advisor.highlighter.marks
     region = next(m for m in marks if hasattr(m, "getRegion"))
     line = next(m for m in marks if not hasattr(m, "getRegion"))
-    assert region.getRegion() == pytest.approx((best, 150)) and line.value() == best
+    assert region.getRegion() == pytest.approx((best, epochs)) and line.value() == best
     loss_box = window.dashboard.panel("lossPlot").plot.getViewBox()
     assert region.getViewBox() is loss_box and line.getViewBox() is loss_box
 
