@@ -6,7 +6,10 @@ another thread while training goes on, as gui/diagnosis/advisor.py does).
     python benchmarks/bench_diagnosis.py [--seconds 4] [--repeats 3] [--examples spiral,digits,...]
 
 Throughput is optimizer steps per second of `Trainer.run` over a fixed wall time, with and without the live
-diagnosis, in alternating runs (the median of each side is reported), so machine load drifts into both alike.
+diagnosis, in alternating runs (the median of each side is reported), so machine load drifts into both alike. On a
+loaded machine wall-time throughput swings by tens of percent between runs, so two figures that load does not blur
+come with it: the training thread's steps per second of its own CPU time (off and on), and the CPU time the
+diagnosis thread took as a share of the wall time (what it can take from training: the two share one interpreter).
 """
 from __future__ import annotations
 
@@ -43,9 +46,9 @@ def median_time(work, repeats: int) -> float:
     return statistics.median(times)
 
 
-def throughput(project, data, seconds: float, live: bool) -> tuple[float, int, float]:
-    """Steps per second over `seconds`, how many diagnoses ran meanwhile, and the CPU time they took as a share
-    of the wall time (the diagnosis thread's own clock: a figure the machine's load does not blur)."""
+def throughput(project, data, seconds: float, live: bool) -> tuple[float, float, int, float]:
+    """Steps per second over `seconds`, steps per second of the training thread's CPU time, how many diagnoses ran
+    meanwhile, and the CPU time they took as a share of the wall time (the diagnosis thread's own clock)."""
     long = project.with_changes(training=project.training.with_changes(epochs=10_000_000))
     trainer = Trainer(build_network(long, data.input_width), data, long.training)
     copier, pool, done, cpu = RunCopier(), ThreadPoolExecutor(1), [0], [0.0]
@@ -61,7 +64,7 @@ def throughput(project, data, seconds: float, live: bool) -> tuple[float, int, f
             cpu[0] += time.thread_time() - start_cpu
             busy.clear()
 
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.thread_time()
     for event in trainer.run():
         if live and isinstance(event, EpochEnd) and not busy.is_set():
             copy = copier.take_if_due(trainer)
@@ -70,9 +73,9 @@ def throughput(project, data, seconds: float, live: bool) -> tuple[float, int, f
                 pool.submit(run_diagnosis, copy)
         if time.perf_counter() - start > seconds:
             trainer.stop()
-    elapsed = time.perf_counter() - start
+    elapsed, train_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
     pool.shutdown(wait=True)
-    return trainer.step / elapsed, done[0], cpu[0] / elapsed
+    return trainer.step / elapsed, trainer.step / train_cpu, done[0], cpu[0] / elapsed
 
 
 def main() -> None:
@@ -82,7 +85,8 @@ def main() -> None:
     parser.add_argument("--examples", default=",".join(DEFAULT))
     args = parser.parse_args()
     print(f"{'example':30s} {'diagnose':>9s} {'live':>8s} {'copy':>8s} {'lr-find':>8s} {'steps/s off':>12s} "
-          f"{'on':>9s} {'overhead':>9s} {'diagnoses':>9s} {'CPU share':>9s}")
+          f"{'on':>9s} {'overhead':>9s} {'CPU-s off':>10s} {'on':>9s} {'overhead':>9s} {'diagnoses':>9s} "
+          f"{'CPU share':>9s}")
     for name in args.examples.split(","):
         project = load_project(EXAMPLES / f"{name}.json")
         data = load_data(project)
@@ -94,16 +98,21 @@ def main() -> None:
                                             initial_probe=initial), 5)
         copy = median_time(lambda: copy_run(trainer), 50)
         finder = median_time(lambda: find_lr(project, data), 3)
-        off, on, counts, shares = [], [], [], []
+        off, on, cpu_off, cpu_on, counts, shares = [], [], [], [], [], []
         for _ in range(args.repeats):
-            off.append(throughput(project, data, args.seconds, live=False)[0])
-            rate, count, share = throughput(project, data, args.seconds, live=True)
+            rate, per_cpu, _, _ = throughput(project, data, args.seconds, live=False)
+            off.append(rate)
+            cpu_off.append(per_cpu)
+            rate, per_cpu, count, share = throughput(project, data, args.seconds, live=True)
             on.append(rate)
+            cpu_on.append(per_cpu)
             counts.append(count)
             shares.append(share)
         a, b = statistics.median(off), statistics.median(on)
+        c, d = statistics.median(cpu_off), statistics.median(cpu_on)
         print(f"{name:30s} {diag * 1e3:7.1f}ms {live * 1e3:6.1f}ms {copy * 1e6:6.0f}us {finder:7.2f}s "
-              f"{a:12,.0f} {b:9,.0f} {100 * (a - b) / a:8.1f}% {statistics.median(counts):9.0f} "
+              f"{a:12,.0f} {b:9,.0f} {100 * (a - b) / a:8.1f}% {c:10,.0f} {d:9,.0f} {100 * (c - d) / c:8.1f}% "
+              f"{statistics.median(counts):9.0f} "
               f"{100 * statistics.median(shares):8.2f}%", flush=True)
 
 
