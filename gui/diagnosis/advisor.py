@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QIcon, QPixmap
 
 from core.diagnosis import Finding, Fix, diagnose
 from core.diagnosis.fixes import current_lr, nice
@@ -83,6 +83,8 @@ class Advisor(QObject):
         self.panel = DiagnosisPanel()
         self.panel.can_show = can_show
         dashboard.add_tab(TAB, "What is wrong with the run, the evidence and the fixes", self.panel, panels=[])
+        self._no_icon = _blank_icon()
+        dashboard.tabs.setTabIcon(dashboard.tabs.indexOf(self.panel), self._no_icon)
         self.highlighter = Highlighter()
         self.jobs = LatestJob(self)
         self.finder_job = LatestJob(self)
@@ -203,7 +205,8 @@ class Advisor(QObject):
         serious = counts["problem"] + counts["warning"]
         tabs.setTabText(index, f"{TAB} ({serious})" if serious else TAB)
         worst = next((s for s in ("problem", "warning", "info") if counts[s]), None)
-        tabs.setTabIcon(index, icon(ICONS[worst]) if worst else QIcon())
+        # Never no icon: a tab bar that gains an icon grows 2 px, every view above resizes and repaints mid-run.
+        tabs.setTabIcon(index, icon(ICONS[worst]) if worst else self._no_icon)
         top = self.panel.findings[0] if self.panel.findings else None
         tabs.setTabToolTip(index, f"{title(top)} ({top.severity})" if top else "What is wrong with the run")
 
@@ -303,6 +306,13 @@ def _current(project: Project, path: str) -> Any:
         return current_lr(project)         # the effective rate, also when the optimizer's default is used
     obj = project.to_dict()
     return get_value(obj, path) if has_value(obj, path) else None
+
+
+def _blank_icon() -> QIcon:
+    """A transparent icon: the tab keeps an icon's room when it has no finding to show."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return QIcon(pixmap)
 
 
 def _probe_key(project: Project, data: Any) -> tuple:

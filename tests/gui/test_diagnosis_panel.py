@@ -53,6 +53,7 @@ def test_the_diagnosis_follows_a_run_off_the_gui_thread_and_ends_with_the_finish
     original_probe = advisor_module.probe_initial
     monkeypatch.setattr(advisor_module, "probe_initial", lambda *a: probes.append(1) or original_probe(*a))
     window = make_window(example("dying_relu"))
+    tab_bar_height = window.dashboard.tabs.tabBar().sizeHint().height()     # before any finding
     copies = []
     window.controller.runCopied.connect(copies.append)
     panel = wait_diagnosis(qtbot, window, "idle")
@@ -72,7 +73,10 @@ def test_the_diagnosis_follows_a_run_off_the_gui_thread_and_ends_with_the_finish
     assert "Rectified Linear Unit (ReLU)" in card.sources.text()
     tabs = window.dashboard.tabs
     index = tabs.indexOf(panel)
-    assert tabs.tabText(index) == "Diagnosis (2)" and not tabs.tabIcon(index).isNull()
+    assert tabs.tabText(index) == "Diagnosis (2)"
+    assert tabs.tabIcon(index).cacheKey() != window.advisor._no_icon.cacheKey()      # the problem icon
+    # the badge never resizes the views above it (a resize repaints them all, mid-run)
+    assert tabs.tabBar().sizeHint().height() == tab_bar_height
 
 
 def test_live_copies_come_at_most_once_a_second_from_epoch_boundaries(make_window, qtbot):
