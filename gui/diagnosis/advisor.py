@@ -2,8 +2,8 @@
 learning-rate range test.
 
 When it diagnoses (core.diagnosis.diagnose, always on a pool thread, one at a time, the newest request winning):
-- while a run trains: a copy of the history and network the training thread takes at an epoch boundary, at most
-  about once a second (`run_copier()`, core/diagnosis/live.py); the trainer goes on meanwhile;
+- while a run trains and the Diagnosis tab is shown: a copy of the history and network the training thread takes at
+  an epoch boundary, at most about once a second (`run_copier()`, core/diagnosis/live.py); the trainer goes on;
 - when a run ends: the finished run (its status: a divergence is evidence of a learning rate too high);
 - between runs, for a new network, reset or restored weights: the network as it is (before training, the probes
   of the initial network: initialisation, initial loss, input scale, gradient flow at step 0).
@@ -122,7 +122,11 @@ class Advisor(QObject):
         return RunCopier()
 
     def run_copied(self, copy: RunCopy) -> None:
-        """A copy of the running run, taken at an epoch boundary on the training thread."""
+        """A copy of the running run, taken at an epoch boundary on the training thread: diagnosed while the
+        Diagnosis tab is the one shown. (A diagnosis holds the interpreter for milliseconds at a time, which the
+        live views' frames would pay for, measured in the tests: not for a tab nobody looks at.)"""
+        if self.dashboard.tabs.currentWidget() is not self.panel:
+            return
         self._submit(copy.history, copy.network, None, copy.epoch, copy.step, "live")
 
     def run_finished(self, event) -> None:

@@ -134,6 +134,7 @@ def test_fixes_are_locked_while_a_run_trains(make_window, qtbot):
     panel = wait_diagnosis(qtbot, window, "idle")
     card = panel.card("vanishing_gradients")                     # the step-0 probe sees it before training
     assert card.fix_buttons and all(b.isEnabled() for b in card.fix_buttons)
+    window.dashboard.tabs.setCurrentWidget(window.advisor.panel)     # live diagnoses: while its tab is shown
     window.train()
     panel = wait_diagnosis(qtbot, window, "live")
     assert panel.status.text().startswith("Live: the run so far")
