@@ -26,9 +26,9 @@ def build_network(project: Project, input_width: int) -> Network:
 
 
 # What a resumed run may set differently from its checkpoint: how long the whole run is, the diagnostics budget and
-# the cross-validation settings (not used by a single run). The seed is the checkpoint's (its generators carry on);
-# everything else would change what its state means.
-RESUME_MAY_CHANGE = ("epochs", "seed", "diagnostics", "cross_validation")
+# the cross-validation settings (not used by a single run) and the diagnosis' target error (it changes no step).
+# The seed is the checkpoint's (its generators carry on); everything else would change what its state means.
+RESUME_MAY_CHANGE = ("epochs", "seed", "diagnostics", "cross_validation", "target_error")
 
 
 def resume_project(project: Project, checkpoint: WeightsFile, prepared: Any) -> Project:

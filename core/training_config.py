@@ -1,5 +1,6 @@
 """The `training` section of a project: loss, optimizer, batches, epochs, seed, dtype, schedule, early stopping,
-clipping, class weights, the diagnostics budget and cross-validation. Parsed once into a frozen `TrainingConfig`."""
+clipping, class weights, the diagnostics budget, cross-validation and the error the diagnosis aims at. Parsed
+once into a frozen `TrainingConfig`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ class TrainingConfig:
     diagnostics_budget: float = DIAGNOSTICS_BUDGET   # fraction of training time diagnostics snapshots may take
     diagnostics_rate: float = DIAGNOSTICS_RATE   # at most this many snapshots per second
     cross_validation: Any = None          # CrossValidationSettings | None (core/cross_validation/settings.py)
+    target_error: float | None = None     # the error the diagnosis measures bias against; None: the task's default
 
     def with_changes(self, **changes: Any) -> "TrainingConfig":
         return replace(self, **changes)
@@ -59,6 +61,8 @@ class TrainingConfig:
             out["diagnostics"] = {"budget": self.diagnostics_budget, "max_rate": self.diagnostics_rate}
         if self.cross_validation is not None:
             out["cross_validation"] = self.cross_validation.to_dict()
+        if self.target_error is not None:
+            out["target_error"] = self.target_error
         return out
 
 
@@ -121,6 +125,7 @@ def parse_training(obj: Any, path: str = "training") -> TrainingConfig:
         diagnostics_budget=budget,
         diagnostics_rate=rate,
         cross_validation=cross_validation,
+        target_error=r.float("target_error", None, minimum=0.0, maximum=1.0),
     )
     r.finish()
     return config

@@ -25,6 +25,7 @@ from core.events import Diverged, Failed
 from core.project import Project, default_project, load_project
 from core.training_data import has_validation
 from gui.data.panel import DataPanel
+from gui.diagnosis.advisor import Advisor
 from gui.network.panel import NetworkPanel
 from gui.project.context import ProjectContext
 from gui.project.document import Document
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)
         self.runs = RunsCommands(context, self.files, self.open_project, self.controller, self.recording,
                                  self.runs_view, lambda: self.dashboard.show_tab("Runs"))
+        self.advisor = Advisor(context, self.dashboard, self.controller, self._show_dock, self._select_layer)
         self.dashboard_sync = DashboardSync(self.dashboard, self.session, lambda: self.controller.busy, self)
         menus = build_menus(self, self._commands(), self._action_groups(), self.files.open_example)
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
@@ -144,7 +146,8 @@ class MainWindow(QMainWindow):
                 "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
-                "reset_layout": self.reset_layout, "focus_training": lambda: self.focus_mode.follow_action(),
+                "find_lr": self.advisor.find_learning_rate, "reset_layout": self.reset_layout,
+                "focus_training": lambda: self.focus_mode.follow_action(),
                 "evaluate_test": self.held_out.evaluate, "cross_validate": self.runs.cross_validate,
                 "run_store": self.runs.choose_store, "show_runs": self.runs.show,
                 "run_experiment": self.runs.run_experiment, "search": self.show_search}
@@ -301,10 +304,13 @@ class MainWindow(QMainWindow):
         self.search.ask_param(path, choices)
 
     def _select_layer(self, index: int) -> None:
-        """A node of the network graph was clicked: its layer, selected in the builder."""
-        self.docks["network"].show()
-        self.docks["network"].raise_()
+        """A node of the network graph (or a finding's *Show me*) asks for a layer: selected in the builder."""
+        self._show_dock("network")
         self.builder.select(index)
+
+    def _show_dock(self, key: str) -> None:
+        self.docks[key].show()
+        self.docks[key].raise_()
 
     def _refresh_network(self) -> None:
         """Layer list, output shapes, parameter counts and problems, from the project and the built network."""
@@ -338,7 +344,8 @@ class MainWindow(QMainWindow):
         epochs = None if trainer.epoch < trainer.config.epochs else trainer.config.epochs
         self.banner.hide()
         self.flush_dashboard()
-        self.controller.start(trainer, epochs, self.session.collector, self.runs.listener())
+        self.controller.start(trainer, epochs, self.session.collector, self.runs.listener(),
+                              self.advisor.run_copier())
 
     def step(self) -> None:
         if self.controller.state == PAUSED:
@@ -454,6 +461,7 @@ class MainWindow(QMainWindow):
         self.stop_training()
         self.search.shutdown()
         self.runs.close()
+        self.advisor.close()
         self.session.loader.cancel()
         self.session.loader.wait(5000)
 

@@ -64,7 +64,10 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 Act("run_store", "actionRunStore", "Run &store…",
                     tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True),
                 Act("search", "actionSearch", "&Search hyperparameters…", "Ctrl+Shift+H",
-                    "The Search panel: try many settings at once (grid, random, Bayesian) and keep the best"))),
+                    "The Search panel: try many settings at once (grid, random, Bayesian) and keep the best"),
+                Act("find_lr", "actionFindLearningRate", "Find &learning rate…",
+                    tip="A learning-rate range test on a copy of the network: the loss against the rate, and a "
+                        "suggestion to use", idle_only=True))),
     ("E&xport", (
         Act("export_weights", "actionExportWeights", "&Weights…", "Ctrl+E",
             "Write the weights file (.npz) that `layerlab predict` reads", True),

@@ -36,7 +36,7 @@ def test_core_never_imports_qt_or_gui():
 
 def test_cli_commands_do_not_load_qt():
     code = ("import sys, main; import core.cli, core.cli.train, core.cli.predict, core.cli.check, core.cli.export, "
-            "core.trainer, "
+            "core.cli.diagnose, core.cli.lr_find, core.diagnosis.headless, core.lr_finder, core.trainer, "
             "core.model_io, core.live_evaluation; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % (FORBIDDEN,))
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -8,7 +8,6 @@ import pytest
 from core.diagnosis import diagnose
 from core.diagnosis import thresholds as T
 from core.diagnosis.probe import initial_network, probe_initial
-from core.events import run_status
 from core.layer_history import LayerHistory
 from core.model_io import build_network, load_data
 from core.project_paths import apply_edits
@@ -131,6 +130,26 @@ def test_dead_units_from_the_trained_network_when_the_history_has_no_counts():
     assert finding.evidence["measured"] == "current weights" and "died_epoch" not in finding.evidence
 
 
+def test_the_probe_of_a_trained_network_is_a_forward_pass_only():
+    """Dead units and saturation need no gradients: the current-state probe skips the backward pass."""
+    from core.diagnosis.probe import probe_current
+
+    project = make_project([dense(8), dense(8), dense(1, "sigmoid")])
+    data = load_data(project)
+    probe = probe_current(initial_network(project, data.input_width), project, data)
+    assert all(math.isnan(layer.grad_norm) for layer in probe.layers)
+    assert probe.layer(0).dead is not None and math.isfinite(probe.loss)
+
+
+def test_a_probe_of_the_initial_network_given_is_used_instead_of_a_new_one():
+    project = make_project(deep("relu", depth=2))
+    data = load_data(project)
+    probe = probe_initial(project, data)
+    assert "initial_loss" not in codes(diagnose(project, {}, data=data))
+    crafted = type(probe)(probe.loss * 10, probe.rows, probe.input_std, probe.layers)
+    assert "initial_loss" in codes(diagnose(project, {}, data=data, initial_probe=crafted))
+
+
 def test_probe_false_never_runs_the_network():
     project = make_project(scaled_he(10.0))
     assert diagnose(project, {}, data=load_data(project), probe=False) == []
@@ -174,33 +193,3 @@ def test_layer_history_values_restart_each_epoch():
     assert values["layers.0.dead"] == 3.0 and math.isnan(values["layers.0.grad_norm"])
     assert math.isnan(stats.end_epoch()["layers.0.dead"])
 
-
-def _train_and_diagnose(project, data):
-    network = build_network(project, data.input_width)
-    trainer = Trainer(network, data, project.training)
-    end = trainer.fit()
-    return diagnose(project, trainer.history, network=network, data=data, status=run_status(end))
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("example, code", [
-    ("vanishing_gradients_sigmoid", "vanishing_gradients"), ("dying_relu", "dead_units"),
-    ("learning_rate_too_high", "lr_too_high"), ("learning_rate_too_low", "lr_too_low"),
-    ("overfitting", "high_variance"), ("underfitting", "high_bias")])
-def test_course_examples_put_their_lesson_first_and_its_first_fix_removes_it(example, code):
-    """Seed 0 of each lesson example, trained (the trainer's history has the per-layer keys): its lesson is the top
-    problem, read from the history and the run's status, and applying the first fix offered and training again
-    makes that finding go away."""
-    from pathlib import Path
-
-    from core.project import load_project
-
-    project = load_project(Path(__file__).resolve().parents[1] / "resources" / "examples" / f"{example}.json")
-    data = load_data(project)
-    findings = _train_and_diagnose(project, data)
-    top = findings[0]
-    assert (top.code, top.severity) == (code, "problem"), codes(findings)
-    assert top.evidence.get("measured", "history") == "history"
-    assert_fixes_apply(project, findings)
-    fixed = apply_edits(project, top.fixes[0].as_edits())
-    assert code not in codes(_train_and_diagnose(fixed, data)), top.fixes[0].label

@@ -228,6 +228,23 @@ def test_dead_units_per_layer_with_the_epoch_they_died(dead, severity):
         assert_fixes_apply(project, found)
 
 
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_dead_units_in_a_penalised_layer_offer_a_weaker_penalty_first(penalty):
+    """L1/L2 pull weights toward zero, and a ReLU unit left with only a negative bias is dead: the course's
+    regularisation examples lose units that way, not to their learning rate."""
+    project = make_project([dense(10, **{penalty: 0.01}), dense(1, "sigmoid")])
+    found = dead_units(facts(project, {"loss": constant(0.6, 4), "layers.0.dead": [0, 5, 8, 8]}))
+    finding = only(found, "dead_units")
+    assert finding.evidence["penalty"] == {penalty: 0.01}
+    assert f"{penalty.upper()} penalty (0.01) also pulls its weights toward zero" in finding.message
+    assert finding.fixes[0].edits == (Edit(f"model.layers[0].{penalty}", 0.01, 0.001),)
+    assert finding.fixes[1].edits == (Edit("training.optimizer.lr", 0.1, 0.01),)
+    assert_fixes_apply(project, found)
+    unpenalised = only(dead_units(facts(make_project([dense(10), dense(1, "sigmoid")]),
+                                        {"loss": constant(0.6, 4), "layers.0.dead": [0, 5, 8, 8]})), "dead_units")
+    assert "penalty" not in unpenalised.evidence and "usual cause" in unpenalised.message
+
+
 def test_dead_units_reads_the_last_epoch_not_the_worst():
     project = make_project([dense(10), dense(1, "sigmoid")])
     history = {"loss": constant(0.6, 4), "layers.0.dead": [9, 9, 2, 1]}

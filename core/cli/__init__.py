@@ -1,5 +1,5 @@
-"""The command line: `train`, `predict`, `check`, `export`, `runs`, `cv`, `experiment` and `search`, headless and
-free of Qt.
+"""The command line: `train`, `predict`, `check`, `export`, `runs`, `cv`, `experiment`, `search`, `diagnose`
+and `lr-find`, headless and free of Qt.
 
 Each command is a module of this package with `HELP`, `add_arguments(parser)` and `run(args, stdout, stderr) ->
 exit code`, and one line in COMMANDS; a command imports what it needs when it runs, so `--help` stays fast.
@@ -20,8 +20,9 @@ from ..errors import LayerLabError
 from ..fileio import FileWriteError
 from .common import EXIT_ERROR, EXIT_USAGE, CliError
 
-# The commands, in the order `layerlab --help` lists them: module core/cli/<name>.py each.
-COMMANDS = ("train", "predict", "check", "export", "runs", "cv", "experiment", "search")
+# The commands, in the order `layerlab --help` lists them: module core/cli/<name>.py each (a dash in a command's
+# name is an underscore in its module's).
+COMMANDS = ("train", "predict", "check", "export", "runs", "cv", "experiment", "search", "diagnose", "lr-find")
 
 
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -58,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
 
 def command(name: str):
     """The module of command `name`."""
-    return import_module(f"{__name__}.{name}")
+    return import_module(f"{__name__}.{name.replace('-', '_')}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,6 +53,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     from ..model_io import build_network, load_data, resume_project
     from ..project import load_project
     from ..trainer import Trainer
+    from .diagnose import print_short_diagnosis
 
     project = _train_project(args, load_project(args.project))
     outputs, reads = _train_outputs(args, project)
@@ -113,6 +114,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
             left = f" ({out_path} was left as it was)" if outputs["--out"] != out_path else ""
             print(f"kept the last good weights in {outputs['--out']}{left}", file=stderr)
         _recorded(recorder, outputs["--out"] if keep else None, stderr)
+        print_short_diagnosis(stdout, project, prepared, trainer, "diverged")
         return EXIT_ERROR
     _write_train_outputs(outputs, project, prepared, trainer, args.checkpoint)
     elapsed = time.perf_counter() - start
@@ -129,6 +131,7 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
         print("test: " + summary_logs(result.test_metrics, args.verbose), file=stdout)
     print(f"weights written to {out_path}", file=stdout)
     _recorded(recorder, out_path, stdout)
+    print_short_diagnosis(stdout, project, prepared, trainer, result.status)
     return 0
 
 

@@ -6,6 +6,10 @@ it, and fixes as project edits by path.
         print(finding.severity, finding.code, finding.message)
         project = apply_edits(project, finding.fixes[0].as_edits())      # core.project_paths
 
+Where it is used: `layerlab diagnose` / `lr-find` and the end of `layerlab train` (core/cli/, through
+`headless.py`), the app's Diagnosis tab (gui/diagnosis/, from copies taken by `live.py`); `text.py` words findings
+for both. docs/diagnosis.md is the user's reference.
+
 Rules read the per-epoch history (missing keys silence a rule or send it to a probe) and, with `data`, probe a
 copy of the network (`probe.py`); thresholds and their sources are in `thresholds.py`. The codes:
 
@@ -17,7 +21,7 @@ copy of the network (`probe.py`); thresholds and their sources are in `threshold
 | lr_too_low | problem / warning | `loss`, `layers.{i}.update_ratio` | loss fell in >= STEADY_FRACTION (80%) of the epochs and of the last quarter, by < SLOW_PROGRESS (50%) of its first value, and every layer's update ratio < UPDATE_RATIO_HEALTHY (1e-3) when known; problem below BARELY_LEARNING (25%) progress or ratios < UPDATE_RATIO_LOW (1e-4) | Activation, Loss and Optimization, 'Choosing the best learning rate'; Introduction to Deep Learning, 'Practical Guidelines (4/6)' |
 | vanishing_gradients | warning / problem | `layers.{i}.grad_norm` (median over epochs), else step-0 probe | first/last dense layer gradient norm < VANISHING_RATIO (1e-2); problem < VANISHING_PROBLEM (1e-3) | Activation, Loss and Optimization, 'Vanishing gradients'; Optimization, 'Activation function: Sigmoid'; Computational Intelligence, 'Vanishing and Exploding Gradients' |
 | exploding_gradients | warning / problem | `layers.{i}.grad_norm`, else step-0 probe | first/last ratio > EXPLODING_RATIO (1e2; problem 1e3); or total gradient norm of the last epochs > GRADIENT_GROWTH (1e2) x the first epoch's | Computational Intelligence, 'Vanishing and Exploding Gradients' |
-| dead_units | warning / problem, per layer | `layers.{i}.dead` (+ the epoch they died), else the trained network on the training rows | dead / units >= DEAD_FRACTION (40%); problem >= DEAD_PROBLEM (75%) | Activation, Loss and Optimization, 'Rectified Linear Unit (ReLU)'; Optimization, 'Activation function: ReLU'; Introduction to Deep Learning, 'Choice of Activation Function (1/2)' |
+| dead_units | warning / problem, per layer | `layers.{i}.dead` (+ the epoch they died), else the trained network on the training rows | dead / units >= DEAD_FRACTION (40%); problem >= DEAD_PROBLEM (75%); a layer's L1/L2 penalty is named as a cause, a weaker one the first fix | Activation, Loss and Optimization, 'Rectified Linear Unit (ReLU)'; Optimization, 'Activation function: ReLU'; Introduction to Deep Learning, 'Choice of Activation Function (1/2)' |
 | saturation | warning / problem, per hidden layer | `layers.{i}.saturation` (last epochs), else the trained network | saturated fraction >= SATURATION_FRACTION (50%); problem >= SATURATION_PROBLEM (90%) | Activation, Loss and Optimization, 'Rectified Linear Unit (ReLU)'; Optimization, 'Weight initialization' |
 | bad_initialization | problem | step-0 probe | a layer's units identical (zero/constant init); or a kernel std INIT_SCALE_FACTOR (3x) off the Xavier/He/LeCun std for its activation while hidden outputs grow > ACTIVATION_GROWTH (10x) the inputs' std, shrink < ACTIVATION_COLLAPSE (0.01x) or saturate >= SATURATION_FRACTION | Optimization, 'Weight initialization', 'Xavier initialization', 'He initialization' |
 | unscaled_inputs | warning | data.scaling, training inputs | scaling "none" and feature std ratio > UNSCALED_SPREAD_RATIO (10) or a feature RMS > UNSCALED_MAGNITUDE (10) | Optimization, 'Data problem: Scale', 'Data preprocessing' |

@@ -123,6 +123,16 @@ def dropout(project: Any, layers: list[LayerInfo]) -> Fix | None:
                (Edit("model.layers", copy.deepcopy(configs), out),))
 
 
+def weaker_penalty(layer: LayerInfo) -> Fix | None:
+    """The layer's L1/L2 penalties ten times weaker (one order of magnitude, as learning-rate fixes move)."""
+    edits = tuple(Edit(f"model.layers[{layer.index}].{k}", layer.config[k], nice(float(layer.config[k]) / 10))
+                  for k in ("l1", "l2") if layer.config.get(k))
+    if not edits:
+        return None
+    changes = ", ".join(f"{e.path.rsplit('.', 1)[1].upper()} {e.before:g} -> {e.after:g}" for e in edits)
+    return Fix(f"Weaker penalty on layer {layer.index}: {changes}", edits)
+
+
 def early_stopping(project: Any, monitor: str = "val_loss") -> Fix | None:
     if project.training.early_stopping is not None:
         return None

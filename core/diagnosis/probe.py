@@ -78,13 +78,14 @@ def probe_initial(project: Any, data: Any, rows: int = PROBE_ROWS) -> ProbeResul
 
 
 def probe_current(network: Network, project: Any, data: Any, rows: int = DEAD_PROBE_ROWS) -> ProbeResult:
-    """An evaluation-mode pass of a copy of `network` (its current weights) on a sample of training rows."""
+    """An evaluation-mode forward pass of a copy of `network` (its current weights) on a sample of training rows
+    (dead units and saturation need no gradients: `grad_norm` is nan)."""
     loss = project_loss(project, data.task)
-    return run_probe(network, loss, data, rows, training=False, seed=project.training.seed)
+    return run_probe(network, loss, data, rows, training=False, seed=project.training.seed, backward=False)
 
 
 def run_probe(network: Network, loss: Loss, data: Any, rows: int, training: bool, seed: int,
-              own_copy: bool = False) -> ProbeResult:
+              own_copy: bool = False, backward: bool = True) -> ProbeResult:
     net = network if own_copy else clone_network(network)
     X_all = np.asarray(data.train.X)
     picked = sample_rows(X_all.shape[0], rows, seed)
@@ -100,17 +101,18 @@ def run_probe(network: Network, loss: Loss, data: Any, rows: int, training: bool
         else:
             value, grad = loss.value_and_grad(out, targets)
         net.grads[...] = 0
-        net.backward(grad, from_logits=fused)
-        layers = tuple(_layer_probe(net, i) for i in range(len(net.layers)))
+        if backward:
+            net.backward(grad, from_logits=fused)
+        layers = tuple(_layer_probe(net, i, backward) for i in range(len(net.layers)))
     return ProbeResult(float(value), int(X.shape[0]), float(np.std(X)) if X.size else math.nan, layers)
 
 
-def _layer_probe(net: Network, i: int) -> LayerProbe:
+def _layer_probe(net: Network, i: int, with_gradients: bool = True) -> LayerProbe:
     layer = net.layers[i]
     units = net.widths[i + 1]
     entries = [e for e in net.entries if e.layer == i and e.trainable]
     grad_norm = math.nan
-    if entries:
+    if entries and with_gradients:
         grad_norm = math.sqrt(sum(float(np.dot(g, g)) for g in
                                   (net.grads[e.offset:e.offset + e.size].astype(np.float64) for e in entries)))
     params = {e.key: net.params[e.offset:e.offset + e.size].reshape(e.shape) for e in entries}

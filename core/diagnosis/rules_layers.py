@@ -9,7 +9,7 @@ import numpy as np
 from .facts import LayerInfo, RunFacts
 from .findings import Finding, cite
 from .fixes import (batch_norm_before_activations, clip_gradients, default_initializer, hidden_dense, present,
-                    scale_lr, set_activation)
+                    scale_lr, set_activation, weaker_penalty)
 from .thresholds import (DEAD, DEAD_FRACTION, DEAD_PROBLEM, EXPLODING, EXPLODING_PROBLEM, EXPLODING_RATIO,
                          FINAL_WINDOW, GRADIENT_GROWTH, LR_STEP, SATURATION, SATURATION_FRACTION,
                          SATURATION_PROBLEM, VANISHING, VANISHING_PROBLEM, VANISHING_RATIO)
@@ -132,13 +132,23 @@ def dead_units(f: RunFacts) -> list[Finding]:
         if died is not None:
             evidence["died_epoch"] = died
             since = f" since epoch {died + 1}"
+        penalties = {k: float(layer.config[k]) for k in ("l1", "l2") if layer.config.get(k)}
+        cause = ("too high a learning rate is the usual cause" if not penalties else
+                 f"here the layer's {' and '.join(k.upper() for k in penalties)} penalty "
+                 f"({', '.join(f'{v:g}' for v in penalties.values())}) also pulls its weights toward zero"
+                 + (" (L1: to exactly zero)" if "l1" in penalties else "") + ", and a unit whose incoming weights "
+                 "have shrunk away outputs max(0, bias), 0 for a negative bias: the penalty prunes units, and a "
+                 "weaker one keeps them")
+        if penalties:
+            evidence["penalty"] = penalties
         message = (f"Dead units: {count} of the {layer.units} {layer.activation} units of layer {layer.index} "
                    f"({final:.0%}, threshold {DEAD_FRACTION:.0%}) output 0 for every sample{since}. A ReLU whose "
-                   "weights are pushed negative outputs 0 with a zero gradient, so it never revives; too high a "
-                   "learning rate is the usual cause. Leaky ReLU keeps a small gradient. " + cite(DEAD))
+                   f"weights are pushed negative outputs 0 with a zero gradient, so it never revives; {cause}. "
+                   "Leaky ReLU keeps a small gradient. " + cite(DEAD))
         # Too high a rate kills units, so a lower one comes first (the dying_relu example learns at 0.05, and not
-        # with leaky ReLU at 0.5); leaky ReLU goes in every layer that can die, or the next one dies instead.
-        fixes = (scale_lr(f.project, 1 / LR_STEP),
+        # with leaky ReLU at 0.5), after a weaker penalty when the layer has one (the L1/L2 examples); leaky ReLU
+        # goes in every layer that can die, or the next one dies instead.
+        fixes = (*present(weaker_penalty(layer)), scale_lr(f.project, 1 / LR_STEP),
                  set_activation([l for l in f.layers if l.can_die], LEAKY_RELU, "leaky ReLU"))
         findings.append(Finding("dead_units", "problem" if final >= DEAD_PROBLEM else "warning", message, evidence,
                                 layers=(layer.index,), fixes=fixes, sources=DEAD,

@@ -20,7 +20,7 @@ def lr_too_high(f: RunFacts) -> list[Finding]:
     epochs: tuple[int, ...] = ()
     if f.status == "diverged" or (loss is not None and not np.all(np.isfinite(loss))):
         evidence["diverged"] = True
-        reasons.append("the run diverged (the loss or the gradients stopped being finite numbers)")
+        reasons.append("the run diverged (the loss or the weights exploded or stopped being finite numbers)")
         epochs = (max(f.epochs - 1, 0),)
     base = f.baseline_loss
     finite = loss[np.isfinite(loss)] if loss is not None else np.empty(0)

@@ -1,14 +1,20 @@
 """Weights per layer: the latest histogram of each kernel, its L2 norm over time and the relative size of updates.
 
 The views for the regularisation experiments (L1 piles weights up at exactly zero, L2 shrinks the norm) and for
-the learning rate (updates of ~1e-3 of the weights are healthy; 1e-1 means the steps are too big).
+the learning rate (updates of ~1e-3 of the weights are healthy; 1e-1 means the steps are too big). The update-ratio
+plot shades the healthy band, an order of magnitude either side of 1e-3, and always frames it, so a run far below
+or above it shows how far.
 """
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from core.diagnosis.thresholds import UPDATE_RATIO_HEALTHY
 
 from .hover import HoverReadout, curve_readout
 from .layer_plots import step_format
@@ -20,6 +26,8 @@ from .style import STEP_CURVE_WIDTH, TEXT_COLOR, add_legend, layer_color, lighte
 from .training_curves import long_curve, set_series
 
 COLUMNS = 4     # small multiples per row
+HEALTHY_BAND = (UPDATE_RATIO_HEALTHY / 10, UPDATE_RATIO_HEALTHY * 10)    # ||dW|| / ||W|| per step
+BAND_COLOR = "#2e7d32"
 
 
 class WeightHistogram:
@@ -74,9 +82,10 @@ class WeightHistogramView(PlotPanel):
         self.norm_plot = style_plot(bottom.addPlot(row=0, col=0), "step", "‖W‖ (L2)")
         self.ratio_plot = style_plot(bottom.addPlot(row=0, col=1), "step", "‖ΔW‖ / ‖W‖ per step")
         self.norm_plot.setTitle(f'<span style="color:{TEXT_COLOR}">Weight norm</span>', size="8pt")
-        self.ratio_plot.setTitle(f'<span style="color:{TEXT_COLOR}">Update ratio (healthy: about 10⁻³)</span>',
-                                 size="8pt")
+        self.ratio_plot.setTitle(f'<span style="color:{TEXT_COLOR}">Update ratio</span> <span style="color:'
+                                 f'{BAND_COLOR}">(band: healthy, about 10⁻³)</span>', size="8pt")
         self.ratio_plot.setLogMode(y=True)
+        self.ratio_band, self.ratio_reference, self._band_frame = _healthy_band(self.ratio_plot)
         self.ratio_plot.setXLink(self.norm_plot)
         self.norm_legend = add_legend(self.norm_plot, offset=(-8, 6))
         self.norm_legend.follow(self.norm_plot, lambda: self.norm_curves.values())
@@ -148,6 +157,30 @@ class WeightHistogramView(PlotPanel):
                     continue
                 histogram.set_histogram(entry.weight_counts, entry.weight_edges)
         self.anchors[0].fit(self.norm_curves.values())
-        self.anchors[1].fit(self.ratio_curves.values())
+        drawn = [c.xData for c in self.ratio_curves.values() if c.xData is not None and len(c.xData)]
+        if drawn:
+            x = np.concatenate(drawn)
+            self._band_frame.setData([float(x.min()), float(x.max())], list(HEALTHY_BAND))
+        else:
+            self._band_frame.setData([], [])
+        self.anchors[1].fit([*self.ratio_curves.values(), self._band_frame])
         self.norm_legend.schedule()
         self.set_title("Weights", f"latest: step {snapshot.step:,}" if snapshot else "")
+
+
+def _healthy_band(plot: pg.PlotItem) -> tuple[pg.LinearRegionItem, pg.InfiniteLine, pg.PlotDataItem]:
+    """The shaded healthy band and its 1e-3 line on a log-y plot (their positions are in log10 units), and an
+    invisible item spanning the band that the plot's range anchor frames with the curves."""
+    low, high = (math.log10(v) for v in HEALTHY_BAND)
+    band = pg.LinearRegionItem((low, high), orientation="horizontal", movable=False,
+                               brush=pg.mkBrush(46, 125, 50, 26), pen=pg.mkPen(None))
+    band.setZValue(-60)
+    plot.addItem(band, ignoreBounds=True)
+    line = pg.InfiniteLine(math.log10(UPDATE_RATIO_HEALTHY), angle=0, movable=False,
+                           pen=pg.mkPen(BAND_COLOR, width=1, style=QtCore.Qt.PenStyle.DashLine),
+                           label="10⁻³", labelOpts={"position": 0.02, "color": BAND_COLOR, "anchors": [(0, 1), (0, 1)]})
+    line.setZValue(-55)
+    plot.addItem(line, ignoreBounds=True)
+    frame = pg.PlotDataItem([], [], pen=QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+    plot.addItem(frame)
+    return band, line, frame

@@ -27,6 +27,7 @@ class TrainingController(QObject):
     epochsEnded = Signal(object)     # list[EpochEnd], oldest first
     snapshotReady = Signal(object)   # DiagnosticsSnapshot
     viewsReady = Signal(object)      # ViewsSnapshot
+    runCopied = Signal(object)       # core.diagnosis.live.RunCopy, for the live diagnosis
     finished = Signal(object)        # Finished | Diverged | Failed
     stateChanged = Signal(str)       # IDLE | RUNNING | PAUSED
     frame = Signal()                 # a run is live and its news so far is delivered: draw now
@@ -62,14 +63,16 @@ class TrainingController(QObject):
         """Worker threads not yet cleaned up (a run's thread ends just after its `finished` signal)."""
         return len(self._threads)
 
-    def start(self, trainer, epochs: int | None = None, views_collector=None, listener=None) -> bool:
+    def start(self, trainer, epochs: int | None = None, views_collector=None, listener=None,
+              run_copier=None) -> bool:
         """Train `epochs` more epochs (None: up to the configured total) on a new worker thread. `listener(event)`
-        sees every event on the training thread (the run recorder)."""
+        sees every event on the training thread (the run recorder); `run_copier` takes the copies of the run a live
+        diagnosis reads."""
         if self.busy:
             return False
         self.trainer = trainer
         self.target_epochs = None
-        worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector, listener)
+        worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector, listener, run_copier)
         thread = QThread(self)
         thread.setObjectName("trainingThread")
         worker.moveToThread(thread)
@@ -146,6 +149,8 @@ class TrainingController(QObject):
                 self.snapshotReady.emit(payload)
             elif kind == "views":
                 self.viewsReady.emit(payload)
+            elif kind == "run_copy":
+                self.runCopied.emit(payload)
             elif kind == "done":
                 self._done(payload)
 

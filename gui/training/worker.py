@@ -1,10 +1,12 @@
 """The object that runs `Trainer.fit` on a worker thread and posts what the trainer reports, as it happens.
 
 The trainer calls the listener synchronously on this thread for every event; each is posted at once, in order, as
-a `(kind, payload)` item (kinds: "started", "batch", "epoch", "snapshot", "views", "done"). Posting is an append to
-the pipeline's mailbox: no lock, no signal, no clock of its own (gui/training/pipeline.py says who wakes whom).
+a `(kind, payload)` item (kinds: "started", "batch", "epoch", "snapshot", "views", "run_copy", "done"). Posting is
+an append to the pipeline's mailbox: no lock, no signal, no clock of its own (gui/training/pipeline.py says who
+wakes whom).
 Evaluation views (decision boundary, confusion matrix) are computed here, between steps, because only this thread
-may read the network while it trains. The last item is always ("done", last event).
+may read the network while it trains; so are the copies of the run the live diagnosis reads ("run_copy", at an
+epoch boundary, at most about once a second: core/diagnosis/live.py). The last item is always ("done", last event).
 
 `listener`, if given, sees every event first, on this thread, before it is posted (the run recorder: it writes to
 the run store here, never on the GUI thread); it sees the run's last event too, even one `fit` did not send.
@@ -24,13 +26,14 @@ from core.events import COMPLETED, BatchEnd, Diverged, EpochEnd, Failed, Finishe
 
 class TrainingWorker(QObject):
     def __init__(self, trainer, epochs: int | None, post: Callable[[tuple[str, Any]], None], views_collector=None,
-                 listener: Callable[[Any], None] | None = None):
+                 listener: Callable[[Any], None] | None = None, run_copier=None):
         super().__init__()
         self.trainer = trainer
         self.n_epochs = epochs
         self.post = post
         self.collector = views_collector
         self.listener = listener
+        self.run_copier = run_copier
 
     @Slot()
     def run(self) -> None:
@@ -64,6 +67,9 @@ class TrainingWorker(QObject):
             self.post(("batch", event))
         elif isinstance(event, EpochEnd):
             self.post(("epoch", event))
+            copy = self.run_copier.take_if_due(self.trainer) if self.run_copier is not None else None
+            if copy is not None:
+                self.post(("run_copy", copy))
         elif isinstance(event, DiagnosticsSnapshot):     # rate-limited by core already
             self.post(("snapshot", event))
         elif isinstance(event, TrainingStarted):
