@@ -66,8 +66,8 @@ def format_finding(finding: Any) -> str:
 
 
 def short_diagnosis(findings: list) -> list[str]:
-    """At most SHORT_LIMIT problems and warnings, a line each with its first fix, or the good fit; for the end of
-    `layerlab train`."""
+    """At most SHORT_LIMIT problems and warnings, each with its first fix (wrapped to WIDTH like the rest of the
+    summary), or the good fit; for the end of `layerlab train`."""
     from ..diagnosis.text import first_sentence
 
     serious = [f for f in findings if f.severity in ("problem", "warning")]
@@ -78,7 +78,8 @@ def short_diagnosis(findings: list) -> list[str]:
              "each):"]
     for finding in serious[:SHORT_LIMIT]:
         fix = f" Fix: {finding.fixes[0].label}." if finding.fixes else ""
-        lines.append(f"  {finding.severity} {finding.code}: {first_sentence(finding.message)}{fix}")
+        lines += textwrap.wrap(f"{finding.severity} {finding.code}: {first_sentence(finding.message)}{fix}", WIDTH,
+                               initial_indent="  ", subsequent_indent="    ")
     if len(serious) > SHORT_LIMIT:
         lines.append(f"  and {len(serious) - SHORT_LIMIT} more")
     return lines
