@@ -205,3 +205,27 @@ def test_running_rows_of_dead_processes_become_interrupted_on_open(tmp_path):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the kernel's lock table, /proc/locks")
+def test_opening_the_store_again_keeps_the_locks_of_its_open_connections(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it: a second RunStore opened
+    in a process whose other connection is reading must not do that, or a writer elsewhere can corrupt the file."""
+    import os
+
+    path = tmp_path / "runs.sqlite"
+    RunStore(path).close()
+    inode = os.stat(path).st_ino
+
+    def our_locks() -> list[str]:
+        with open("/proc/locks") as table:
+            return [line for line in table if f":{inode} " in line and f" {os.getpid()} " in line]
+
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM runs").fetchone()
+    held = our_locks()
+    assert held                                     # the reading connection's shared lock
+    RunStore(path).close()
+    assert our_locks() == held
+    reader.close()

@@ -20,7 +20,6 @@ from .errors import RunStoreError
 
 SCHEMA_TABLE = "layerlab_schema"
 APPLICATION_ID = 0x4C4C5253          # "LLRS": `file` and other tools can tell a LayerLab run store by its header
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Version -> statements. Never edit a released step: add a new one (and a test migrating a file of the old one).
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -108,16 +107,14 @@ def inspect(path: Path, timeout: float) -> int:
         return 0
     if path.is_dir():
         raise RunStoreError(f"run store {path} is a folder, not a file", "unreadable")
+    # Never open() the file here: closing any descriptor of it drops every POSIX lock this process holds on it,
+    # the locks of the store's other connections included, and a writer in another process could then corrupt it
+    # (SQLite's "How To Corrupt", 2.2.1). SQLite itself reads the header and says SQLITE_NOTADB for a foreign file.
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
+        if path.stat().st_size == 0:
+            return 0
     except OSError as exc:
         raise RunStoreError(f"cannot read run store {path}: {exc.strerror or exc}", "unreadable") from None
-    if not head:
-        return 0
-    if head != SQLITE_HEADER:
-        raise RunStoreError(f"{path} is not a LayerLab run store (it is not an SQLite database); choose another "
-                            "file with --runs or LAYERLAB_RUNS", "foreign")
     try:
         conn = connect(path, timeout, read_only=True)
     except sqlite3.Error as exc:
