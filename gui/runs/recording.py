@@ -61,8 +61,11 @@ class RunRecording(QObject):
         folder = weights_folder(self.store_path)
 
         def listen(event: Any) -> None:
+            was_running = recorder.status == "running"
             recorder(event)
-            if isinstance(event, (Finished, Diverged)) and recorder.active and recorder.run_id is not None:
+            # Once per run: the worker hands the run's end to its listener again after fit() has returned it.
+            ended = was_running and recorder.status != "running"
+            if ended and isinstance(event, (Finished, Diverged)) and recorder.active and recorder.run_id is not None:
                 _write_weights(recorder, folder, project, prepared, trainer)
         return listen
 

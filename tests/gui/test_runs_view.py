@@ -167,6 +167,20 @@ def test_the_current_run_is_listed_live_with_its_status(window, ui, qtbot):
     assert view.model.live_id is None
 
 
+def test_a_run_writes_its_weights_file_once(window, ui, monkeypatch):
+    """The run's end reaches the recorder twice (from fit() and from the worker after it); the weights file, with
+    its whole history the slowest part of a Stop, is written for the first only."""
+    from core import model_io
+
+    saved: list[str] = []
+    real = model_io.save_model
+    monkeypatch.setattr(model_io, "save_model", lambda path, *a, **k: saved.append(str(path)) or real(path, *a, **k))
+    ui.set_field(window, "training_epochs", "5")
+    assert ui.train(window).reason == "completed"
+    run = RunStore(os.environ[ENV_VAR]).list_runs()[0]
+    assert saved == [run.weights_path] and Path(run.weights_path).is_file()
+
+
 def test_a_store_that_cannot_be_used_warns_and_training_goes_on(window, ui, qtbot, tmp_path):
     foreign = tmp_path / "notes.sqlite"
     foreign.write_text("not a database")
