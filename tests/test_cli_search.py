@@ -146,3 +146,12 @@ def test_cv_workers_out_of_range_is_one_line(tmp_path):
     code, out, err = run("cv", write_project(tmp_path, section=None), "--workers", "0")
     assert code != 0 and out == ""
     assert_one_line_error(err, "--workers must be between 1 and")
+
+
+def test_best_out_never_replaces_the_project_it_searches(tmp_path):
+    project = write_project(tmp_path)
+    before = project.read_bytes()
+    code, out, err = run("search", project, "--best-out", tmp_path / "." / project.name)
+    assert code != 0 and out == ""
+    assert_one_line_error(err, "the project file")
+    assert project.read_bytes() == before

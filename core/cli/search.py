@@ -45,7 +45,12 @@ def run(args, stdout: TextIO, stderr: TextIO) -> int:
     options = _options(args)
     best_out = Path(args.best_out) if args.best_out else None
     if best_out is not None:
-        check_writable(best_out, "--best-out")
+        from ..data import data_files
+
+        reads = [("the project file", Path(args.project)), *data_files(project.data, project.base_dir)]
+        if args.runs:
+            reads.append(("the run store", Path(args.runs)))
+        check_writable(best_out, "--best-out", reads)
     interactive = hasattr(stderr, "isatty") and stderr.isatty()
     show = _Progress(stdout, stderr, interactive, quiet=args.json)
     search = Search(project, runs=args.runs, on_event=show, **options)
