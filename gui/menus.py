@@ -63,7 +63,7 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                     "Runs tab", idle_only=True),
                 Act("run_store", "actionRunStore", "Run &store…",
                     tip="Choose the file every run is recorded in (the Runs tab lists it)", idle_only=True),
-                Act("search", "actionSearch", "&Search hyperparameters…", "Ctrl+Shift+H",
+                Act("search", "actionSearch", "Searc&h hyperparameters…", "Ctrl+Shift+H",
                     "The Search panel: try many settings at once (grid, random, Bayesian) and keep the best"),
                 Act("find_lr", "actionFindLearningRate", "Find &learning rate…",
                     tip="A learning-rate range test on a copy of the network: the loss against the rate, and a "
