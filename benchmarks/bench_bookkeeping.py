@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from bench_nets import NETS, make_data  # noqa: E402
+from bench_training import timed  # noqa: E402
 from core.events import BatchEnd, EpochEnd  # noqa: E402
 from core.network import Network  # noqa: E402
 from core.trainer import Trainer  # noqa: E402
@@ -78,16 +79,6 @@ def measure(spec, seconds: float, val: float) -> dict:
     copy = timed(lambda: np.copyto(buffer, out), 2000)
     return {"epochs": state["epochs"], "epoch_ms": 1000 * wall / (trainer.epoch or 1),
             "gap_ms": 1000 * state["gap"] / epochs, "share": state["gap"] / wall, "copy_share": copy / step}
-
-
-def timed(call, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(repeats):
-            call()
-        best = min(best, (time.perf_counter() - t0) / repeats)
-    return best
 
 
 def main() -> None:

@@ -16,13 +16,22 @@ from .store import RunData
 from .style import format_value
 
 NOTE = "test rows: held out from training, early stopping and model selection"
+EMPTY = ('<div style="color:#777777; font-size:9pt; text-align:center">No test evaluation yet: it runs when training '
+         'ends,<br>or now with Train &gt; Evaluate on test rows (Ctrl+T).</div>')
+NO_TEST_ROWS = "This data set holds no test rows: give the test split a share in the data panel."
 METRICS = (("accuracy", "accuracy"), ("f1", "F1"), ("auc", "AUC"), ("r2", "R²"), ("mae", "MAE"), ("loss", "loss"))
+
+
+def _rows(views) -> int | None:
+    """How many test rows the evaluation covers (None when it says nothing about them)."""
+    if views.confusion is not None and views.confusion.ndim == 2:
+        return int(views.confusion.sum())
+    return len(views.true_values) if views.true_values is not None else None
 
 
 def held_out_summary(views) -> str:
     """"epoch 100 · 30 rows · accuracy 0.9667 · F1 0.9667 · AUC 1 · loss 0.0812"."""
-    rows = int(views.confusion.sum()) if views.confusion is not None and views.confusion.ndim == 2 else (
-        len(views.true_values) if views.true_values is not None else None)
+    rows = _rows(views)
     parts = [f"epoch {views.epoch}"] + ([f"{rows} rows"] if rows is not None else [])
     parts += [f"{name} {format_value(views.metrics[key])}" for key, name in METRICS if key in views.metrics]
     return " · ".join(parts)
@@ -31,8 +40,7 @@ def held_out_summary(views) -> str:
 def held_out_headline(views) -> str:
     """The status bar's short form: "test accuracy 0.9667 on 30 rows" (R² for regression)."""
     key, name = ("r2", "R²") if "r2" in views.metrics else ("accuracy", "accuracy")
-    rows = int(views.confusion.sum()) if views.confusion is not None and views.confusion.ndim == 2 else (
-        len(views.true_values) if views.true_values is not None else 0)
+    rows = _rows(views) or 0
     value = format_value(views.metrics[key]) if key in views.metrics else "–"
     return f"test {name} {value} on {rows} rows"
 
@@ -41,64 +49,55 @@ class _HeldOutSource:
     """Mixin: read the test rows' snapshot, say so in the title, and say what to do while there is none."""
 
     topics = ("test", "info")
+    object_name = ""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, self.object_name)
+        self.empty = message_item("")
+        self.plot.addItem(self.empty, ignoreBounds=True)
 
     @staticmethod
     def source(data: RunData):
         return data.test_views
 
-    def _waiting(self, data: RunData, empty: str) -> bool:
-        """Show `empty` (and an untitled plot) while no test evaluation exists; True when there is one."""
+    def draw(self, data: RunData) -> None:
+        """The test rows' view titled with their metrics, or EMPTY (and a blank plot) while no evaluation exists."""
         views = data.test_views
         self.empty.setVisible(views is None)
         if views is None:
-            self.empty.setHtml(empty)
+            self.empty.setHtml(EMPTY)
             self.set_title(self.heading, NOTE)
-        return views is not None
+            self._blank()
+        else:
+            super().draw(data)
+            self.set_title(self.heading, held_out_summary(views))
+
+    def _blank(self) -> None:
+        raise NotImplementedError
 
 
 class HeldOutConfusionPanel(_HeldOutSource, ConfusionMatrixPanel):
     """objectName "testConfusionMatrixView": the confusion matrix of the test rows."""
 
     heading = "Test confusion matrix"
+    object_name = "testConfusionMatrixView"
 
-    def __init__(self, parent=None):
-        super().__init__(parent, "testConfusionMatrixView")
-        self.empty = message_item("")
-        self.plot.addItem(self.empty, ignoreBounds=True)
-
-    def draw(self, data: RunData) -> None:
-        if self._waiting(data, EMPTY):
-            super().draw(data)
-            self.set_title(self.heading, held_out_summary(data.test_views))
-        else:
-            self.empty.setPos(max(len(self.col_names), 1) / 2, max(len(self.row_names), 1) / 2)
+    def _blank(self) -> None:
+        self.empty.setPos(max(len(self.col_names), 1) / 2, max(len(self.row_names), 1) / 2)
 
 
 class HeldOutPredictedPanel(_HeldOutSource, PredictedVsTruePanel):
     """objectName "testPredictedVsTrueView": regression predictions of the test rows against their targets."""
 
     heading = "Test predictions vs true"
+    object_name = "testPredictedVsTrueView"
     selector_name = "testPredictedTargetSelector"
 
-    def __init__(self, parent=None):
-        super().__init__(parent, "testPredictedVsTrueView")
-        self.empty = message_item("")
-        self.plot.addItem(self.empty, ignoreBounds=True)
-
-    def draw(self, data: RunData) -> None:
-        if self._waiting(data, EMPTY):
-            super().draw(data)
-            self.set_title(self.heading, held_out_summary(data.test_views))
-        else:
-            self.points.setData([], [])
-            self.identity.setData([], [])
-            self.plot.setRange(xRange=(0, 1), yRange=(0, 1))
-            self.empty.setPos(0.5, 0.5)
-
-
-EMPTY = ('<div style="color:#777777; font-size:9pt; text-align:center">No test evaluation yet: it runs when training '
-         'ends,<br>or now with Train &gt; Evaluate on test rows (Ctrl+T).</div>')
-NO_TEST_ROWS = "This data set holds no test rows: give the test split a share in the data panel."
+    def _blank(self) -> None:
+        self.points.setData([], [])
+        self.identity.setData([], [])
+        self.plot.setRange(xRange=(0, 1), yRange=(0, 1))
+        self.empty.setPos(0.5, 0.5)
 
 
 class HeldOutTab(QtWidgets.QWidget):
