@@ -14,6 +14,15 @@ if str(TESTS) not in sys.path:
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_run_store(tmp_path_factory):
+    """Module- and session-scoped fixtures run before any test's own store is set: they record here, never into
+    the user's real store."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAYERLAB_RUNS", str(tmp_path_factory.mktemp("session-runs") / "runs.sqlite"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_run_store(tmp_path_factory, monkeypatch):
     """No test may record into the user's real run store: every test (and every process it starts) gets a store
