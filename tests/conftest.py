@@ -28,3 +28,19 @@ def _private_run_store(tmp_path_factory, monkeypatch):
     """No test may record into the user's real run store: every test (and every process it starts) gets a store
     of its own through LAYERLAB_RUNS."""
     monkeypatch.setenv("LAYERLAB_RUNS", str(tmp_path_factory.mktemp("runs") / "runs.sqlite"))
+
+
+_GUI = TESTS / "gui"
+_last_was_gui = False
+
+
+def pytest_runtest_setup(item):
+    """Leaving the GUI tests, collect once on this (the main) thread: garbage cycles left by their windows hold
+    wrappers of Qt objects, and a later test whose worker threads run Python (Dask's client, a trainer) could
+    otherwise collect them there and destroy the widgets off the GUI thread (a deadlock; see gui/runtime/gc_guard)."""
+    global _last_was_gui
+    is_gui = _GUI in Path(str(item.path)).parents
+    if _last_was_gui and not is_gui:
+        import gc
+        gc.collect()
+    _last_was_gui = is_gui

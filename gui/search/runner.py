@@ -64,8 +64,11 @@ class SearchRunner(QObject):
         return self._thread is not None
 
     def use_cluster(self, cluster: Any, owned: bool = False) -> None:
-        """Run local searches on `cluster` (a core.search.cluster.Cluster); `owned`: close it at shutdown."""
+        """Run local searches on `cluster` (a core.search.cluster.Cluster); `owned`: close it at shutdown. Its
+        client thread runs Python while the runner keeps it, so the GcGuard is held from now on."""
         self.cluster, self._owns_cluster = cluster, owned
+        if cluster is not None:
+            self._hold(True)
 
     # --- commands (GUI thread) ------------------------------------------------------------------------------------
     def start(self, project: Any, spec: Any, runs: Any = None) -> bool:

@@ -33,11 +33,18 @@ def tiny(**training):
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """Two worker processes the module's shorter tests share (the first test starts its own, as the app does)."""
+def cluster(qapp):
+    """Two worker processes the module's shorter tests share (the first test starts its own, as the app does).
+    Dask's client thread runs Python for as long as the cluster lives, between tests too, so the cluster holds the
+    application's GcGuard as the app's own does (a collection on that thread deadlocked a later test: GcGuard)."""
+    from gui.runtime.gc_guard import GcGuard
+
+    guard = GcGuard.of()
+    guard.hold()
     started = Cluster.start_local(2)
     yield started
     started.close()
+    guard.release()
 
 
 def search_over(window, field_name: str) -> QDialog:
@@ -158,6 +165,7 @@ def test_closing_the_window_cancels_its_search_and_closes_the_cluster_it_started
     from gui.runtime.gc_guard import GcGuard
 
     window = make_window(tiny(epochs=5000))
+    holds_before = GcGuard.of().holds             # the module's shared cluster may hold it too
     spec = parse_section({"method": "random", "trials": 4, "workers": 1,
                           "params": {"training.optimizer.lr": {"log_uniform": [0.001, 0.1]}}})
     window.document.edit(window.document.project.with_changes(search=spec), "search")
@@ -165,10 +173,10 @@ def test_closing_the_window_cancels_its_search_and_closes_the_cluster_it_started
     runner = window.search.runner
     qtbot.waitUntil(lambda: any(r.state == "running" for r in window.search.view.table.trials.rows), timeout=30_000)
     cluster = runner.cluster
-    assert cluster is not None and GcGuard.of().holds >= 1      # Dask's client thread runs Python meanwhile
+    assert cluster is not None and GcGuard.of().holds == holds_before + 1   # Dask's client thread runs Python
     window.document.undo_stack.setClean()
     window.close()
-    assert not runner.busy and runner.cluster is None and GcGuard.of().holds == 0
+    assert not runner.busy and runner.cluster is None and GcGuard.of().holds == holds_before
     assert cluster.client.status == "closed"
     assert RunStore().list_groups("search")[0].status == "stopped"
 
