@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.actions_, self.recent_menu, self._idle_only = menus.actions, menus.recent, menus.idle_only
         self.examples_menu = menus.examples
         self.focus_mode = window_layout.FocusMode(self.docks, self.actions_["focus_training"], self)
-        self.dashboard.test_tab.add_action(self.actions_["evaluate_test"])
+        self.dashboard.add_test_action(self.actions_["evaluate_test"])
         self.refresh_recent()
         self._connect()
         self._default_state = self.saveState()
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
         ctl.viewsReady.connect(self.dashboard.add_views)
         ctl.finished.connect(self._run_finished)
         ctl.frame.connect(self._frame)
-        self.dashboard.network_graph.layerClicked.connect(self._select_layer)
+        self.dashboard.layerClicked.connect(self._select_layer)
 
     # --- projects -----------------------------------------------------------------------------------------------
     def open_project(self, project: Project, path: Path | None, weights: Path | None = None) -> bool:

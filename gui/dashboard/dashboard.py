@@ -6,11 +6,13 @@ window (`set_paced(True)`, then `frame()` once per frame of the training pipelin
 drawing them take one wake of the GUI thread (gui/training/pipeline.py). While a run trains, the GUI thread holds
 the draw gate for all of that work, so the trainer waits meanwhile and the views draw at idle speed. The window
 embeds one `Dashboard`, calls `reset(RunInfo)` for every new network or data set, and forwards events from its
-training controller (on the GUI thread).
+training controller (on the GUI thread). Only the Training tab is built at launch; the others make their views when
+first shown or asked for (gui/dashboard/lazy_tabs.py), and then catch up from the run's data like any hidden view.
 """
 from __future__ import annotations
 
 import time
+import weakref
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -25,6 +27,7 @@ from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
 from .gradient_histograms import GradientHistogramView
 from .held_out import HeldOutTab
 from .layer_plots import DeadReluPanel, GradientNormPanel, SaturationPanel
+from .lazy_tabs import LazyTabWidget
 from .network_graph import NetworkGraphView
 from .plot_panel import FORMATS, PlotPanel
 from .projection import ProjectionView
@@ -60,14 +63,19 @@ class Dashboard(QtWidgets.QWidget):
     """objectName "dashboard". Views are found by objectName (see gui/dashboard/README.md)."""
 
     viewsWanted = QtCore.Signal()        # a network view was shown or changed: compute its data now (between runs)
+    layerClicked = QtCore.Signal(int)    # the network graph's node or stage of this model layer was clicked
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.data = RunData()
         self.info: RunInfo | None = None
-        self.panels: list[PlotPanel] = []      # every view, in tab order: what frames, resets and exports go over
-        self.tabs = QtWidgets.QTabWidget()
+        self.panels: list[PlotPanel] = []      # every view built so far, in tab order: what frames, resets go over
+        self._tab_panels: list[list[PlotPanel]] = []       # per tab, its views (empty until a lazy tab is built)
+        self._lazy_attributes: dict[str, int] = {}         # attribute -> index of the lazy tab that makes it
+        self._views_request = None
+        self._test_actions: list = []
+        self.tabs = LazyTabWidget()
         self.tabs.setObjectName("dashboardTabs")
         self.tabs.setDocumentMode(True)
         self._build_tabs()
@@ -103,39 +111,115 @@ class Dashboard(QtWidgets.QWidget):
         self.add_tab("Training", "Loss, metric, learning rate and the decision boundary", self.training_tab,
                      [self.loss_plot, self.metric_plot, self.lr_plot, self.boundary_view])
 
+        self.add_lazy_tab("Gradients", "Gradient norms, dead ReLU units and saturation per layer",
+                          Dashboard._build_gradients, "grad_norm_plot", "dead_plot", "saturation_plot",
+                          "gradients_tab")
+        self.add_lazy_tab("Histograms", "Per-layer gradient histograms, latest and over time",
+                          lambda d: d._single("histogram_view", GradientHistogramView()), "histogram_view")
+        self.add_lazy_tab("Weights", "Weight histograms, norms and update ratios per layer",
+                          lambda d: d._single("weight_view", WeightHistogramView()), "weight_view")
+        self.add_lazy_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true",
+                          Dashboard._build_evaluation, "confusion_view", "roc_pr_view", "predicted_view",
+                          "evaluation_tab")
+        self.add_lazy_tab("Test", "The held-out test rows: metrics and confusion matrix (or predictions) after "
+                                  "training", Dashboard._build_test, "test_tab", "test_confusion_view",
+                          "test_predicted_view")
+        self.add_lazy_tab("Network", "The network as a graph: every unit, every weight, what each unit computes",
+                          Dashboard._build_network_graph, "network_graph")
+        self.add_lazy_tab("Projection", "PCA (live) or t-SNE of the data or of a layer's activations",
+                          lambda d: d._network_view("projection_view", ProjectionView()), "projection_view")
+
+    # --- the tabs built when first needed ---------------------------------------------------------------------------
+    def _build_gradients(self) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
+        vertical, horizontal = QtCore.Qt.Orientation.Vertical, QtCore.Qt.Orientation.Horizontal
         self.grad_norm_plot = GradientNormPanel()
         self.dead_plot = DeadReluPanel()
         self.saturation_plot = SaturationPanel()
         bottom = _splitter(horizontal, [self.dead_plot, self.saturation_plot], [3, 2])
         self.gradients_tab = _splitter(vertical, [self.grad_norm_plot, bottom], [1, 1])
-        self.add_tab("Gradients", "Gradient norms, dead ReLU units and saturation per layer", self.gradients_tab,
-                     [self.grad_norm_plot, self.dead_plot, self.saturation_plot])
+        return self.gradients_tab, [self.grad_norm_plot, self.dead_plot, self.saturation_plot]
 
-        self.histogram_view = self.add_tab("Histograms", "Per-layer gradient histograms, latest and over time",
-                                           GradientHistogramView())
-        self.weight_view = self.add_tab("Weights", "Weight histograms, norms and update ratios per layer",
-                                        WeightHistogramView())
-
+    def _build_evaluation(self) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
         self.confusion_view = ConfusionMatrixPanel()
         self.roc_pr_view = RocPrPanel()
         self.predicted_view = PredictedVsTruePanel()
-        self.evaluation_tab = _splitter(horizontal, [self.confusion_view, self.roc_pr_view, self.predicted_view],
-                                        [3, 2, 3])
-        self.add_tab("Evaluation", "Confusion matrix, ROC / PR curves or predicted vs true", self.evaluation_tab,
-                     [self.confusion_view, self.roc_pr_view, self.predicted_view])
-        self.predicted_view.hide()          # a classification task's views until the first reset says otherwise
+        self.evaluation_tab = _splitter(QtCore.Qt.Orientation.Horizontal,
+                                        [self.confusion_view, self.roc_pr_view, self.predicted_view], [3, 2, 3])
+        self.predicted_view.hide()          # a classification task's views until a reset says otherwise
+        return self.evaluation_tab, [self.confusion_view, self.roc_pr_view, self.predicted_view]
 
+    def _build_test(self) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
         self.test_tab = HeldOutTab()
         self.test_confusion_view, self.test_predicted_view = self.test_tab.confusion, self.test_tab.predicted
-        self.add_tab("Test", "The held-out test rows: metrics and confusion matrix (or predictions) after training",
-                     self.test_tab, self.test_tab.panels)
+        for action in self._test_actions:
+            self.test_tab.add_action(action)
+        if self.info is not None:
+            self.test_tab.reset(self.info)
+        return self.test_tab, self.test_tab.panels
 
-        self.network_graph = self.add_tab("Network", "The network as a graph: every unit, every weight, what each "
-                                                     "unit computes", NetworkGraphView())
-        self.projection_view = self.add_tab("Projection", "PCA (live) or t-SNE of the data or of a layer's "
-                                                          "activations", ProjectionView())
-        for view in (self.network_graph, self.projection_view):
-            view.wanted.connect(self.viewsWanted)
+    def _build_network_graph(self) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
+        widget, panels = self._network_view("network_graph", NetworkGraphView())
+        widget.layerClicked.connect(self.layerClicked)
+        return widget, panels
+
+    def _network_view(self, name: str, view: PlotPanel) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
+        if self._views_request is not None:
+            view.request = self._views_request
+        view.wanted.connect(self.viewsWanted)
+        return self._single(name, view)
+
+    def _single(self, name: str, view: PlotPanel) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
+        setattr(self, name, view)
+        return view, [view]
+
+    def add_lazy_tab(self, title: str, tip: str, build, *attributes: str) -> None:
+        """Add a tab whose views `build(dashboard)` makes (returning the tab's widget and its views) the first time
+        the tab is shown or one of `attributes` (set by `build`) is read. The tab keeps only a weak reference to
+        the dashboard, so a deleted dashboard is not kept alive by its unbuilt tabs."""
+        index = len(self._tab_panels)
+        self._tab_panels.append([])
+        owner = weakref.ref(self)
+
+        def make() -> QtWidgets.QWidget:
+            self = owner()
+            widget, panels = build(self)
+            self._tab_panels[index] = list(panels)
+            self._collect_panels()
+            if self.info is not None:
+                for panel in panels:
+                    panel.reset(self.info)
+                self._apply_task(self.info)
+                if not self.isVisible():
+                    for panel in panels:
+                        if panel.applicable:
+                            panel.refresh(self.data)
+            return widget
+
+        self.tabs.add_lazy_tab(make, title)
+        self.tabs.setTabToolTip(index, tip)
+        for name in attributes:
+            self._lazy_attributes[name] = index
+
+    def __getattr__(self, name: str):
+        """A view of a tab not built yet: build that tab now (see `add_lazy_tab`)."""
+        lazy = self.__dict__.get("_lazy_attributes", {})
+        if name in lazy:
+            content = self.tabs.build(lazy[name])
+            if content is not None and content.isVisibleTo(self.tabs):
+                content.show()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _built(self, name: str):
+        """The attribute `name` if its tab is built, else None (never builds)."""
+        return self.__dict__.get(name)
+
+    def build_all(self) -> None:
+        """Build every lazy tab (what exporting every view, or finding each by objectName, needs)."""
+        self.tabs.build_all()
+
+    def _collect_panels(self) -> None:
+        self.panels[:] = [panel for panels in self._tab_panels for panel in panels]
 
     def add_tab(self, title: str, tip: str, widget: QtWidgets.QWidget,
                 panels: list[PlotPanel] | None = None) -> QtWidgets.QWidget:
@@ -144,7 +228,8 @@ class Dashboard(QtWidgets.QWidget):
         (`panels=[]`: a plain widget the dashboard only shows.)"""
         index = self.tabs.addTab(widget, title)
         self.tabs.setTabToolTip(index, tip)
-        self.panels.extend(panels if panels is not None else [widget])
+        self._tab_panels.append(list(panels if panels is not None else [widget]))
+        self._collect_panels()
         return widget
 
     def sizeHint(self) -> QtCore.QSize:
@@ -153,7 +238,10 @@ class Dashboard(QtWidgets.QWidget):
     def set_views_request(self, request) -> None:
         """Share what the network views ask for (core.network_views.NetworkViewsRequest) with the views collector:
         each view sets its part while it is on screen."""
-        self.network_graph.request = self.projection_view.request = request
+        self._views_request = request
+        for name in ("network_graph", "projection_view"):
+            if self._built(name) is not None:
+                self._built(name).request = request
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
         return MIN_SIZE
@@ -167,6 +255,7 @@ class Dashboard(QtWidgets.QWidget):
         return False
 
     def panel(self, object_name: str) -> PlotPanel:
+        self.build_all()
         for panel in self.panels:
             if panel.objectName() == object_name:
                 return panel
@@ -180,15 +269,22 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:
             panel.reset(info)
         self._place_learning_rate(info.points is not None)
+        self._apply_task(info)
+        if self._built("test_tab") is not None:
+            self.test_tab.reset(info)
+        if self.isVisible():
+            self._tab_shown()          # the views on screen start over now; hidden tabs when they are shown
+        else:
+            self._refresh_built()
+
+    def _apply_task(self, info: RunInfo) -> None:
+        """The evaluation views of this task (once their tab is built)."""
+        if self._built("evaluation_tab") is None:
+            return
         classification = info.task in ("binary", "multiclass", "multilabel")
         self.confusion_view.setVisible(classification)
         self.roc_pr_view.setVisible(classification)
         self.predicted_view.setVisible(info.task == "regression")
-        self.test_tab.reset(info)
-        if self.isVisible():
-            self._tab_shown()          # the views on screen start over now; hidden tabs when they are shown
-        else:
-            self.redraw()
 
     def _place_learning_rate(self, with_boundary: bool) -> None:
         """2-D data: the learning rate sits under the decision boundary; otherwise under the metric, full width."""
@@ -233,14 +329,28 @@ class Dashboard(QtWidgets.QWidget):
                 self._schedule()
 
     def redraw(self) -> int:
-        """Bring every view up to date (visible or not); returns how many views drew. The live timer calls
-        `frame`, which skips views on hidden tabs until their tab is shown."""
+        """Bring every view up to date (visible or not, building the tabs not built yet); returns how many views
+        drew. The live timer calls `frame`, which skips views on hidden tabs until their tab is shown."""
+        self.build_all()
+        return self._refresh_built()
+
+    def _refresh_built(self) -> int:
         if self.info is None:
             return 0
         return sum(panel.refresh(self.data) for panel in self.panels if panel.applicable)
 
+    def add_test_action(self, action) -> None:
+        """A button for `action` on the Test tab (added when the tab is built)."""
+        self._test_actions.append(action)
+        if self._built("test_tab") is not None:
+            self.test_tab.add_action(action)
+
     def _tab_shown(self, _index: int = -1) -> None:
-        """A tab just came into view: its views catch up at once, whatever their pace."""
+        """A tab just came into view (built just now if it was lazy): its views catch up at once, whatever their
+        pace."""
+        current = self.tabs.currentWidget()
+        if current is not None and self.isVisible() and not current.isVisible():
+            current.show()                  # just built: Qt would show it only at the next event loop round
         if self.info is not None:
             for panel in self.panels:
                 if panel.applicable and panel.isVisible():
@@ -311,7 +421,7 @@ class Dashboard(QtWidgets.QWidget):
             raise ValueError(f"cannot save plots as {fmt!r}; expected one of {', '.join(FORMATS)}")
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
-        self.redraw()
+        self.redraw()                       # builds every tab: every view is written
         paths = []
         for panel in self.panels:
             if panel.applicable and self.info is not None:

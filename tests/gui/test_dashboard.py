@@ -107,6 +107,7 @@ def size(item) -> int:
 
 
 def view(dash: Dashboard, name: str):
+    dash.build_all()              # tabs make their views when first needed (gui/dashboard/lazy_tabs.py)
     found = dash.findChild(QtWidgets.QWidget, name)
     assert found is not None, name
     return found
