@@ -47,6 +47,7 @@ class Ticket:
     params: dict
     submitted: float = 0.0
     future: Any = None
+    done_at: float | None = None    # when the driver had its result (its bookkeeping comes after the next submits)
 
 
 class Search:
@@ -316,7 +317,9 @@ class Search:
                 return done
             block = False
             if kind == "done" and payload in in_flight:
-                done.append(in_flight.pop(payload))
+                ticket = in_flight.pop(payload)
+                ticket.done_at = time.monotonic()
+                done.append(ticket)
             elif kind == "message":
                 self._message(payload, in_flight)
 
@@ -331,7 +334,7 @@ class Search:
             self._emit(TrialProgress(ticket.number, int(msg.get("epoch", 0)), msg.get("value")))
 
     def _finish(self, ticket: Ticket, studies: list, outcome: Any) -> None:
-        duration = time.monotonic() - ticket.submitted
+        duration = (ticket.done_at or time.monotonic()) - ticket.submitted      # submit to result
         runs = tuple(outcome.run_ids)
         project = trial_object(self.plan.base, ticket.params)
         if not outcome.recorded:
