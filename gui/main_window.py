@@ -31,6 +31,7 @@ from gui.project.context import ProjectContext
 from gui.project.document import Document
 from gui.project.exporting import Exporter
 from gui.project.files import LOCKED_MESSAGE, ProjectFiles, weights_path
+from gui.project.import_weights import WeightsImporter
 from gui.project.output_follow import OutputFollower
 from gui.project.session import Session
 from gui.runs.commands import RunsCommands
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.files = ProjectFiles(context, self.open_project, self.note.show_note, self.dashboard.show_tab)
         self.exporter = Exporter(context, self.dashboard)
+        self.importer = WeightsImporter(context, gc_guard)
         self.output_follow = OutputFollower(context, lambda index: setattr(self, "_select_after", index))
         self.held_out = HeldOutEvaluation(context, self.dashboard, self.flush_dashboard)
         self.runs = RunsCommands(context, self.files, self.open_project, self.controller, self.recording,
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         files, exporter = self.files, self.exporter
         return {"new": files.new, "open": files.open, "save": files.save, "save_as": files.save_as,
                 "quit": self.close, "undo": self.document.undo, "redo": self.document.redo,
+                "import_weights": self.importer.ask,
                 "export_weights": exporter.weights, "export_checkpoint": lambda: exporter.weights(checkpoint=True),
                 "export_history": exporter.history, "export_plots": exporter.plots, "export_model": exporter.model,
                 "find_lr": self.advisor.find_learning_rate, "reset_layout": self.reset_layout,
@@ -288,10 +291,11 @@ class MainWindow(QMainWindow):
         """Apply a pending dashboard reset now (before a run's events or restored history reach it)."""
         self.dashboard_sync.flush()
 
-    def _weights_reset(self) -> None:
+    def _weights_reset(self, message: str) -> None:
+        """Re-initialised or imported weights (the same network): the views start over, as for a new network."""
         self._network_rebuilt()
         self.document.mark_weights_modified()
-        self.statusBar().showMessage("Weights re-initialised from the seed", 3000)
+        self.statusBar().showMessage(message, 6000)
 
     def _weights_restored(self, message: str) -> None:
         self.dashboard_sync.show_restored()
@@ -462,6 +466,7 @@ class MainWindow(QMainWindow):
         self.search.shutdown()
         self.runs.close()
         self.advisor.close()
+        self.importer.close()
         self.session.loader.cancel()
         self.session.loader.wait(5000)
 

@@ -39,7 +39,11 @@ MENU_BAR: tuple[tuple[str, tuple[Entry, ...]], ...] = (
         Act("new", "actionNewProject", "&New project", "Ctrl+N", "Start from the built-in spiral project", True),
         Act("open", "actionOpenProject", "&Open project…", "Ctrl+O",
             "Open a project (.json) or a trained model (.npz weights file, JSON export)", True),
-        "recent", "examples", SEPARATOR,
+        "recent", "examples",
+        Act("import_weights", "actionImportWeights", "&Import weights…",
+            tip="Start the network from weights in a file: a LayerLab model, or a PyTorch state_dict (.npz, "
+                ".safetensors) matched by name and shape", idle_only=True),
+        SEPARATOR,
         Act("save", "actionSaveProject", "&Save", "Ctrl+S", "Save the project and its weights", True),
         Act("save_as", "actionSaveProjectAs", "Save &as…", "Ctrl+Shift+S",
             "Save the project and its weights under a new name", True),

@@ -55,6 +55,7 @@ class Document(QObject):
         self.undo_stack = UndoStack(self)
         self.locked = False          # true while a run uses the network: edits are refused, never raced
         self._weights_modified = False
+        self._weights_imported = False     # the weights came from a file (File > Import weights), not from a seed
         self.undo_stack.cleanChanged.connect(lambda _clean: self.modifiedChanged.emit(self.is_modified()))
         self.undo_stack.declaredClean.connect(self._weights_saved)
 
@@ -94,7 +95,7 @@ class Document(QObject):
         """A different project (New, Open): a fresh undo history, nothing unsaved."""
         self.undo_stack.clear()
         self.path = Path(path) if path is not None else None
-        self._weights_modified = False
+        self._weights_modified = self._weights_imported = False
         self.project = project
         self.undo_stack.setClean()
         self.pathChanged.emit(self.path)
@@ -112,18 +113,21 @@ class Document(QObject):
         if project != self.project:
             old, self.project = self.project, project
             self.projectChanged.emit(old, project)
-        self._weights_modified = False
+        self._weights_modified = self._weights_imported = False
         self.undo_stack.setClean()
         self.pathChanged.emit(self.path)
         self.modifiedChanged.emit(False)
 
     def _weights_saved(self) -> None:
+        self._weights_imported = False
         if self._weights_modified:
             self._weights_modified = False
             self.modifiedChanged.emit(self.is_modified())
 
-    def mark_weights_modified(self) -> None:
-        """Training or a reset changed the weights, which a save also writes."""
+    def mark_weights_modified(self, imported: bool = False) -> None:
+        """Training, a reset or an import changed the weights, which a save also writes. `imported`: they came from
+        a file, which no seed reproduces, so closing asks about them even in a project never saved."""
+        self._weights_imported = self._weights_imported or imported
         if not self._weights_modified:
             self._weights_modified = True
             self.modifiedChanged.emit(True)
@@ -133,9 +137,10 @@ class Document(QObject):
 
     def has_work_at_stake(self) -> bool:
         """Whether closing would lose something the user would miss: edits to the project, or trained weights of a
-        project they saved. An example or the new project trained but never edited is not: the same seed and
-        settings train the very same weights again."""
-        return not self.undo_stack.isClean() or (self._weights_modified and self.path is not None)
+        project they saved, or weights imported from a file. An example or the new project trained but never edited is
+        not: the same seed and settings train the very same weights again."""
+        return not self.undo_stack.isClean() or \
+            (self._weights_modified and (self.path is not None or self._weights_imported))
 
     @property
     def title(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import LayerLabError
@@ -29,7 +30,8 @@ class Session(QObject):
     dataLoaded = Signal(object)          # PreparedData
     dataFailed = Signal(str)
     networkRebuilt = Signal()            # a new network and trainer (or a build error): dashboards start over
-    weightsReset = Signal()              # same network, re-initialised
+    weightsReset = Signal(str)           # same network, new starting weights (re-initialised or imported): the
+                                         # training state starts over; the message says what happened
     reconfigured = Signal()              # same weights, new training settings
     weightsRestored = Signal(str)        # weights (and maybe history) read from a file; the message says what
 
@@ -152,7 +154,20 @@ class Session(QObject):
             return False
         self.trainer.reset()
         self.collector = LiveViewsCollector(self.network, self.prepared, self.views_request)
-        self.weightsReset.emit()
+        self.weightsReset.emit("Weights re-initialised from the seed")
+        return True
+
+    def import_weights(self, arrays: dict[str, np.ndarray], source: str | Path) -> bool:
+        """Start over from `arrays` (LayerLab's names, as core.model_files.foreign.init_arrays gives them), as
+        `layerlab train --init-weights` does: the weights are replaced and the training state (optimizer, epoch,
+        history) starts fresh. WeightsError, nothing changed, when an array does not fit the network; refused
+        (False, nothing changes) while a run is in progress."""
+        if self.trainer is None or self.trainer.running:
+            return False
+        self.network.load_state_dict(arrays, str(source))       # checks every array before it copies any
+        self.trainer.reset(initialize=False)
+        self.collector = LiveViewsCollector(self.network, self.prepared, self.views_request)
+        self.weightsReset.emit(f"Weights imported from {Path(source).name} ({len(arrays)} arrays)")
         return True
 
     def initial_views(self):
