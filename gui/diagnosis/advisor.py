@@ -32,9 +32,9 @@ from core.network_clone import clone_network
 from core.project import Project
 from core.project_paths import apply_edits, get_value, has_value
 from gui.project.context import ProjectContext
+from gui.runtime.latest_job import LatestJob
 from gui.theme import icon
 
-from .jobs import LatestJob
 from .lr_finder_dialog import LrFinderDialog
 from .panel import ICONS, DiagnosisPanel
 from .show_me import Highlighter, can_show, show

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerLabError
 from core.model_files.foreign import init_arrays
-from gui.diagnosis.jobs import LatestJob
 from gui.runtime.gc_guard import GcGuard
+from gui.runtime.latest_job import LatestJob
 
 from .context import ProjectContext
 from .files import start_folder

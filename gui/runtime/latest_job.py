@@ -1,5 +1,6 @@
 """One piece of long work at a time on a pool thread, the newest asked for winning: the diagnosis while a run
-trains (a new copy of the run every second replaces one still waiting), the learning-rate range test.
+trains (a new copy of the run every second replaces one still waiting), the learning-rate range test, reading a
+weights file to import.
 
 Like the data loader (gui/data/loader.py): results come back through a mailbox, so no Python object crosses
 threads in a queued signal, and the application's gc guard counts the thread while it runs Python.
