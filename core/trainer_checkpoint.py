@@ -18,6 +18,7 @@ from .training_setup import new_optimizer
 # History entries that are always defined, so must be finite; a metric may be nan (undefined on a split, such as
 # the ROC-AUC of a class with no rows in it).
 ALWAYS_FINITE = ("loss", "val_loss", "lr")
+FLOAT_TYPES = {float, np.float64, np.float32}
 
 
 class TrainerCheckpoint:
@@ -126,10 +127,27 @@ def check_trainer_state(state: Any) -> None:
             raise TrainingError(f"the checkpoint's history[{key!r}] must be a list, got {describe(values)}")
         if len(values) > epoch:
             raise TrainingError(f"the checkpoint's history[{key!r}] has {len(values)} values for {epoch} epochs")
-        for i, value in enumerate(values):
-            number = _number(value, f"history[{key!r}][{i}]")
-            if math.isinf(number) or (math.isnan(number) and key in ALWAYS_FINITE):
-                raise TrainingError(f"the checkpoint's history[{key!r}][{i}] is {number}, not a finite number")
+        _check_history_values(key, values)
+
+
+def _check_history_values(key: str, values: list) -> None:
+    """No value that is not a number, no infinity, no NaN where it must be finite. A list of floats (every history
+    the trainer writes) is checked in one NumPy pass: value by value, a 2,000-epoch history took most of the time a
+    run's end spends writing its checkpoint."""
+    if set(map(type, values)) <= FLOAT_TYPES:
+        numbers = np.array(values, dtype=np.float64)
+        bad = np.isinf(numbers) | (np.isnan(numbers) if key in ALWAYS_FINITE else False)
+        if not bad.any():
+            return
+        first = int(np.argmax(bad))
+        values = values[first:first + 1]
+        offset = first
+    else:
+        offset = 0
+    for i, value in enumerate(values, offset):
+        number = _number(value, f"history[{key!r}][{i}]")
+        if math.isinf(number) or (math.isnan(number) and key in ALWAYS_FINITE):
+            raise TrainingError(f"the checkpoint's history[{key!r}][{i}] is {number}, not a finite number")
 
 
 def _number(value: Any, where: str) -> float:

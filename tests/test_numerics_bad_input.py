@@ -157,3 +157,28 @@ def test_a_constant_initializer_beyond_float32_is_refused(tmp_path):
     code, _, err = run("train", project(tmp_path, layers=layers, dtype="float64"), "--out", tmp_path / "o.npz",
                        "--quiet")
     assert "beyond the" not in err
+
+
+def test_history_checks_name_the_first_bad_value_whatever_its_place_and_type():
+    """The history of a checkpoint is checked in one NumPy pass when it holds floats; the message names the same
+    first bad value the value-by-value check named, and other types still get the value-by-value check."""
+    from core.errors import TrainingError
+    from core.trainer_checkpoint import check_trainer_state
+
+    def state(history, epoch=10):
+        return {"epoch": epoch, "step": 30, "lr": 0.01, "rng": {}, "history": history}
+
+    def refused(history) -> str:
+        with pytest.raises(TrainingError) as caught:
+            check_trainer_state(state(history))
+        return str(caught.value)
+
+    losses = [1.0 / (i + 1) for i in range(10)]
+    check_trainer_state(state({"loss": losses, "accuracy": [float("nan")] * 3 + [0.5] * 7}))   # NaN: not computed
+    check_trainer_state(state({"loss": list(np.float32(losses)), "val_auc": list(np.float64(losses))}))
+    assert "history['loss'][6] is inf" in refused({"loss": losses[:6] + [float("inf")] + losses[7:]})
+    assert "history['val_loss'][3] is nan" in refused({"val_loss": losses[:3] + [float("nan")] * 7})
+    assert "history['accuracy'][2] is -inf" in refused({"accuracy": [0.5, float("nan"), float("-inf")]})
+    assert "history['loss'][4] must be a number" in refused({"loss": losses[:4] + [True] + losses[5:]})
+    assert "history['loss'][1] must be a number" in refused({"loss": [0.5, "0.4"]})
+    check_trainer_state(state({"loss": [1, 2, 3]}))                 # whole numbers are numbers
