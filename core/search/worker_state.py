@@ -8,7 +8,6 @@ from typing import Any, Mapping
 
 _stores: dict[str, Any] = {}
 _data: dict[str, Any] = {}
-_threads_limited = False
 
 
 def run_store(task: Any) -> Any:
@@ -61,12 +60,9 @@ def fold_plan(project: Any, folds: Mapping[str, Any]) -> Any:
 def limit_threads() -> None:
     """One BLAS/OpenMP thread per trial: a worker is one core (the cluster's environment says so too, but a worker
     started by hand may not have it)."""
-    global _threads_limited
-    if not _threads_limited:
-        from threadpoolctl import threadpool_limits
+    from ..blas_threads import limit_blas_threads
 
-        threadpool_limits(1)
-        _threads_limited = True
+    limit_blas_threads(1)
 
 
 def sees_store(path: str, group_id: int, study: str) -> bool:

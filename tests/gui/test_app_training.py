@@ -326,3 +326,22 @@ def test_a_live_frame_paints_what_it_drew_in_the_same_wake(window, ui, qtbot):
     drew = [(p0, p1) for n0, n1, p0, p1 in seen if n1 > n0]
     assert len(drew) >= 5, "too few frames drew the loss curve during the run"
     assert all(p1 > p0 for p0, p1 in drew)          # every frame that drew the curve also painted it
+
+
+def test_a_run_leaves_a_core_to_the_gui_thread(window, ui):
+    """Training starts with NumPy's BLAS held to every core but one (core/blas_threads.py), whatever it was."""
+    import pytest
+    from threadpoolctl import threadpool_info
+
+    from core import blas_threads
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("os.cpu_count", lambda: 3)
+        blas_threads.limit_blas_threads(3)                       # as an untouched process has it on 3 cores
+        try:
+            ui.set_field(window, "training_epochs", "1")
+            ui.train(window)
+            assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {2}
+        finally:
+            patch.undo()
+            blas_threads.limit_blas_threads(blas_threads.app_blas_threads())
