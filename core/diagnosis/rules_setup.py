@@ -114,8 +114,7 @@ def unscaled_inputs(f: RunFacts) -> list[Finding]:
     X = np.asarray(f.data.train.X, dtype=np.float64)
     if X.size == 0:
         return []
-    std = X.std(axis=0)
-    rms = np.sqrt(np.mean(X * X, axis=0))
+    std, rms = _std_and_rms(X)
     varying = std[std > 0]
     spread = float(varying.max() / varying.min()) if varying.size else 1.0
     magnitude = float(rms.max())
@@ -132,6 +131,21 @@ def unscaled_inputs(f: RunFacts) -> list[Finding]:
                 "rms_threshold": UNSCALED_MAGNITUDE, "stds": {n: float(s) for n, s in zip(names, std)}}
     return [Finding("unscaled_inputs", "warning", message, evidence, fixes=(standard_scaling(f.project),),
                     sources=SCALING)]
+
+
+def _std_and_rms(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """X.std(axis=0) and sqrt(mean(X * X, axis=0)), the same numbers as NumPy's, through one scratch array the
+    size of X instead of two new ones (this runs after every `layerlab train` of unscaled data: 12,800 x 784 is
+    80 MB a copy)."""
+    n = X.shape[0]
+    mean = np.add.reduce(X, axis=0, keepdims=True)
+    np.true_divide(mean, n, out=mean)
+    scratch = np.subtract(X, mean)
+    np.multiply(scratch, scratch, out=scratch)
+    std = np.sqrt(np.add.reduce(scratch, axis=0) / n)
+    np.multiply(X, X, out=scratch)
+    rms = np.sqrt(np.add.reduce(scratch, axis=0) / n)
+    return std, rms
 
 
 def model_checks(f: RunFacts) -> list[Finding]:

@@ -1,0 +1,270 @@
+"""Whole processes: `layerlab train PROJECT.json` as a user runs it against a PyTorch script that trains the same
+batches, on the three benchmark networks (bench_nets.py), and the GEMM share of the 784-256-256-10 step.
+
+    python benchmarks/bench_whole_process.py --torch-python /path/to/python-with-torch [--repeats 5] [--only N]
+                                             [--threads 1|default] [--dtype float32|float64]
+
+Times are CPU seconds of the process (user + system), which a busy shared machine disturbs far less than
+wall time (the wall-time ratio is printed too). Each side is a fresh process: start-up and imports, the data loaded from the same .npz, the same network (same
+sizes, activations, default initialisers of each side), the same batches (batch size, shuffled every epoch, no
+validation split), default Adam, eager, the same epochs, one line printed per epoch, the weights written. LayerLab
+runs as the CLI does (`python main.py train`, the run recorded in a store in the temporary folder, the closing
+diagnosis printed); PyTorch runs torch_whole_process.py. Threads: OMP/MKL/OPENBLAS_NUM_THREADS=1 on both sides by
+default (`--threads default` leaves both on their defaults). The two sides alternate, one warm-up run each first;
+each repetition gives one ratio (PyTorch's seconds / LayerLab's), and the median of those ratios is printed beside
+the median seconds. "Steady" (784 net only) is the marginal time of the epochs after the first ones, once dead ReLU
+units have appeared: (T(E2) - T(E1)) of each side, E1 the fresh run's epochs.
+
+The GEMM share: the 784-256-256-10 float32 step (Trainer.train_step on the data's batches, one thread) against
+NumPy's matmul-only ceiling, the same eight matrix products alone into preallocated outputs; and the batch loop's
+step (what an epoch costs per batch, dead-unit tracking and live diagnostics included) against the same ceiling.
+
+Figures (2 shared cores, one thread each, torch 2.14.1 CPU; medians of 5 alternating repetitions):
+
+    before (main at 041ddd2)           after (this branch)          target
+    2-8-8-1 tanh b10     x
+    digits 64-128-64-10  x
+    784 fresh            x
+    784 steady           x
+    GEMM share (step)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+# (bench_nets index, epochs of the fresh run, epochs of the longer run for the steady state or None)
+PLAN = [(0, 300, None), (1, 100, None), (2, 4, 12)]
+
+
+def project_json(spec: dict, epochs: int, dtype: str) -> dict:
+    sizes = spec["sizes"]
+    binary = spec["loss"] == "bce"
+    layers = [{"type": "dense", "units": u, "activation": spec["hidden"]} for u in sizes[1:-1]]
+    layers.append({"type": "dense", "units": sizes[-1], "activation": "sigmoid" if binary else "softmax"})
+    return {"format": "layerlab/1", "name": spec["name"],
+            "data": {"source": "npz", "path": "data.npz", "split": {"val": 0.0, "test": 0.0}, "scaling": "none"},
+            "model": {"layers": layers},
+            "training": {"loss": "binary_crossentropy" if binary else "categorical_crossentropy",
+                         "optimizer": {"name": "adam", "lr": 0.001}, "batch_size": spec["batch"], "epochs": epochs,
+                         "shuffle": True, "seed": 0, "dtype": dtype}}
+
+
+def prepare(folder: Path, index: int, dtype: str) -> tuple[dict, Path]:
+    import numpy as np
+
+    sys.path.insert(0, str(HERE))
+    from bench_nets import NETS, make_data
+
+    spec = NETS[index]
+    net_dir = folder / f"net{index + 1}"
+    net_dir.mkdir()
+    X, y = make_data(spec)
+    np.savez(net_dir / "data.npz", X=X, y=y)
+    return spec, net_dir
+
+
+def layerlab_command(net_dir: Path, spec: dict, epochs: int, dtype: str) -> list[str]:
+    project = net_dir / f"project{epochs}.json"
+    if not project.exists():
+        project.write_text(json.dumps(project_json(spec, epochs, dtype)), encoding="utf-8")
+    return [sys.executable, str(ROOT / "main.py"), "train", str(project), "--out", str(net_dir / "model.npz"),
+            "--runs", str(net_dir / "runs.sqlite")]
+
+
+def torch_command(python: str, net_dir: Path, spec: dict, epochs: int) -> list[str]:
+    return [python, str(HERE / "torch_whole_process.py"), str(net_dir / "data.npz"), str(net_dir / "model.pt"),
+            ",".join(map(str, spec["sizes"])), spec["hidden"], spec["loss"], str(spec["batch"]), str(epochs)]
+
+
+def timed_process(command: list[str], env: dict, cwd: Path) -> tuple[float, float]:
+    """The process's CPU seconds (user + system, all its threads): on a shared machine its wall time mostly
+    measures the neighbours; CPU time is what the process itself cost (the wall time comes second)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{proc.stderr[-2000:]}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def compare(spec: dict, net_dir: Path, epochs: list[int], torch_python: str, env: dict, repeats: int,
+            dtype: str) -> dict[int, dict[str, list[float]]]:
+    """Seconds of each side for each epoch count, alternating LayerLab and PyTorch (after one warm-up each)."""
+    commands = {e: (layerlab_command(net_dir, spec, e, dtype), torch_command(torch_python, net_dir, spec, e))
+                for e in epochs}
+    for ours, theirs in commands.values():
+        timed_process(ours, env, net_dir)
+        timed_process(theirs, env, net_dir)
+    times = {e: {"layerlab": [], "torch": [], "layerlab_wall": [], "torch_wall": []} for e in epochs}
+    for r in range(repeats):
+        for e, (ours, theirs) in commands.items():
+            pair = [("layerlab", ours), ("torch", theirs)]
+            for who, command in (pair if r % 2 == 0 else pair[::-1]):
+                cpu, wall = timed_process(command, env, net_dir)
+                times[e][who].append(cpu)
+                times[e][who + "_wall"].append(wall)
+    return times
+
+
+def wall_ratio(t: dict[str, list[float]]) -> float:
+    return statistics.median(b / a for a, b in zip(t["layerlab_wall"], t["torch_wall"]))
+
+
+def gemm_share(env: dict) -> dict:
+    """Measured in a child process so its thread settings hold from NumPy's import on."""
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--gemm-child"], env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"GEMM share failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def gemm_child() -> None:
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE))
+    from bench_nets import NETS, make_data
+    from core.events import BatchEnd
+    from core.network import Network
+    from core.trainer import Trainer
+    from core.training_config import parse_training
+    from core.training_data import TrainingData
+
+    spec = NETS[2]
+    X, y = make_data(spec)
+    data = TrainingData.from_arrays(X, y, task="multiclass", n_classes=10)
+    sizes, bs = spec["sizes"], spec["batch"]
+    layers = [{"type": "dense", "units": u, "activation": "relu"} for u in sizes[1:-1]]
+    layers.append({"type": "dense", "units": sizes[-1], "activation": "softmax"})
+    config = parse_training({"loss": "categorical_crossentropy", "optimizer": {"name": "adam"}, "batch_size": bs,
+                             "epochs": 1000, "seed": 0})
+    trainer = Trainer(Network(layers, sizes[0]), data, config)
+    Xt, Tt = trainer._X, trainer._T
+    nb = Xt.shape[0] // bs
+    batches = [(Xt[i * bs:(i + 1) * bs], Tt[i * bs:(i + 1) * bs]) for i in range(nb)]
+    # The ceiling: forward x@W (3), backward x.T@dz (3) and dz@W.T (2), into preallocated outputs.
+    rng = np.random.default_rng(0)
+    a = [rng.standard_normal((bs, w)).astype(np.float32) for w in sizes]
+    W = [rng.standard_normal((sizes[i], sizes[i + 1])).astype(np.float32) for i in range(3)]
+    z = [np.empty((bs, sizes[i + 1]), np.float32) for i in range(3)]
+    dW = [np.empty_like(w) for w in W]
+    dx = [np.empty((bs, sizes[i]), np.float32) for i in range(3)]
+
+    def ceiling_round() -> float:
+        t = time.perf_counter()
+        for _ in range(nb):
+            for i in range(3):
+                np.matmul(a[i], W[i], out=z[i])
+            for i in (2, 1, 0):
+                np.matmul(a[i].T, a[i + 1], out=dW[i])
+                if i:
+                    np.matmul(a[i + 1], W[i].T, out=dx[i])
+        return (time.perf_counter() - t) / nb
+
+    def step_round() -> float:
+        t = time.perf_counter()
+        for Xb, Tb in batches:
+            trainer.train_step(Xb, Tb)
+        return (time.perf_counter() - t) / nb
+
+    loop = {"t": None, "steps": 0, "t0": None}
+
+    def listener(event) -> None:
+        if isinstance(event, BatchEnd) and event.batch == event.batches_per_epoch - 1:
+            if loop["t0"] is not None:
+                loop["t"], loop["steps"] = event.elapsed - loop["t0"], event.step - loop["s0"]
+            loop["t0"], loop["s0"] = event.elapsed, event.step
+
+    with np.errstate(all="ignore"):
+        step_round()
+        ceiling_round()
+        steps, ceilings, loops = [], [], []
+        for _ in range(7):
+            steps.append(step_round())
+            ceilings.append(ceiling_round())
+        for _ in range(3):
+            trainer.fit(2, listener=listener)     # a batch loop's step: its second epoch, per batch
+            loops.append(loop["t"] / loop["steps"])
+            loop["t0"] = None
+    ceiling = statistics.median(ceilings)
+    print(json.dumps({"ceiling_ms": 1e3 * ceiling, "step_ms": 1e3 * statistics.median(steps),
+                      "loop_step_ms": 1e3 * statistics.median(loops),
+                      "share": ceiling / statistics.median(steps), "loop_share": ceiling / statistics.median(loops)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--torch-python", default=os.environ.get("LAYERLAB_TORCH_PYTHON"),
+                        help="a Python interpreter with torch installed")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating repetitions (medians of them)")
+    parser.add_argument("--only", type=int, help="run only network number N (1-3)")
+    parser.add_argument("--threads", choices=("1", "default"), default="1",
+                        help="BLAS/OpenMP threads on both sides (default 1)")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                        help="LayerLab's dtype (PyTorch stays float32)")
+    parser.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every epoch count")
+    parser.add_argument("--no-gemm", action="store_true", help="skip the GEMM share")
+    parser.add_argument("--gemm-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.gemm_child:
+        gemm_child()
+        return
+    env = dict(os.environ)
+    # As on a user's machine: compiled modules are cached after the first (warm-up) run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for var in THREAD_VARS:
+        if args.threads == "1":
+            env[var] = "1"
+        else:
+            env.pop(var, None)
+    plan = PLAN if args.only is None else [PLAN[args.only - 1]]
+    if not args.torch_python:
+        raise SystemExit("give --torch-python (an interpreter with torch)")
+    print(f"threads: {args.threads}; LayerLab {args.dtype}; medians of {args.repeats} alternating repetitions",
+          flush=True)
+    with tempfile.TemporaryDirectory(prefix="layerlab-whole-") as tmp:
+        for index, fresh_epochs, long_epochs in plan:
+            spec, net_dir = prepare(Path(tmp), index, args.dtype)
+            fresh = max(1, round(fresh_epochs * args.epochs_scale))
+            epochs = [fresh] + ([max(fresh + 1, round(long_epochs * args.epochs_scale))] if long_epochs else [])
+            times = compare(spec, net_dir, epochs, args.torch_python, env, args.repeats, args.dtype)
+            t = times[fresh]
+            ratios = [b / a for a, b in zip(t["layerlab"], t["torch"])]
+            print(f"{spec['name']:44s} {fresh:4d} epochs  LayerLab {statistics.median(t['layerlab']):6.2f} s  "
+                  f"PyTorch {statistics.median(t['torch']):6.2f} s  ratio {statistics.median(ratios):5.2f}x "
+                  f"(each: {' '.join(f'{r:.2f}' for r in ratios)}; wall {wall_ratio(t):.2f}x)", flush=True)
+            if long_epochs:
+                e2 = epochs[1]
+                u = times[e2]
+                ours = [b - a for a, b in zip(t["layerlab"], u["layerlab"])]
+                theirs = [b - a for a, b in zip(t["torch"], u["torch"])]
+                ratios = [b / a for a, b in zip(ours, theirs)]
+                print(f"{'':44s} steady: epochs {fresh + 1}-{e2}  LayerLab {statistics.median(ours):6.2f} s  "
+                      f"PyTorch {statistics.median(theirs):6.2f} s  ratio {statistics.median(ratios):5.2f}x "
+                      f"(each: {' '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+    if not args.no_gemm and (args.only in (None, 3)):
+        one = {**env, **{var: "1" for var in THREAD_VARS}}
+        g = gemm_share(one)
+        print(f"GEMM share, 784-256-256-10 float32, one thread: ceiling {g['ceiling_ms']:.3f} ms/step; "
+              f"train_step {g['step_ms']:.3f} ms ({100 * g['share']:.0f}%); batch-loop step {g['loop_step_ms']:.3f} "
+              f"ms ({100 * g['loop_share']:.0f}%)  (target >= 75%)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
