@@ -498,3 +498,16 @@ def test_finding_rejects_unknown_codes_and_severities():
     with pytest.raises(ValueError):
         Finding("good_fit", "fatal", "", {})
     assert Fix("x", (Edit("a.b", 1, 2),)).as_edits() == {"a.b": 2}
+
+
+def test_unscaled_inputs_statistics_are_numpys_bit_for_bit():
+    """The rule's standard deviations and root mean squares (one scratch array instead of two copies of the data)
+    are exactly X.std(axis=0) and sqrt(mean(X * X, axis=0))."""
+    from core.diagnosis.rules_setup import _std_and_rms
+
+    rng = np.random.default_rng(5)
+    for X in (rng.normal(size=(300, 7)) * rng.uniform(0, 1e3, 7) + rng.uniform(-50, 50, 7), np.ones((1, 3)),
+              np.array([[0.0, -1e150], [2.0, 1e150]])):
+        std, rms = _std_and_rms(X)
+        assert std.tobytes() == X.std(axis=0).tobytes()
+        assert rms.tobytes() == np.sqrt(np.mean(X * X, axis=0)).tobytes()
