@@ -76,11 +76,11 @@ def prepare(folder: Path, index: int, dtype: str) -> tuple[dict, Path]:
     return spec, net_dir
 
 
-def layerlab_command(net_dir: Path, spec: dict, epochs: int, dtype: str) -> list[str]:
-    project = net_dir / f"project{epochs}.json"
+def layerlab_command(root: Path, net_dir: Path, spec: dict, epochs: int, dtype: str) -> list[str]:
+    project = net_dir / f"project{epochs}-{dtype}.json"
     if not project.exists():
         project.write_text(json.dumps(project_json(spec, epochs, dtype)), encoding="utf-8")
-    return [sys.executable, str(ROOT / "main.py"), "train", str(project), "--out", str(net_dir / "model.npz"),
+    return [sys.executable, str(root / "main.py"), "train", str(project), "--out", str(net_dir / "model.npz"),
             "--runs", str(net_dir / "runs.sqlite")]
 
 
@@ -102,42 +102,59 @@ def timed_process(command: list[str], env: dict, cwd: Path) -> tuple[float, floa
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
 
 
-def compare(spec: dict, net_dir: Path, epochs: list[int], torch_python: str, env: dict, repeats: int,
-            dtype: str) -> dict[int, dict[str, list[float]]]:
-    """Seconds of each side for each epoch count, alternating LayerLab and PyTorch (after one warm-up each)."""
-    commands = {e: (layerlab_command(net_dir, spec, e, dtype), torch_command(torch_python, net_dir, spec, e))
-                for e in epochs}
-    for ours, theirs in commands.values():
-        timed_process(ours, env, net_dir)
-        timed_process(theirs, env, net_dir)
-    times = {e: {"layerlab": [], "torch": [], "layerlab_wall": [], "torch_wall": []} for e in epochs}
+def compare(sides: dict[str, tuple[Path, str]], spec: dict, net_dir: Path, epochs: list[int], torch_python: str,
+            env: dict, repeats: int) -> dict[int, dict[str, list[tuple[float, float]]]]:
+    """(CPU, wall) seconds of each side for each epoch count: the LayerLab sides (label -> code root, dtype) and
+    PyTorch, in an order that rotates each repetition, after one warm-up run of each."""
+    commands = {e: {**{label: layerlab_command(root, net_dir, spec, e, dtype) for label, (root, dtype) in sides.items()},
+                    "PyTorch": torch_command(torch_python, net_dir, spec, e)} for e in epochs}
+    for by_side in commands.values():
+        for command in by_side.values():
+            timed_process(command, env, net_dir)
+    times = {e: {label: [] for label in commands[e]} for e in epochs}
     for r in range(repeats):
-        for e, (ours, theirs) in commands.items():
-            pair = [("layerlab", ours), ("torch", theirs)]
-            for who, command in (pair if r % 2 == 0 else pair[::-1]):
-                cpu, wall = timed_process(command, env, net_dir)
-                times[e][who].append(cpu)
-                times[e][who + "_wall"].append(wall)
+        for e, by_side in commands.items():
+            order = list(by_side.items())
+            k = r % len(order)
+            for label, command in order[k:] + order[:k]:
+                times[e][label].append(timed_process(command, env, net_dir))
     return times
 
 
-def wall_ratio(t: dict[str, list[float]]) -> float:
-    return statistics.median(b / a for a, b in zip(t["layerlab_wall"], t["torch_wall"]))
+def report(name: str, what: str, times: dict[str, list[tuple[float, float]]]) -> None:
+    """Each LayerLab side's median CPU seconds and its ratio to PyTorch, as the median of the per-repetition
+    ratios (each measured in one repetition), the wall-time ratio beside it."""
+    theirs = times["PyTorch"]
+    print(f"{name:44s} {what}: PyTorch {statistics.median(c for c, _ in theirs):6.2f} s CPU", flush=True)
+    for label, ours in times.items():
+        if label == "PyTorch":
+            continue
+        ratios = [b[0] / a[0] for a, b in zip(ours, theirs)]
+        walls = [b[1] / a[1] for a, b in zip(ours, theirs) if a[1] > 0]
+        print(f"{'':46s}{label:18s} {statistics.median(c for c, _ in ours):6.2f} s CPU  ratio "
+              f"{statistics.median(ratios):5.2f}x (each: {' '.join(f'{r:.2f}' for r in ratios)}; wall "
+              f"{statistics.median(walls):.2f}x)", flush=True)
 
 
-def gemm_share(env: dict) -> dict:
+def marginal(short: dict[str, list[tuple[float, float]]], long: dict[str, list[tuple[float, float]]]) \
+        -> dict[str, list[tuple[float, float]]]:
+    """The longer run's seconds minus the shorter one's, repetition by repetition: the epochs in between."""
+    return {label: [(b[0] - a[0], b[1] - a[1]) for a, b in zip(short[label], long[label])] for label in short}
+
+
+def gemm_share(env: dict, root: Path) -> dict:
     """Measured in a child process so its thread settings hold from NumPy's import on."""
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--gemm-child"], env=env,
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--gemm-child", str(root)], env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"GEMM share failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def gemm_child() -> None:
+def gemm_child(root: Path) -> None:
     import numpy as np
 
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     sys.path.insert(0, str(HERE))
     from bench_nets import NETS, make_data
     from core.events import BatchEnd
@@ -166,8 +183,8 @@ def gemm_child() -> None:
     dW = [np.empty_like(w) for w in W]
     dx = [np.empty((bs, sizes[i]), np.float32) for i in range(3)]
 
-    def ceiling_round() -> float:
-        t = time.perf_counter()
+    def ceiling_round() -> tuple[float, float]:
+        t, c = time.perf_counter(), time.process_time()
         for _ in range(nb):
             for i in range(3):
                 np.matmul(a[i], W[i], out=z[i])
@@ -175,13 +192,13 @@ def gemm_child() -> None:
                 np.matmul(a[i].T, a[i + 1], out=dW[i])
                 if i:
                     np.matmul(a[i + 1], W[i].T, out=dx[i])
-        return (time.perf_counter() - t) / nb
+        return (time.perf_counter() - t) / nb, (time.process_time() - c) / nb
 
-    def step_round() -> float:
-        t = time.perf_counter()
+    def step_round() -> tuple[float, float]:
+        t, c = time.perf_counter(), time.process_time()
         for Xb, Tb in batches:
             trainer.train_step(Xb, Tb)
-        return (time.perf_counter() - t) / nb
+        return (time.perf_counter() - t) / nb, (time.process_time() - c) / nb
 
     loop = {"t": None, "steps": 0, "t0": None}
 
@@ -202,8 +219,12 @@ def gemm_child() -> None:
             trainer.fit(2, listener=listener)     # a batch loop's step: its second epoch, per batch
             loops.append(loop["t"] / loop["steps"])
             loop["t0"] = None
-    ceiling = statistics.median(ceilings)
+    ceiling = statistics.median(w for w, _ in ceilings)
+    ceiling_cpu = statistics.median(c for _, c in ceilings)
+    step_cpu = statistics.median(c for _, c in steps)
+    steps = [w for w, _ in steps]
     print(json.dumps({"ceiling_ms": 1e3 * ceiling, "step_ms": 1e3 * statistics.median(steps),
+                      "step_cpu_ms": 1e3 * step_cpu, "cpu_share": ceiling_cpu / step_cpu,
                       "loop_step_ms": 1e3 * statistics.median(loops),
                       "share": ceiling / statistics.median(steps), "loop_share": ceiling / statistics.median(loops)}))
 
@@ -220,13 +241,17 @@ def main() -> None:
                         help="LayerLab's dtype (PyTorch stays float32)")
     parser.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every epoch count")
     parser.add_argument("--no-gemm", action="store_true", help="skip the GEMM share")
-    parser.add_argument("--gemm-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="DIR", help="another LayerLab checkout (e.g. main before a change), "
+                        "run as a side of its own in the same repetitions")
+    parser.add_argument("--float64", action="store_true", help="also LayerLab in float64 (target: within 2x of "
+                        "float32 on the small nets)")
+    parser.add_argument("--gemm-child", metavar="ROOT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.gemm_child:
-        gemm_child()
+        gemm_child(Path(args.gemm_child))
         return
     env = dict(os.environ)
-    # As on a user's machine: compiled modules are cached after the first (warm-up) run.
+    # As on a user's machine: compiled modules are cached after the first (warm-up) run (outside the checkouts).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     for var in THREAD_VARS:
         if args.threads == "1":
@@ -236,34 +261,40 @@ def main() -> None:
     plan = PLAN if args.only is None else [PLAN[args.only - 1]]
     if not args.torch_python:
         raise SystemExit("give --torch-python (an interpreter with torch)")
-    print(f"threads: {args.threads}; LayerLab {args.dtype}; medians of {args.repeats} alternating repetitions",
-          flush=True)
+    sides = {f"LayerLab {args.dtype}": (ROOT, args.dtype)}
+    if args.float64 and args.dtype != "float64":
+        sides["LayerLab float64"] = (ROOT, "float64")
+    if args.baseline:
+        sides[f"baseline {args.dtype}"] = (Path(args.baseline).resolve(), args.dtype)
+    print(f"threads: {args.threads}; CPU seconds, medians of {args.repeats} rotating repetitions; "
+          f"sides: {', '.join(sides)}, PyTorch", flush=True)
     with tempfile.TemporaryDirectory(prefix="layerlab-whole-") as tmp:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         for index, fresh_epochs, long_epochs in plan:
             spec, net_dir = prepare(Path(tmp), index, args.dtype)
             fresh = max(1, round(fresh_epochs * args.epochs_scale))
             epochs = [fresh] + ([max(fresh + 1, round(long_epochs * args.epochs_scale))] if long_epochs else [])
-            times = compare(spec, net_dir, epochs, args.torch_python, env, args.repeats, args.dtype)
-            t = times[fresh]
-            ratios = [b / a for a, b in zip(t["layerlab"], t["torch"])]
-            print(f"{spec['name']:44s} {fresh:4d} epochs  LayerLab {statistics.median(t['layerlab']):6.2f} s  "
-                  f"PyTorch {statistics.median(t['torch']):6.2f} s  ratio {statistics.median(ratios):5.2f}x "
-                  f"(each: {' '.join(f'{r:.2f}' for r in ratios)}; wall {wall_ratio(t):.2f}x)", flush=True)
+            times = compare(sides, spec, net_dir, epochs, args.torch_python, env, args.repeats)
+            report(spec["name"], f"{fresh} epochs", times[fresh])
             if long_epochs:
-                e2 = epochs[1]
-                u = times[e2]
-                ours = [b - a for a, b in zip(t["layerlab"], u["layerlab"])]
-                theirs = [b - a for a, b in zip(t["torch"], u["torch"])]
-                ratios = [b / a for a, b in zip(ours, theirs)]
-                print(f"{'':44s} steady: epochs {fresh + 1}-{e2}  LayerLab {statistics.median(ours):6.2f} s  "
-                      f"PyTorch {statistics.median(theirs):6.2f} s  ratio {statistics.median(ratios):5.2f}x "
-                      f"(each: {' '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+                report("", f"steady (epochs {fresh + 1}-{epochs[1]})", marginal(times[fresh], times[epochs[1]]))
+            if len(sides) > 1:
+                first = times[fresh][next(iter(sides))]
+                for label in list(sides)[1:]:
+                    per = [b[0] / a[0] for a, b in zip(first, times[fresh][label])]
+                    print(f"{'':46s}{label} / {next(iter(sides))}: {statistics.median(per):.2f}x CPU (each: "
+                          f"{' '.join(f'{r:.2f}' for r in per)})", flush=True)
     if not args.no_gemm and (args.only in (None, 3)):
         one = {**env, **{var: "1" for var in THREAD_VARS}}
-        g = gemm_share(one)
-        print(f"GEMM share, 784-256-256-10 float32, one thread: ceiling {g['ceiling_ms']:.3f} ms/step; "
-              f"train_step {g['step_ms']:.3f} ms ({100 * g['share']:.0f}%); batch-loop step {g['loop_step_ms']:.3f} "
-              f"ms ({100 * g['loop_share']:.0f}%)  (target >= 75%)", flush=True)
+        one.pop("PYTHONPYCACHEPREFIX", None)
+        for label, (root, _) in sides.items():
+            if label.startswith("LayerLab float64"):
+                continue
+            g = gemm_share(one, root)
+            print(f"GEMM share ({label}), 784-256-256-10 float32, one BLAS thread: ceiling {g['ceiling_ms']:.3f} ms/step;"
+                  f" train_step {g['step_ms']:.3f} ms ({100 * g['share']:.0f}%), CPU {g['step_cpu_ms']:.3f} ms "
+                  f"({100 * g['cpu_share']:.0f}%); batch-loop step {g['loop_step_ms']:.3f} ms "
+                  f"({100 * g['loop_share']:.0f}%)  (target >= 75%)", flush=True)
 
 
 if __name__ == "__main__":

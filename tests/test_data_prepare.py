@@ -156,11 +156,12 @@ def test_identity_crosses_take_the_rows_whole_as_the_per_column_path_does():
     from core.data.preprocess import apply_crosses, build_crosses
 
     rng = np.random.default_rng(3)
-    for X in (rng.normal(size=(40, 5)), rng.integers(-9, 9, size=(40, 5)), np.array([[-0.0, 1.5]] * 3)):
+    for X in (rng.normal(size=(40, 5)), rng.integers(-9, 9, size=(40, 5)), np.array([[-0.0, 1.5]] * 3),
+              np.asfortranarray(rng.normal(size=(6, 4)))):
         identity = build_crosses(None, tuple(f"x{j + 1}" for j in range(X.shape[1])))
         reordered = identity[1:] + identity[:1]          # not every column in place: the per-column path
         rows = rng.permutation(X.shape[0])[: X.shape[0] // 2]
-        for selection in (None, rows):
+        for selection in (None, rows, np.arange(1, X.shape[0] - 1), np.arange(X.shape[0]), np.arange(0)):
             fast = apply_crosses(X, identity, selection)
             expected = X if selection is None else X[selection]
             assert fast.dtype == np.float64 and fast.flags.c_contiguous and not np.shares_memory(fast, X)
