@@ -64,7 +64,8 @@ def apply_crosses(X: np.ndarray, crosses: tuple[dict, ...], rows: np.ndarray | N
         # 0.03 s on 12,800 x 784).
         if rows is not None:
             rows = np.asarray(rows)
-            if len(rows) and 0 <= rows[0] and rows[-1] < X.shape[0] and np.all(np.diff(rows) == 1):   # a run: a copy
+            if (rows.dtype.kind in "iu" and len(rows) and 0 <= rows[0] and rows[-1] < X.shape[0]
+                    and np.all(np.diff(rows) == 1)):          # a run of rows: a plain copy
                 rows = slice(int(rows[0]), int(rows[-1]) + 1)
             else:
                 return np.take(np.asarray(X, dtype=np.float64), rows, axis=0)

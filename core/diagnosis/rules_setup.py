@@ -168,14 +168,20 @@ def _std_and_rms(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 total = np.add.reduce(buffer[:len(block) + 1], axis=0)
         return total
 
-    mean = (row_sums(lambda b, out: np.copyto(out, b) or out) / n)[None, :]
+    def values(block, out):
+        np.copyto(out, block)
+        return out
 
     def squared_deviations(block, out):
         np.subtract(block, mean, out=out)
         return np.multiply(out, out, out=out)
 
+    def squares(block, out):
+        return np.multiply(block, block, out=out)
+
+    mean = (row_sums(values) / n)[None, :]
     std = np.sqrt(row_sums(squared_deviations) / n)
-    rms = np.sqrt(row_sums(lambda b, out: np.multiply(b, b, out=out)) / n)
+    rms = np.sqrt(row_sums(squares) / n)
     return std, rms
 
 
