@@ -34,13 +34,17 @@ PyTorch / LayerLab as the median of the per-repetition ratios):
     784 steady (epochs 5-12)        3.7 s    2.63 s (1.36x)       3.06 s (1.27x)        >= 2x   (not reached)
     float64 / float32 (LayerLab)    spiral 0.93x, digits 1.62x                          <= 2x
 
-The first run of this script that day (main before any change, 3 repetitions): 11.9x / 7.0x / 1.92x / 0.87x
-(steady); the machine's load moves single figures by 10-30%, so compare sides of one run. Every ratio printed is
+A second run on the 784 net (`--only 3`, 5 repetitions): fresh 2.42x (main before: 2.18x; main's process took
+1.25x this one's CPU time), steady 1.20x (main before: 1.33x): the steady epochs' difference is within the noise
+of a difference of two process times. The first run of this script that day (main before any change, 3
+repetitions): 11.9x / 7.0x / 1.92x / 0.87x (steady); the machine's load moves single figures by 10-30%, so compare
+sides of one run. Every ratio printed is
 measured within one repetition. (The steady epochs: the loss is ~1e-6 from epoch 2 on; on this data no unit stays
 dead for a whole epoch within 12 epochs, so PyTorch's subnormal slow-down does not show up here.)
 
 GEMM share (train_step, CPU time, one BLAS thread): about 55% before and after (ceiling 1.44 ms of 2.6 ms a step
-measured quietly; 46-52% while the test suite ran beside it); the step's code is unchanged. Where the rest goes,
+measured on a quieter machine; 49% / 49% in the second run, 46-52% while the test suite ran beside it); the step's
+code is unchanged. Where the rest goes,
 per 784-256-256-10 step (CPU): Adam's update 0.65-0.75 ms (twelve element-wise NumPy passes over 269,322
 parameters, split over two threads, whose order of roundings the bit-identical results fix), backward beyond its
 matrix products 0.1-0.14 ms (ReLU masks, bias sums), the kept previous weights and the gradient norm 0.08 ms,
