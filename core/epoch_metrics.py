@@ -57,7 +57,7 @@ class EpochMetrics:
         if order is None:
             np.copyto(self._y_epoch, self._y)
         else:
-            np.take(self._y, order, axis=0, out=self._y_epoch)
+            np.take(self._y, order, axis=0, out=self._y_epoch, mode="clip")
 
     def logs(self, train_loss: float, lr: float, exact: bool = False) -> dict[str, float]:
         """The epoch's logs: `loss`, the training metrics, `val_loss` and the validation metrics, `lr`. With

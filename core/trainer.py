@@ -361,10 +361,12 @@ class Trainer(RunControl, TrainerCheckpoint):
         order = None
         if self.config.shuffle:
             order = self.shuffle_rng.permutation(self._X.shape[0])
-            np.take(self._X, order, axis=0, out=self._Xs)
-            np.take(self._T, order, axis=0, out=self._Ts)
+            # mode="clip": a permutation is always in range, and take() with out= buffers its whole output first
+            # in the default mode="raise" (twice the cost: 24 ms instead of 11 ms an epoch on 12,800 x 784).
+            np.take(self._X, order, axis=0, out=self._Xs, mode="clip")
+            np.take(self._T, order, axis=0, out=self._Ts, mode="clip")
             if self._W is not None:
-                np.take(self._W, order, axis=0, out=self._Ws)
+                np.take(self._W, order, axis=0, out=self._Ws, mode="clip")
         self.metrics.start_epoch(order)
         if self._batches is not None:
             return self._batches

@@ -150,6 +150,35 @@ def test_preprocessor_transform_is_the_affine_map_of_the_crosses():
         pre.transform(np.array([[1.0, 2.0], [np.nan, 0.0]]))
 
 
+def test_identity_crosses_take_the_rows_whole_as_the_per_column_path_does():
+    """Every column as it is (the shortcut) gives the same float64 values, row order and width as crosses that
+    are not that (the per-column path), with and without a row selection, for integer and float data."""
+    from core.data.preprocess import apply_crosses, build_crosses
+
+    rng = np.random.default_rng(3)
+    for X in (rng.normal(size=(40, 5)), rng.integers(-9, 9, size=(40, 5)), np.array([[-0.0, 1.5]] * 3),
+              np.asfortranarray(rng.normal(size=(6, 4)))):
+        identity = build_crosses(None, tuple(f"x{j + 1}" for j in range(X.shape[1])))
+        reordered = identity[1:] + identity[:1]          # not every column in place: the per-column path
+        rows = rng.permutation(X.shape[0])[: X.shape[0] // 2]
+        for selection in (None, rows, np.arange(1, X.shape[0] - 1), np.arange(X.shape[0]), np.arange(0)):
+            fast = apply_crosses(X, identity, selection)
+            expected = X if selection is None else X[selection]
+            assert fast.dtype == np.float64 and fast.flags.c_contiguous and not np.shares_memory(fast, X)
+            assert fast.tobytes() == np.asarray(expected, dtype=np.float64).tobytes()
+            slow = apply_crosses(X, reordered, selection)
+            assert slow.tobytes() == np.ascontiguousarray(np.roll(fast, -1, axis=1)).tobytes()
+
+
+def test_scaling_none_leaves_values_bit_for_bit_and_a_negative_zero_offset_still_applies():
+    X = np.array([[-0.0, 2.5], [1e-300, -3.0]])
+    none = Preprocessor(({"name": "a", "op": "identity", "inputs": [0]}, {"name": "b", "op": "identity", "inputs": [1]}),
+                        "none", [0.0, 0.0], [1.0, 1.0], 2)
+    assert none.transform(X).tobytes() == X.tobytes()
+    signed = Preprocessor(none.crosses, "standard", [-0.0, 0.0], [1.0, 1.0], 2)
+    assert np.signbit(signed.transform(X)[0, 0]) == np.signbit(-0.0 - -0.0)      # -0.0 - (-0.0) is +0.0
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.pop("scale"), "preprocessing must be an object with keys"),
     (lambda d: d.update(extra=1), "preprocessing must be an object with keys"),

@@ -498,3 +498,21 @@ def test_finding_rejects_unknown_codes_and_severities():
     with pytest.raises(ValueError):
         Finding("good_fit", "fatal", "", {})
     assert Fix("x", (Edit("a.b", 1, 2),)).as_edits() == {"a.b": 2}
+
+
+def test_unscaled_inputs_statistics_are_numpys_bit_for_bit():
+    """The rule's standard deviations and root mean squares (one scratch array instead of two copies of the data)
+    are exactly X.std(axis=0) and sqrt(mean(X * X, axis=0))."""
+    from core.diagnosis.rules_setup import _std_and_rms
+
+    from core.diagnosis.rules_setup import CHUNKED_ABOVE
+
+    rng = np.random.default_rng(5)
+    large = [rng.normal(size=shape) * np.exp(rng.uniform(-30, 30, shape[1])) + rng.uniform(-5, 5, shape[1])
+             for shape in ((20_000, 64), (140_000, 8))]          # summed a block of rows at a time
+    assert all(X.nbytes > CHUNKED_ABOVE for X in large)
+    for X in (rng.normal(size=(300, 7)) * rng.uniform(0, 1e3, 7) + rng.uniform(-50, 50, 7), np.ones((1, 3)),
+              np.array([[0.0, -1e150], [2.0, 1e150]]), *large):
+        std, rms = _std_and_rms(X)
+        assert std.tobytes() == X.std(axis=0).tobytes()
+        assert rms.tobytes() == np.sqrt(np.mean(X * X, axis=0)).tobytes()

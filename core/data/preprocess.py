@@ -58,6 +58,18 @@ def apply_crosses(X: np.ndarray, crosses: tuple[dict, ...], rows: np.ndarray | N
     def column(j: int) -> np.ndarray:
         return X[:, j] if rows is None else X[rows, j]
 
+    if all(c["op"] == "identity" and c["inputs"] == [k] for k, c in enumerate(crosses)) and len(crosses) == X.shape[1]:
+        # Every column as it is (all data but the playground's): the rows in one gather, or one copy when they are
+        # a run (every row, split without holding any out), not a strided gather per column (0.4 s instead of
+        # 0.03 s on 12,800 x 784).
+        if rows is not None:
+            rows = np.asarray(rows)
+            if (rows.dtype.kind in "iu" and len(rows) and 0 <= rows[0] and rows[-1] < X.shape[0]
+                    and np.all(np.diff(rows) == 1)):          # a run of rows: a plain copy
+                rows = slice(int(rows[0]), int(rows[-1]) + 1)
+            else:
+                return np.take(np.asarray(X, dtype=np.float64), rows, axis=0)
+        return np.array(X[rows] if rows is not None else X, dtype=np.float64, order="C")
     out = np.empty((X.shape[0] if rows is None else len(rows), len(crosses)), dtype=np.float64)
     for k, cross in enumerate(crosses):
         op, inputs = cross["op"], cross["inputs"]
@@ -180,6 +192,8 @@ class Preprocessor:
 
     def scale_crossed(self, C: np.ndarray) -> np.ndarray:
         """The scaling step alone, in place on crossed features C (m, d'); returns C."""
+        if not (np.any(self.offset) or np.signbit(self.offset).any() or np.any(self.scale != 1.0)):
+            return C       # x - (+0.0) and x * 1.0 are x bit for bit: two passes over the data saved ("none")
         C -= self.offset
         C *= self.scale
         return C

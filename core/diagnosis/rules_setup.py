@@ -114,8 +114,7 @@ def unscaled_inputs(f: RunFacts) -> list[Finding]:
     X = np.asarray(f.data.train.X, dtype=np.float64)
     if X.size == 0:
         return []
-    std = X.std(axis=0)
-    rms = np.sqrt(np.mean(X * X, axis=0))
+    std, rms = _std_and_rms(X)
     varying = std[std > 0]
     spread = float(varying.max() / varying.min()) if varying.size else 1.0
     magnitude = float(rms.max())
@@ -132,6 +131,58 @@ def unscaled_inputs(f: RunFacts) -> list[Finding]:
                 "rms_threshold": UNSCALED_MAGNITUDE, "stds": {n: float(s) for n, s in zip(names, std)}}
     return [Finding("unscaled_inputs", "warning", message, evidence, fixes=(standard_scaling(f.project),),
                     sources=SCALING)]
+
+
+# Data larger than this is summed a block of rows at a time (about this many bytes each), so no copy of it is made.
+CHUNKED_ABOVE = 1 << 23
+
+
+def _std_and_rms(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """X.std(axis=0) and sqrt(mean(X * X, axis=0)), the same numbers as NumPy's. This runs after every
+    `layerlab train` of unscaled data, and NumPy's way makes two temporary copies of the data (12,800 x 784 is
+    80 MB each, most of the rule's time in a fresh process): large data is summed a block of rows at a time
+    instead. NumPy sums over axis 0 of a C-ordered array (of 8 or more columns) row after row, so carrying each
+    block's running total in as its first row gives its sums bit for bit."""
+    n, d = X.shape
+    if X.nbytes <= CHUNKED_ABOVE or d < 8 or not X.flags.c_contiguous:
+        mean = np.add.reduce(X, axis=0, keepdims=True)
+        np.true_divide(mean, n, out=mean)
+        scratch = np.subtract(X, mean)
+        np.multiply(scratch, scratch, out=scratch)
+        std = np.sqrt(np.add.reduce(scratch, axis=0) / n)
+        np.multiply(X, X, out=scratch)
+        return std, np.sqrt(np.add.reduce(scratch, axis=0) / n)
+    rows = max(1, CHUNKED_ABOVE // 2 // X.itemsize // d)
+    buffer = np.empty((rows + 1, d), dtype=X.dtype)
+
+    def row_sums(block_of) -> np.ndarray:
+        """The sums over every row of block_of(rows of X), in row order."""
+        total = None
+        for start in range(0, n, rows):
+            block = X[start:start + rows]
+            if total is None:
+                total = np.add.reduce(block_of(block, buffer[:len(block)]), axis=0)
+            else:
+                buffer[0] = total
+                block_of(block, buffer[1:len(block) + 1])
+                total = np.add.reduce(buffer[:len(block) + 1], axis=0)
+        return total
+
+    def values(block, out):
+        np.copyto(out, block)
+        return out
+
+    def squared_deviations(block, out):
+        np.subtract(block, mean, out=out)
+        return np.multiply(out, out, out=out)
+
+    def squares(block, out):
+        return np.multiply(block, block, out=out)
+
+    mean = (row_sums(values) / n)[None, :]
+    std = np.sqrt(row_sums(squared_deviations) / n)
+    rms = np.sqrt(row_sums(squares) / n)
+    return std, rms
 
 
 def model_checks(f: RunFacts) -> list[Finding]:
