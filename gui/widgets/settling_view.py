@@ -41,7 +41,6 @@ class ResizeStorm(QtCore.QObject):
         self._resized_at = -1e9
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(SETTLE_MS)
         self._timer.timeout.connect(self.end)
         window.installEventFilter(self)
 
@@ -59,7 +58,7 @@ class ResizeStorm(QtCore.QObject):
                 self.started.emit()
             self._resized_at = now
             if self.active:
-                self._timer.start()
+                self._timer.start(SETTLE_MS)
         return False
 
     def end(self) -> None:
