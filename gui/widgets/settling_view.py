@@ -9,11 +9,11 @@ During a drag a plot only needs to fill its rectangle.
 
 `ResizeStorm` watches a top-level window: a new size within SETTLE_MS of the previous one starts a storm (the first
 size after a pause, such as a maximise, is laid out at once as always), and SETTLE_MS without a new size ends it.
-When a storm starts, each `SettlingView` of the window keeps a picture of itself as it is (laid out for the size
-before); during the storm it draws that picture, scaled to its rectangle (one pixmap blit), and defers its lay-out;
-when the storm ends it lays out its final size and paints for real. A long drag lays out the views again every
-REFRESH_S, so their picture never stretches far from the truth. What the plots draw meanwhile (a live run's new
-points) is kept in their scenes and shows at the next lay-out.
+When a storm starts (the window has just laid out the size that made it one), each `SettlingView` of the window
+keeps a picture of itself; during the storm it draws that picture, scaled to its rectangle (one pixmap blit), and
+defers its lay-out; when the storm ends it lays out its final size and paints for real. A long drag lays the views
+out again every REFRESH_S, so their picture never stretches far from the truth. What the plots draw meanwhile (a
+live run's new points) is kept in their scenes and shows at the next lay-out.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class ResizeStorm(QtCore.QObject):
     """Tells whether a top-level window is being resized in quick succession (a drag). `of(window)` gives the one
     of a window, made on first use."""
 
-    started = QtCore.Signal()         # before the window lays out the size that made it a storm
+    started = QtCore.Signal()         # the size that made it a storm is laid out: views keep their picture now
     ended = QtCore.Signal()
     storms = 0                        # storms seen in this process (a count for tests and benchmarks)
 
