@@ -10,10 +10,24 @@ second of each, the storm's rate as a share of the quiet window's (issue 14 repo
 steps/s), the sizes the window managed a second, and the share of the time the GUI thread held the draw gate (the
 training thread waits meanwhile; gui/runtime/busy_hold.py), a figure that depends less on how loaded the machine is.
 
-Measured on a 2-core machine shared with other jobs (load ~7), Xvfb and offscreen alike: the storm costs about half
-the quiet window's throughput (35-51%, never ~3%) with the gate held 68-78% of the time (5-11% quiet) at ~30
-sizes a second. Capping the gate's share at a half or a third (the GUI thread sleeping with the gate open when over
-it) gave no throughput back there (45-61%) and cut the window to 4-8 sizes a second, so the cap is not in the app.
+Earlier (a quieter machine): the storm at 35-51% of the quiet window's throughput, the gate held 68-78% of the time
+at ~30 sizes a second; capping the gate's share gave nothing back (45-61%) and cut the window to 4-8 sizes a second.
+
+2026-12-06, Xvfb 1920x1200, the 2-core machine shared with other jobs (load 3-6), `--epochs 150 --repeats 3`,
+the code before and after this change alternating (two runs each):
+- before (every size laid out and repainted every plot: ~90 ms of the GUI thread per size): 9-12 sizes a second,
+  the gate held 96-98% of the time, the storm at 1-2% of the quiet window's throughput (medians 1%, 1%);
+- after (plots keep their picture during a drag and lay out when it pauses, gui/widgets/settling_view.py):
+  28-36 sizes a second, ~27 ms per size, the gate held 91-94%, the storm at 3-5% (medians 4%, 3%).
+Each size costs about a third, and the window follows three times as many sizes; but the timer asks for up to 60
+sizes a second, so the GUI thread is still busy nearly all the time and training gets little more (70% would need
+~5 ms a size). What a size costs now is the window itself, not the plots. Per size with no run (the same resize +
+repaint, then the events that follow; 16-17 ms of GUI-thread CPU time, medians): Qt laying out the main window, its
+docks and splitters 2-3 ms; repainting the window 10-12 ms, of which re-allocating its X shared-memory backing store
+(munmap/mmap) about a quarter and sending it to the X server about a tenth, the rest Qt painting some 200 widgets
+(hiding the Data and Network docks saves ~6 ms of the whole); the expose and layout events that follow 2-4 ms. A
+plot now costs ~0.1 ms a size (its picture, scaled) and lays out again only when the drag pauses, and once a second
+during a long one.
 
 Without a display it uses Qt's offscreen platform; run it under `xvfb-run -a -s "-screen 0 1920x1200x24"` to include
 real window-system resizes and painting.

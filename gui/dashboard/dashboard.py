@@ -21,6 +21,7 @@ from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.live_evaluation import ViewsSnapshot
 from gui.runtime import FRAME_INTERVAL
+from gui.widgets.settling_view import ResizeStorm
 
 from .boundary import DecisionBoundaryPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
@@ -399,8 +400,9 @@ class Dashboard(QtWidgets.QWidget):
         layout requests, their scenes' queued updates, then the window's repaint. One frame is then one burst of work
         for the GUI thread, and the training thread, which waits while the window is busy, is held up once per frame
         rather than once per round (gui/runtime/busy_hold.py). All of it (Qt's compositing and its copy to the screen
-        included) is paid from the frames' credit."""
-        if not self.isVisible():
+        included) is paid from the frames' credit. Not while the window is being dragged to new sizes: each size
+        lays out and paints the whole window anyway (gui/widgets/settling_view.py)."""
+        if not self.isVisible() or ResizeStorm.of(self.window()).active:
             return
         start = time.perf_counter()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.widgets.settling_view import SettlingView
+
 from .figure_files import write_png, write_svg
 from .run_info import RunInfo
 from .store import RunData
@@ -31,9 +33,10 @@ QToolButton::menu-indicator { image: none; width: 0; }
 """
 
 
-class Figure(pg.GraphicsLayoutWidget):
+class Figure(SettlingView):
     """A GraphicsLayoutWidget that keeps count of the time spent painting it, so the dashboard can pace its
-    frames to what this machine can draw."""
+    frames to what this machine can draw; during a window drag it shows its last picture scaled and lays out once
+    the sizes pause (gui/widgets/settling_view.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +70,7 @@ class PlotPanel(QtWidgets.QWidget):
         self.graphics = Figure()
         self.graphics.setBackground("w")
         self.graphics.setObjectName(f"{object_name}Graphics")
+        self.graphics.settled.connect(self._show_title)
         self.graphics.ci.setContentsMargins(4, 2, 8, 4)
         self.graphics.ci.setSpacing(2)
         self.title_item = self.graphics.ci.addLabel("", row=0, col=0, justify="left")
@@ -112,12 +116,15 @@ class PlotPanel(QtWidgets.QWidget):
         if detail and width > 120:
             room = width - self.toolbar.sizeHint().width() - 28 - _metrics(10, True).horizontalAdvance(title)
             shown = _metrics(9).elidedText(detail, QtCore.Qt.TextElideMode.ElideRight, max(room, 0))
-        self.title_item.setText(_title_html(title, shown))
+        html = _title_html(title, shown)
+        if html != self.title_item.text:       # (setting it again re-lays out the whole figure)
+            self.title_item.setText(html)
         self.title_item.setToolTip(detail if shown != detail else "")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        if getattr(self, "_title_parts", None) is not None:
+        # During a window drag the figure shows a picture: the title (in the figure) fits the size it settles at.
+        if getattr(self, "_title_parts", None) is not None and not self.graphics.settling:
             self._show_title()
 
     def add_tool(self, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -209,6 +216,7 @@ class PlotPanel(QtWidgets.QWidget):
     @contextlib.contextmanager
     def _export_geometry(self):
         """A view never shown (another tab, a test) has no size yet: lay it out at a standard size meanwhile."""
+        self.graphics.settle()            # a drag's last size laid out, not the picture scaled from an earlier one
         ci = self.graphics.ci
         before = ci.geometry()
         hidden = not self.graphics.isVisible() or before.width() < 200 or before.height() < 120

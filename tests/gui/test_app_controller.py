@@ -211,3 +211,42 @@ def test_a_stop_right_after_start_always_ends_the_run(qtbot):
         assert not controller.busy and not controller.threads_alive, i
         assert [end.reason for end in ends] == ["stopped"] * (i + 1)
     assert trainer.epoch < 100                          # no run got anywhere near its 100,000 epochs
+
+
+def test_once_the_gui_thread_holds_training_the_rest_of_its_burst_does_not_call_the_busy_hold(qtbot, monkeypatch):
+    """A window drag is a burst of some 400 events; the hold takes the gate at the first and stops listening until
+    the event loop waits again (each event it saw was a call into Python, with the training thread waiting)."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+
+    from gui.runtime.busy_hold import BusyHold
+
+    calls: list[int] = []
+    listen = BusyHold.eventFilter
+
+    def counted(hold, obj, event):
+        calls.append(int(event.type()))
+        return listen(hold, obj, event)
+
+    monkeypatch.setattr(BusyHold, "eventFilter", counted)        # before the controller's hold is made
+    trainer = tiny_trainer(epochs=100_000)
+    controller = TrainingController()
+    controller.start(trainer)
+    qtbot.waitUntil(lambda: trainer.step > 200, timeout=10_000)
+    receiver = QObject()
+    seen: dict[str, int] = {}
+
+    def burst() -> None:                                 # an event whose handling sends 300 more, in the same burst
+        calls.clear()
+        for _ in range(300):
+            QCoreApplication.sendEvent(receiver, QEvent(QEvent.Type.User))
+        seen["calls"] = len(calls)
+        seen["owner"] = controller.gate._owner
+
+    QTimer.singleShot(0, burst)
+    qtbot.waitUntil(lambda: "calls" in seen, timeout=5000)
+    assert seen["owner"] == threading.get_ident()       # training held all along
+    assert seen["calls"] == 0
+    qtbot.waitUntil(lambda: len(calls) > 0, timeout=5000)   # the loop waited, let go: the next burst takes it again
+    with qtbot.waitSignal(controller.finished, timeout=5000):
+        controller.stop()
+    qtbot.waitUntil(lambda: not controller.threads_alive, timeout=5000)
