@@ -42,6 +42,10 @@ from .weight_histograms import WeightHistogramView
 MIN_SIZE = QtCore.QSize(450, 360)
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
+# Seconds of debt at most: painting the views costs the credit whoever asked for it, and a window dragged by its
+# corner repaints every view at every size; unbounded, a few seconds of drag froze the views for half a minute after
+# (about 0.5 s now, at DRAW_SHARE).
+MAX_DEBT = 0.04
 
 
 def _record(times: list[float], seconds: float) -> None:
@@ -376,7 +380,8 @@ class Dashboard(QtWidgets.QWidget):
         if painted:
             _record(self.paint_times, painted)
         now = time.perf_counter()
-        self._credit = min(self._credit + DRAW_SHARE * (now - self._credited_at), MAX_CREDIT) - painted
+        self._credit = max(min(self._credit + DRAW_SHARE * (now - self._credited_at), MAX_CREDIT) - painted,
+                           -MAX_DEBT)
         self._credited_at = now
         waiting = [panel for panel in self.panels
                    if panel.applicable and panel.isVisible() and panel.needs(versions)]
@@ -413,7 +418,7 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:           # counted here in full, not again at the next frame
             panel.graphics.take_paint_seconds()
         seconds = time.perf_counter() - start
-        self._credit -= seconds
+        self._credit = max(self._credit - seconds, -MAX_DEBT)
         _record(self.paint_times, seconds)
 
     def save_all(self, folder: str, fmt: str = "png") -> list[str]:

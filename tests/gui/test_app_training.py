@@ -345,3 +345,26 @@ def test_a_run_leaves_a_core_to_the_gui_thread(window, ui):
         finally:
             patch.undo()
             blas_threads.limit_blas_threads(blas_threads.app_blas_threads())
+
+
+def test_views_catch_up_soon_after_a_burst_of_painting(window, ui, qtbot):
+    """Painting the views is charged to the frames' credit whoever asked for it (a window dragged by its corner
+    repaints every view at every size): however much was painted, the views draw again within about a second."""
+    from gui.dashboard.dashboard import DRAW_SHARE, MAX_DEBT
+
+    dash = window.dashboard
+    ui.set_field(window, "training_epochs", "3")
+    ui.train(window)
+    def drawn() -> int:
+        y = dash.loss_plot.curve("train").yData
+        return 0 if y is None else len(y)
+
+    qtbot.waitUntil(lambda: drawn() == 3, timeout=5000)
+    dash.loss_plot.graphics.paint_seconds += 30.0          # what thirty seconds of repainting would charge
+    dash.frame()
+    assert dash._credit >= -MAX_DEBT
+    ui.set_field(window, "training_epochs", "6")
+    ui.train(window)                                      # three more epochs to draw
+    # the debt is paid back in MAX_DEBT / DRAW_SHARE = 0.5 s; unbounded, this one would take over six minutes
+    assert MAX_DEBT / DRAW_SHARE <= 1.0
+    qtbot.waitUntil(lambda: drawn() == 6, timeout=5000)

@@ -86,3 +86,4 @@ def test_redraw_and_save_all_build_every_view(window, tmp_path):
     assert window.findChild(QWidget, "weightHistogramView") is not None
     names = {p.objectName() for p in dash.panels}
     assert {"gradientHistogramView", "rocPrView", "networkGraphView", "projectionView"} <= names
+
