@@ -23,6 +23,9 @@ def create_window(project=None):
 
 
 def run_app(project_path: str | None = None) -> int:
+    from core.blas_threads import app_environment
+
+    app_environment()            # before NumPy loads: BLAS leaves a core to the GUI thread (core/blas_threads.py)
     from gui.app import run
 
     return run(project_path)

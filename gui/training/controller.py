@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from core.blas_threads import app_blas_threads, limit_blas_threads
 from gui.runtime import FRAME_INTERVAL
 from gui.runtime.gc_guard import GcGuard
 
@@ -71,7 +70,6 @@ class TrainingController(QObject):
         diagnosis reads."""
         if self.busy:
             return False
-        limit_blas_threads(app_blas_threads())      # once: BLAS helpers must not take the GUI thread's core
         self.trainer = trainer
         self.target_epochs = None
         worker = TrainingWorker(trainer, epochs, self.pipeline.post, views_collector, listener, run_copier)

@@ -328,25 +328,6 @@ def test_a_live_frame_paints_what_it_drew_in_the_same_wake(window, ui, qtbot):
     assert all(p1 > p0 for p0, p1 in drew)          # every frame that drew the curve also painted it
 
 
-def test_a_run_leaves_a_core_to_the_gui_thread(window, ui):
-    """Training starts with NumPy's BLAS held to every core but one (core/blas_threads.py), whatever it was."""
-    import pytest
-    from threadpoolctl import threadpool_info
-
-    from core import blas_threads
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("os.cpu_count", lambda: 3)
-        blas_threads.limit_blas_threads(3)                       # as an untouched process has it on 3 cores
-        try:
-            ui.set_field(window, "training_epochs", "1")
-            ui.train(window)
-            assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {2}
-        finally:
-            patch.undo()
-            blas_threads.limit_blas_threads(blas_threads.app_blas_threads())
-
-
 def test_views_catch_up_soon_after_a_burst_of_painting(window, ui, qtbot):
     """Painting the views is charged to the frames' credit whoever asked for it (a window dragged by its corner
     repaints every view at every size): however much was painted, the views draw again within about a second."""
@@ -365,6 +346,6 @@ def test_views_catch_up_soon_after_a_burst_of_painting(window, ui, qtbot):
     assert dash._credit >= -MAX_DEBT
     ui.set_field(window, "training_epochs", "6")
     ui.train(window)                                      # three more epochs to draw
-    # the debt is paid back in MAX_DEBT / DRAW_SHARE = 0.5 s; unbounded, this one would take over six minutes
-    assert MAX_DEBT / DRAW_SHARE <= 1.0
-    qtbot.waitUntil(lambda: drawn() == 6, timeout=5000)
+    # the debt is paid back in MAX_DEBT / DRAW_SHARE = 1.25 s; unbounded, this one would take over six minutes
+    assert MAX_DEBT / DRAW_SHARE <= 1.5
+    qtbot.waitUntil(lambda: drawn() == 6, timeout=8000)
