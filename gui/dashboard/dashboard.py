@@ -22,6 +22,7 @@ from core.events import BatchEnd, EpochEnd
 from core.live_evaluation import ViewsSnapshot
 from gui.runtime import FRAME_INTERVAL
 from gui.widgets.settling_view import ResizeStorm
+from gui.widgets.splitters import splitter
 
 from .boundary import DecisionBoundaryPanel
 from .evaluation import ConfusionMatrixPanel, PredictedVsTruePanel, RocPrPanel
@@ -51,17 +52,6 @@ MAX_DEBT = 0.1
 def _record(times: list[float], seconds: float) -> None:
     times.append(seconds)
     del times[:-200]
-
-
-def _splitter(orientation: QtCore.Qt.Orientation, widgets: list[QtWidgets.QWidget],
-              stretch: list[int]) -> QtWidgets.QSplitter:
-    splitter = QtWidgets.QSplitter(orientation)
-    splitter.setChildrenCollapsible(False)
-    splitter.setHandleWidth(5)
-    for widget, factor in zip(widgets, stretch):
-        splitter.addWidget(widget)
-        splitter.setStretchFactor(splitter.count() - 1, factor)
-    return splitter
 
 
 class Dashboard(QtWidgets.QWidget):
@@ -106,9 +96,9 @@ class Dashboard(QtWidgets.QWidget):
         self.metric_plot = MetricPanel()
         self.lr_plot = LearningRatePanel()
         self.boundary_view = DecisionBoundaryPanel()
-        self._curves = _splitter(vertical, [self.loss_plot, self.metric_plot], [5, 4])
-        self._boundary_column = _splitter(vertical, [self.boundary_view, self.lr_plot], [3, 1])
-        self.training_tab = _splitter(horizontal, [self._curves, self._boundary_column], [1, 1])
+        self._curves = splitter(vertical, [self.loss_plot, self.metric_plot], [5, 4])
+        self._boundary_column = splitter(vertical, [self.boundary_view, self.lr_plot], [3, 1])
+        self.training_tab = splitter(horizontal, [self._curves, self._boundary_column], [1, 1])
         # Stacked epoch plots share their x range; equal axis widths keep their epochs vertically aligned.
         self.metric_plot.plot.setXLink(self.loss_plot.plot)
         for panel in (self.loss_plot, self.metric_plot):
@@ -140,15 +130,15 @@ class Dashboard(QtWidgets.QWidget):
         self.grad_norm_plot = GradientNormPanel()
         self.dead_plot = DeadReluPanel()
         self.saturation_plot = SaturationPanel()
-        bottom = _splitter(horizontal, [self.dead_plot, self.saturation_plot], [3, 2])
-        self.gradients_tab = _splitter(vertical, [self.grad_norm_plot, bottom], [1, 1])
+        bottom = splitter(horizontal, [self.dead_plot, self.saturation_plot], [3, 2])
+        self.gradients_tab = splitter(vertical, [self.grad_norm_plot, bottom], [1, 1])
         return self.gradients_tab, [self.grad_norm_plot, self.dead_plot, self.saturation_plot]
 
     def _build_evaluation(self) -> tuple[QtWidgets.QWidget, list[PlotPanel]]:
         self.confusion_view = ConfusionMatrixPanel()
         self.roc_pr_view = RocPrPanel()
         self.predicted_view = PredictedVsTruePanel()
-        self.evaluation_tab = _splitter(QtCore.Qt.Orientation.Horizontal,
+        self.evaluation_tab = splitter(QtCore.Qt.Orientation.Horizontal,
                                         [self.confusion_view, self.roc_pr_view, self.predicted_view], [3, 2, 3])
         self.predicted_view.hide()          # a classification task's views until a reset says otherwise
         return self.evaluation_tab, [self.confusion_view, self.roc_pr_view, self.predicted_view]

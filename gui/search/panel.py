@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHBoxLayout, QHea
 from core.errors import LayerLabError
 from gui.theme import set_state
 from gui.widgets.fields import ChoiceField, Field, NumberField, TextField, format_number
-from gui.widgets.param_forms import configure_form, form_label
+from gui.widgets.param_forms import add_section, form_label
 
 from .param_dialog import choice_text
 
@@ -167,15 +167,7 @@ class SearchPanel(QWidget):
 
     # --- layout helpers -----------------------------------------------------------------------------------------
     def _section(self, title: str) -> QFormLayout:
-        label = QLabel(title)
-        label.setProperty("role", "section")
-        self._layout.addWidget(label)
-        host = QWidget()
-        form = QFormLayout(host)
-        configure_form(form)
-        form.setContentsMargins(0, 4, 0, 4)
-        self._layout.addWidget(host)
-        return form
+        return add_section(self._layout, title)
 
     def _label(self, name: str, text: str, role: str) -> QLabel:
         label = QLabel(text)

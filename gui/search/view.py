@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui.widgets.splitters import splitter
 
 from .parallel_plot import ParallelCoordinatesPlot
 from .plots import HistoryPlot, ImportancePlot, SlicePlot
@@ -15,16 +17,6 @@ from .trials_table import TrialsTable
 
 REDRAW_MS = 250
 TICK_MS = 1000          # running trials' times count up
-
-
-def _splitter(orientation: Qt.Orientation, widgets: list[QWidget], stretch: list[int]) -> QSplitter:
-    splitter = QSplitter(orientation)
-    splitter.setChildrenCollapsible(False)
-    splitter.setHandleWidth(5)
-    for widget, factor in zip(widgets, stretch):
-        splitter.addWidget(widget)
-        splitter.setStretchFactor(splitter.count() - 1, factor)
-    return splitter
 
 
 class SearchView(QWidget):
@@ -67,11 +59,11 @@ class SearchView(QWidget):
         self.importance_plot = ImportancePlot()
         self.plots = [self.history_plot, self.parallel_plot, self.slice_plot, self.importance_plot]
         vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-        left = _splitter(vertical, [self.history_plot, self.importance_plot], [3, 2])
-        right = _splitter(vertical, [self.parallel_plot, self.slice_plot], [1, 1])
-        plots = _splitter(horizontal, [left, right], [2, 3])
+        left = splitter(vertical, [self.history_plot, self.importance_plot], [3, 2])
+        right = splitter(vertical, [self.parallel_plot, self.slice_plot], [1, 1])
+        plots = splitter(horizontal, [left, right], [2, 3])
         self.table.setMinimumHeight(120)
-        self.splitter = _splitter(vertical, [self.table, plots], [1, 2])
+        self.splitter = splitter(vertical, [self.table, plots], [1, 2])
         self.splitter.setSizes([260, 560])
         self._layout.addWidget(self.splitter, 1)
 

@@ -24,8 +24,8 @@ from gui.widgets.fields import SEARCH_OVER, CheckField, ChoiceField, Field, Numb
 from gui.widgets.param_forms import (
     LABEL_WIDTH,
     ParamForm,
+    add_section,
     config_specs,
-    configure_form,
     form_label,
     join_component,
     registered,
@@ -121,15 +121,7 @@ class TrainingPanel(QScrollArea):
 
     # --- layout helpers -----------------------------------------------------------------------------------------
     def _section(self, title: str) -> QFormLayout:
-        label = QLabel(title)
-        label.setProperty("role", "section")
-        self._layout.addWidget(label)
-        host = QWidget()
-        form = QFormLayout(host)
-        configure_form(form)
-        form.setContentsMargins(0, 4, 0, 4)
-        self._layout.addWidget(host)
-        self._current_form = form
+        form = self._current_form = add_section(self._layout, title)
         return form
 
     def _field(self, form: QFormLayout, label: str, field: Field, handler: Callable[[Any], None]) -> Field:

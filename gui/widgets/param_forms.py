@@ -184,6 +184,19 @@ def configure_form(layout: QFormLayout) -> None:
     layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
 
 
+def add_section(layout, title: str) -> QFormLayout:
+    """A titled section of a side panel (its title styled by role "section") with its form, added to `layout`."""
+    label = QLabel(title)
+    label.setProperty("role", "section")
+    layout.addWidget(label)
+    host = QWidget()
+    form = QFormLayout(host)
+    configure_form(form)
+    form.setContentsMargins(0, 4, 0, 4)
+    layout.addWidget(host)
+    return form
+
+
 def add_row(form: QFormLayout, label: QWidget, field: QWidget) -> None:
     """Add a row and show it now: a layout shows new children of a visible parent only on the next event-loop
     pass, and a message set before then would not be visible yet."""
