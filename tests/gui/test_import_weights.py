@@ -101,8 +101,9 @@ def test_a_pytorch_sequential_state_dict_imports_exactly(window, ui, dialogs, qt
     assert window.document.is_modified() and window.document.has_work_at_stake()
     assert window.isWindowModified()
     # the decision boundary shows the imported network (its grid by hand, from the raw grid points)
-    qtbot.waitUntil(lambda: dashboard.data.views is not None and dashboard.data.views is not old_views,
-                    timeout=10_000)
+    # (the run's last views may still arrive after `old_views` was read: wait for the imported network's own)
+    qtbot.waitUntil(lambda: dashboard.data.views is not None and dashboard.data.views is not old_views
+                    and dashboard.data.views.epoch == 0, timeout=10_000)
     assert dashboard.data.views.epoch == 0
     grid = dashboard.data.views.grid
     xx, yy = np.meshgrid(grid.x, grid.y)
