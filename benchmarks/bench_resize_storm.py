@@ -10,24 +10,16 @@ second of each, the storm's rate as a share of the quiet window's (issue 14 repo
 steps/s), the sizes the window managed a second, and the share of the time the GUI thread held the draw gate (the
 training thread waits meanwhile; gui/runtime/busy_hold.py), a figure that depends less on how loaded the machine is.
 
-Earlier (a quieter machine): the storm at 35-51% of the quiet window's throughput, the gate held 68-78% of the time
-at ~30 sizes a second; capping the gate's share gave nothing back (45-61%) and cut the window to 4-8 sizes a second.
-
-2026-12-06, Xvfb 1920x1200, the 2-core machine shared with other jobs (load 3-6), `--epochs 150 --repeats 3`,
-the code before and after this change alternating (two runs each):
-- before (every size laid out and repainted every plot: ~90 ms of the GUI thread per size): 9-12 sizes a second,
-  the gate held 96-98% of the time, the storm at 1-2% of the quiet window's throughput (medians 1%, 1%);
-- after (plots keep their picture during a drag and lay out when it pauses, gui/widgets/settling_view.py):
-  28-36 sizes a second, ~27 ms per size, the gate held 91-94%, the storm at 3-5% (medians 4%, 3%).
-Each size costs about a third, and the window follows three times as many sizes; but the timer asks for up to 60
-sizes a second, so the GUI thread is still busy nearly all the time and training gets little more (70% would need
-~5 ms a size). What a size costs now is the window itself, not the plots. Per size with no run (the same resize +
-repaint, then the events that follow; 16-17 ms of GUI-thread CPU time, medians): Qt laying out the main window, its
-docks and splitters 2-3 ms; repainting the window 10-12 ms, of which re-allocating its X shared-memory backing store
-(munmap/mmap) about a quarter and sending it to the X server about a tenth, the rest Qt painting some 200 widgets
-(hiding the Data and Network docks saves ~6 ms of the whole); the expose and layout events that follow 2-4 ms. A
-plot now costs ~0.1 ms a size (its picture, scaled) and lays out again only when the drag pauses, and once a second
-during a long one.
+History (Xvfb 1920x1200, the 2-core machine; sizes every 16 ms):
+- 2026-12-06, loaded (load 3-6), `--epochs 150 --repeats 3`: every size laid out and repainted every plot (~90 ms
+  of the GUI thread a size): 9-12 sizes a second, the storm at 1-2% of the quiet window's throughput. Plots keeping
+  their picture during a drag (~27 ms a size, the rest being Qt laying out and repainting the whole window's ~200
+  widgets): 28-36 sizes a second, 3-5%. Quiet, the same code: ~16 ms a size, 47-52 sizes a second, 10-12%.
+- 2026-12-06, quiet (load < 1), the window covered by a picture of itself during a drag and its layout stopped
+  (gui/widgets/resize_storm.py; ~3-5 ms a size, a real lay-out and a new picture once a second, ~50 ms):
+  `--epochs 150`: 74%, 88%, 76% (median 76%); `--epochs 300`: 61%, 80%, 59% and 67%, 58%, 67% (medians 61%, 67%),
+  at 51-56 sizes a second, the gate held 38-47% of the time (8-22% when the window is left alone); the storm trains
+  at 7,000-8,700 steps a second, where issue 14 measured 250.
 
 Without a display it uses Qt's offscreen platform; run it under `xvfb-run -a -s "-screen 0 1920x1200x24"` to include
 real window-system resizes and painting.

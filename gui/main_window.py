@@ -46,6 +46,7 @@ from gui.training.panel import TrainingPanel
 from gui.training.run_controls import RunReadouts, RunStatus, RunToolBar, finish_message
 from gui.widgets.banner import DivergedBanner, NoteBanner
 from gui.widgets.fields import commit_typing
+from gui.widgets.resize_storm import ResizeStorm
 
 from . import app_settings, docks, window_layout
 from .dashboard import Dashboard
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
+        ResizeStorm.of(self).ended.connect(self.dashboard.frame)     # the views skipped the drag's frames
         self.runs_view = RunsView(lambda: self.recording.store_path)
         self.dashboard.add_tab("Runs", "Every recorded run: filter, compare, open, delete", self.runs_view, panels=[])
         self.dashboard.add_tab("Search", "The hyperparameter search: its trials and how the value depends on each "

@@ -21,7 +21,7 @@ from core.diagnostics import DiagnosticsSnapshot
 from core.events import BatchEnd, EpochEnd
 from core.live_evaluation import ViewsSnapshot
 from gui.runtime import FRAME_INTERVAL
-from gui.widgets.settling_view import ResizeStorm
+from gui.widgets.resize_storm import ResizeStorm
 from gui.widgets.splitters import splitter
 
 from .boundary import DecisionBoundaryPanel
@@ -356,11 +356,14 @@ class Dashboard(QtWidgets.QWidget):
         views that changed, the one that waited longest first, while the frames' credit lasts. Credit grows by
         DRAW_SHARE of the time that passes and pays for each view's update and, a frame later, for Qt painting it;
         so on a slow machine views redraw less often, and the window (and the training thread, which waits while
-        the window draws) never falls behind. Not shown (a script, a test): bring every view up to date, so
+        the window draws) never falls behind. Nothing while a window drag covers the window with its picture (the views
+        catch up when the drag pauses: `MainWindow` calls `frame` then). Not shown (a script, a test): bring every view up to date, so
         reading a view's data never depends on which tab is open."""
         if self.info is None:
             return
         versions = self.data.versions
+        if self.isVisible() and ResizeStorm.of(self.window()).covered:
+            return                      # the window shows a picture of itself: the views catch up when it goes
         if not self.isVisible():
             start = time.perf_counter()
             if sum(panel.refresh(self.data) for panel in self.panels if panel.applicable):
@@ -396,7 +399,7 @@ class Dashboard(QtWidgets.QWidget):
         for the GUI thread, and the training thread, which waits while the window is busy, is held up once per frame
         rather than once per round (gui/runtime/busy_hold.py). All of it (Qt's compositing and its copy to the screen
         included) is paid from the frames' credit. Not while the window is being dragged to new sizes: each size
-        lays out and paints the whole window anyway (gui/widgets/settling_view.py)."""
+        shows a picture of the window instead (gui/widgets/resize_storm.py)."""
         if not self.isVisible() or ResizeStorm.of(self.window()).active:
             return
         start = time.perf_counter()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.widgets.settling_view import SettlingView
+from gui.widgets.resize_storm import ResizeStorm
 
 from .figure_files import write_png, write_svg
 from .run_info import RunInfo
@@ -33,10 +33,9 @@ QToolButton::menu-indicator { image: none; width: 0; }
 """
 
 
-class Figure(SettlingView):
+class Figure(pg.GraphicsLayoutWidget):
     """A GraphicsLayoutWidget that keeps count of the time spent painting it, so the dashboard can pace its
-    frames to what this machine can draw; during a window drag it shows its last picture scaled and lays out once
-    the sizes pause (gui/widgets/settling_view.py)."""
+    frames to what this machine can draw."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +69,6 @@ class PlotPanel(QtWidgets.QWidget):
         self.graphics = Figure()
         self.graphics.setBackground("w")
         self.graphics.setObjectName(f"{object_name}Graphics")
-        self.graphics.settled.connect(self._show_title)
         self.graphics.ci.setContentsMargins(4, 2, 8, 4)
         self.graphics.ci.setSpacing(2)
         self.title_item = self.graphics.ci.addLabel("", row=0, col=0, justify="left")
@@ -123,8 +121,7 @@ class PlotPanel(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        # During a window drag the figure shows a picture: the title (in the figure) fits the size it settles at.
-        if getattr(self, "_title_parts", None) is not None and not self.graphics.settling:
+        if getattr(self, "_title_parts", None) is not None:
             self._show_title()
 
     def add_tool(self, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -216,7 +213,8 @@ class PlotPanel(QtWidgets.QWidget):
     @contextlib.contextmanager
     def _export_geometry(self):
         """A view never shown (another tab, a test) has no size yet: lay it out at a standard size meanwhile."""
-        self.graphics.settle()            # a drag's last size laid out, not the picture scaled from an earlier one
+        if self.graphics.isVisible():     # a drag's last size laid out, not the size the drag started from
+            ResizeStorm.of(self.window()).end()
         ci = self.graphics.ci
         before = ci.geometry()
         hidden = not self.graphics.isVisible() or before.width() < 200 or before.height() < 120

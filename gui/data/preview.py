@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.data import DataSummary, PreparedData
-from gui.widgets.settling_view import SettlingView
 
 from .style import BLUE, ORANGE, class_colors, fmt, pretty_name
 from .tables import RowsModel, StatsTable, is_predefined
@@ -52,7 +51,7 @@ class ScatterView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.canvas = SettlingView()         # follows window drags with its last picture, lays out after
+        self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setObjectName("dataScatter")
         self.canvas.setBackground("w")
         self.canvas.setMinimumHeight(170)
