@@ -22,7 +22,7 @@ from .plot_panel import PlotPanel, collapse
 from .ranges import RangeAnchor
 from .run_info import RunInfo
 from .store import RunData
-from .style import STEP_CURVE_WIDTH, TEXT_COLOR, add_legend, layer_color, lighter, solid_pen, style_plot
+from .style import STEP_CURVE_WIDTH, TEXT_COLOR, layer_color, lighter, solid_pen, style_plot
 from .training_curves import long_curve, set_series
 
 COLUMNS = 4     # small multiples per row
@@ -81,14 +81,16 @@ class WeightHistogramView(PlotPanel):
         bottom = self.body.addLayout(row=1, col=0)
         self.norm_plot = style_plot(bottom.addPlot(row=0, col=0), "step", "‖W‖ (L2)")
         self.ratio_plot = style_plot(bottom.addPlot(row=0, col=1), "step", "‖ΔW‖ / ‖W‖ per step")
+        # No legend on either plot: each layer has the colour of its histogram's title above (and of its row in the
+        # network builder), and hovering names the curve; a legend of a 7-layer net covered the whole plot.
         self.norm_plot.setTitle(f'<span style="color:{TEXT_COLOR}">Weight norm</span>', size="8pt")
         self.ratio_plot.setTitle(f'<span style="color:{TEXT_COLOR}">Update ratio</span> <span style="color:'
-                                 f'{BAND_COLOR}">(band: healthy, about 10⁻³)</span>', size="8pt")
+                                 f'{BAND_COLOR}">(band: healthy)</span>', size="8pt")
         self.ratio_plot.setLogMode(y=True)
         self.ratio_band, self.ratio_reference, self._band_frame = _healthy_band(self.ratio_plot)
         self.ratio_plot.setXLink(self.norm_plot)
-        self.norm_legend = add_legend(self.norm_plot, offset=(-8, 6))
-        self.norm_legend.follow(self.norm_plot, lambda: self.norm_curves.values())
+        for column in (0, 1):       # the two share the width (the longer title made the norm plot a sliver)
+            bottom.layout.setColumnStretchFactor(column, 1)
         self.anchors = (RangeAnchor(self.norm_plot), RangeAnchor(self.ratio_plot))
         self.body.layout.setRowStretchFactor(0, 3)
         self.body.layout.setRowStretchFactor(1, 2)
@@ -106,7 +108,6 @@ class WeightHistogramView(PlotPanel):
 
     def reset(self, info: RunInfo) -> None:
         super().reset(info)
-        self.norm_legend.release()
         for item in self.norm_curves.values():
             self.norm_plot.removeItem(item)
         for item in self.ratio_curves.values():
@@ -123,6 +124,7 @@ class WeightHistogramView(PlotPanel):
         used_columns = min(len(layers), COLUMNS)
         for k, item in enumerate(self._pool):
             collapse(item.plot, k // COLUMNS >= used_rows or k % COLUMNS >= used_columns, keep_space=k >= len(layers))
+            item.plot.getAxis("left").showLabel(k % COLUMNS == 0)    # "count" once a row: room for four columns
         for r in range(-(-len(self._pool) // COLUMNS)):
             grid.setRowStretchFactor(r, 1 if r < used_rows else 0)
             grid.setRowSpacing(r, 4 if r < used_rows else 0)
@@ -164,7 +166,6 @@ class WeightHistogramView(PlotPanel):
         else:
             self._band_frame.setData([], [])
         self.anchors[1].fit([*self.ratio_curves.values(), self._band_frame])
-        self.norm_legend.schedule()
         self.set_title("Weights", f"latest: step {snapshot.step:,}" if snapshot else "")
 
 
