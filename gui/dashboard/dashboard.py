@@ -357,7 +357,7 @@ class Dashboard(QtWidgets.QWidget):
         DRAW_SHARE of the time that passes and pays for each view's update and, a frame later, for Qt painting it;
         so on a slow machine views redraw less often, and the window (and the training thread, which waits while
         the window draws) never falls behind. Nothing while a window drag covers the window with its picture (the views
-        catch up when the drag pauses: `MainWindow` calls `frame` then). Not shown (a script, a test): bring every view up to date, so
+        catch up when the drag pauses: `catch_up`). Not shown (a script, a test): bring every view up to date, so
         reading a view's data never depends on which tab is open."""
         if self.info is None:
             return
@@ -392,6 +392,14 @@ class Dashboard(QtWidgets.QWidget):
             _record(self.frame_times, update)
         if waiting:
             self._schedule()           # more views (or a view waiting for its pace) still have news to show
+
+    def catch_up(self) -> None:
+        """A window drag ended (gui/widgets/resize_storm.py): draw what its frames held back, now. What the drag
+        painted (the window's pictures) was the drag's work, not the views': it is not charged to their credit."""
+        for panel in self.panels:
+            panel.graphics.take_paint_seconds()
+        self._credit = max(self._credit, 0.0)
+        self.frame()
 
     def paint_now(self) -> None:
         """Lay out and paint what the last frame changed now, instead of in the event loop's next rounds: the views'
