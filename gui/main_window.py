@@ -105,7 +105,9 @@ class MainWindow(QMainWindow):
         self.layer_editor = self.network_panel.editor
         self.training_panel = TrainingPanel()
         self.dashboard = Dashboard()
-        ResizeStorm.of(self).ended.connect(self.dashboard.catch_up)  # the views skipped the drag's frames
+        storm = ResizeStorm.of(self)     # a drag shows a picture of the window: the views skip its frames,
+        storm.refreshing.connect(self.dashboard.catch_up)      # and catch up for each new picture and at its end
+        storm.ended.connect(self.dashboard.catch_up)
         self.runs_view = RunsView(lambda: self.recording.store_path)
         self.dashboard.add_tab("Runs", "Every recorded run: filter, compare, open, delete", self.runs_view, panels=[])
         self.dashboard.add_tab("Search", "The hyperparameter search: its trials and how the value depends on each "

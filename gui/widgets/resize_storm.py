@@ -12,8 +12,9 @@ When a storm starts (the window has just laid out the size that made it one) it 
 covers the window with it, drawn at its own size over the window's background (cropped when the window shrinks, a
 margin when it grows; never stretched text), and the window's layout stops following the sizes: a size then costs
 about 3 ms. When the storm ends the window lays out its final size and paints for real; a long drag lays it out
-(and takes a new picture) every REFRESH_S, so the picture never strays far from the truth. What the views draw
-meanwhile is kept and shows when the cover goes.
+(and takes a new picture) every REFRESH_S, so the picture never strays far from the truth. The views skip their
+frames while covered; `refreshing` and `ended` tell the window to draw them (gui/dashboard/dashboard.py
+`catch_up`). Only the main window is watched: a floating dock lays out at every size as any window does.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ class ResizeStorm(QtCore.QObject):
     """Tells whether a top-level window is being resized in quick succession (a drag), and covers it meanwhile.
     `of(window)` gives the one of a window, made on first use."""
 
-    started = QtCore.Signal()         # the size that made it a storm is laid out; the cover is up
+    started = QtCore.Signal()         # the size that made it a storm is laid out; the cover is up (window shown)
+    refreshing = QtCore.Signal()      # a long drag lays out its current size: draw what should be in the picture
     ended = QtCore.Signal()           # the final size is laid out; the cover is gone
     storms = 0                        # storms seen in this process (a count for tests and benchmarks)
     layouts = 0                       # lay-outs during storms (the refreshes of a long drag; for tests)
@@ -59,16 +61,18 @@ class ResizeStorm(QtCore.QObject):
     def eventFilter(self, _obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QtCore.QEvent.Type.Resize:
             now = time.perf_counter()
-            if not self.active and now - self._resized_at < SETTLE_MS / 1000:
+            starts = not self.active and now - self._resized_at < SETTLE_MS / 1000
+            following = self.active
+            self._resized_at = now
+            if starts or following:
                 self.active = True
+                self._timer.start(SETTLE_MS)     # first: whatever happens below, the storm ends and lays out
+            if starts:
                 ResizeStorm.storms += 1
                 self._cover_window()
                 self.started.emit()
-            elif self.active:
+            elif following:
                 self._follow(event.size())
-            self._resized_at = now
-            if self.active:
-                self._timer.start(SETTLE_MS)
         return False
 
     def end(self) -> None:
@@ -99,10 +103,13 @@ class ResizeStorm(QtCore.QObject):
             cover.hide()
             self._lay_out(True)
             ResizeStorm.layouts += 1
+            self.refreshing.emit()
             cover.take(self.window)
             self._lay_out(False)
-        else:
-            cover.setGeometry(0, 0, size.width(), size.height())
+            return
+        cover.setGeometry(0, 0, size.width(), size.height())
+        if self.window.children()[-1] is not cover:      # a widget shown meanwhile (a dock) went above it
+            cover.raise_()
 
     def _lay_out(self, follow: bool) -> None:
         """Let the window's layout follow its size again (and lay out the current one now), or stop it."""

@@ -218,3 +218,53 @@ def test_saving_a_plot_during_a_drag_writes_the_final_layout(trained, tmp_path, 
     panel.save(str(tmp_path / "loss.svg"))
     assert not ResizeStorm.of(window).covered
     assert laid_out_for_its_size(panel.graphics)
+
+
+def test_each_refresh_of_a_long_drag_draws_the_views_into_its_picture(trained, monkeypatch):
+    monkeypatch.setattr(resize_storm, "SETTLE_MS", 2000)
+    window = trained
+    curve = window.dashboard.loss_plot
+    drawn = len(curve_points(curve))
+    sizes = sweep((1600, 1000), (1500, 940), 4)
+    drag(window, sizes[:3])
+    assert ResizeStorm.of(window).covered
+    window.dashboard.add_epochs(epochs(40, 20))
+    window.dashboard.frame()
+    assert len(curve_points(curve)) == drawn                    # covered: no frames
+    monkeypatch.setattr(resize_storm, "REFRESH_S", 0.0)
+    drag(window, sizes[3:])                                     # a refresh: a new picture, the views drawn into it
+    assert ResizeStorm.of(window).covered
+    assert len(curve_points(curve)) == drawn + 20
+    ResizeStorm.of(window).end()
+
+
+def test_the_cover_stays_above_a_dock_shown_during_the_drag(trained, monkeypatch):
+    monkeypatch.setattr(resize_storm, "SETTLE_MS", 2000)
+    monkeypatch.setattr(resize_storm, "REFRESH_S", 1e9)
+    window = trained
+    dock = window.docks["search"]
+    dock.hide()
+    sizes = sweep((1600, 1000), (1500, 940), 4)
+    drag(window, sizes[:2])
+    cover = window.findChild(StormCover)
+    assert ResizeStorm.of(window).covered
+    window.show_search()                                        # Train > Search during a drag: shown and raised
+    drag(window, sizes[2:])
+    assert window.children()[-1] is cover
+    ResizeStorm.of(window).end()
+    assert dock.isVisible() and not ResizeStorm.of(window).covered
+
+
+def test_a_storm_whose_picture_fails_still_ends_and_lays_out(trained, qtbot, monkeypatch):
+    window = trained
+
+    def broken(self, _window):
+        raise RuntimeError("no picture")
+    monkeypatch.setattr(StormCover, "take", broken)
+    with pytest.raises(RuntimeError, match="no picture"):      # (from the event loop it would only be printed)
+        drag(window, sweep((1600, 1000), (1500, 940), 3))
+    storm = ResizeStorm.of(window)
+    qtbot.waitUntil(lambda: not storm.active, timeout=2000)      # the storm's timer runs whatever failed
+    assert not storm.covered and window.layout().isEnabled()
+    for view in figures(window):
+        assert laid_out_for_its_size(view), view.objectName()
