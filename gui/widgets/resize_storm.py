@@ -7,7 +7,8 @@ on top of what the plots cost, and while a run trains the training thread waits 
 its rectangle.
 
 `ResizeStorm` watches a top-level window: a new size within SETTLE_MS of the previous one starts a storm (the first
-size after a pause, such as a maximise, is laid out at once as always), and SETTLE_MS without a new size ends it.
+size after a pause, such as a maximise, is laid out at once as always; so are the sizes a window manager gives a
+window as it appears), and SETTLE_MS without a new size ends it.
 When a storm starts (the window has just laid out the size that made it one) it takes a picture of the window and
 covers the window with it, drawn at its own size over the window's background (cropped when the window shrinks, a
 margin when it grows; never stretched text), and the window's layout stops following the sizes: a size then costs
@@ -24,6 +25,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 SETTLE_MS = 150        # no new size for this long: the drag paused, lay out the size it stopped at
 REFRESH_S = 1.0        # during a longer drag, the window lays out (and takes a new picture) at most this often
+SHOWN_S = 0.5          # sizes this soon after the window is shown are the window system placing it, not a drag
 
 
 class ResizeStorm(QtCore.QObject):
@@ -41,7 +43,7 @@ class ResizeStorm(QtCore.QObject):
         self.setObjectName("resizeStorm")
         self.window = window
         self.active = False
-        self._resized_at = -1e9
+        self._resized_at = self._shown_at = -1e9
         self._cover: StormCover | None = None
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
@@ -59,9 +61,12 @@ class ResizeStorm(QtCore.QObject):
         return self._cover is not None and self._cover.isVisible()
 
     def eventFilter(self, _obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QtCore.QEvent.Type.Resize:
+        if event.type() == QtCore.QEvent.Type.Show:
+            self._shown_at = time.perf_counter()
+        elif event.type() == QtCore.QEvent.Type.Resize:
             now = time.perf_counter()
-            starts = not self.active and now - self._resized_at < SETTLE_MS / 1000
+            starts = (not self.active and now - self._resized_at < SETTLE_MS / 1000
+                      and now - self._shown_at >= SHOWN_S)
             following = self.active
             self._resized_at = now
             if starts or following:

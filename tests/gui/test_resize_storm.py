@@ -44,7 +44,8 @@ def trained(window, qtbot):
                                               "lr": 0.01, "accuracy": 0.5 + e / 100, "val_accuracy": 0.49 + e / 100},
                                           10 * e, 0.0) for e in range(40)])
     window.dashboard.redraw()
-    qtbot.wait(resize_storm.SETTLE_MS + 100)       # whatever resized it so far has settled
+    # whatever resized it so far has settled, and it has been up long enough for sizes to be a drag
+    qtbot.wait(max(resize_storm.SETTLE_MS + 100, int(1000 * resize_storm.SHOWN_S) + 50))
     QApplication.processEvents()
     return window
 
@@ -268,3 +269,16 @@ def test_a_storm_whose_picture_fails_still_ends_and_lays_out(trained, qtbot, mon
     assert not storm.covered and window.layout().isEnabled()
     for view in figures(window):
         assert laid_out_for_its_size(view), view.objectName()
+
+
+def test_sizes_given_as_the_window_appears_are_not_a_drag(trained, qtbot):
+    window = trained
+    storms = ResizeStorm.storms
+    window.hide()
+    window.show()                                # a window manager places and sizes a window as it maps it
+    drag(window, sweep((1600, 1000), (1500, 940), 3))
+    assert ResizeStorm.storms == storms and not ResizeStorm.of(window).covered
+    qtbot.wait(int(1000 * resize_storm.SHOWN_S) + 50)
+    drag(window, sweep((1500, 940), (1400, 880), 3))             # a user's drag, once the window is up
+    assert ResizeStorm.storms == storms + 1 and ResizeStorm.of(window).covered
+    ResizeStorm.of(window).end()
