@@ -113,8 +113,7 @@ class ResizeStorm(QtCore.QObject):
             self._lay_out(False)
             return
         cover.setGeometry(0, 0, size.width(), size.height())
-        if self.window.children()[-1] is not cover:      # a widget shown meanwhile (a dock) went above it
-            cover.raise_()
+        cover.raise_()          # above a widget shown meanwhile (a dock raised by Train > Search, say)
 
     def _lay_out(self, follow: bool) -> None:
         """Let the window's layout follow its size again (and lay out the current one now), or stop it."""
