@@ -43,8 +43,8 @@ from .weight_histograms import WeightHistogramView
 MIN_SIZE = QtCore.QSize(450, 360)
 DRAW_SHARE = 0.08           # drawing (updating views, Qt painting them) may take this share of the time; training waits
 MAX_CREDIT = 0.012          # seconds of drawing saved up at most (after a quiet spell: one full tab, not a burst)
-# Seconds of debt at most: painting the views costs the credit whoever asked for it, and a window dragged by its
-# corner repaints every view at every size; unbounded, a few seconds of drag froze the views for half a minute after
+# Seconds of debt at most: painting the views costs the credit whoever asked for it; unbounded, a burst of repaints
+# (a few seconds of window drag, before a drag showed a picture of the window) froze the views for half a minute after
 # (1.25 s at most now, at DRAW_SHARE; a single slow paint of up to 100 ms is still paid back in full).
 MAX_DEBT = 0.1
 
@@ -139,7 +139,7 @@ class Dashboard(QtWidgets.QWidget):
         self.roc_pr_view = RocPrPanel()
         self.predicted_view = PredictedVsTruePanel()
         self.evaluation_tab = splitter(QtCore.Qt.Orientation.Horizontal,
-                                        [self.confusion_view, self.roc_pr_view, self.predicted_view], [3, 2, 3])
+                                       [self.confusion_view, self.roc_pr_view, self.predicted_view], [3, 2, 3])
         self.predicted_view.hide()          # a classification task's views until a reset says otherwise
         return self.evaluation_tab, [self.confusion_view, self.roc_pr_view, self.predicted_view]
 
@@ -396,19 +396,23 @@ class Dashboard(QtWidgets.QWidget):
     def catch_up(self) -> None:
         """A window drag ended (gui/widgets/resize_storm.py): draw what its frames held back, now. What the drag
         painted (the window's pictures) was the drag's work, not the views': it is not charged to their credit."""
-        for panel in self.panels:
-            panel.graphics.take_paint_seconds()
+        self._drop_paint_seconds()
         self._credit = max(self._credit, 0.0)
         self.frame()
+
+    def _drop_paint_seconds(self) -> None:
+        """Forget the views' painting time counted so far (already paid for, or not the views' to pay)."""
+        for panel in self.panels:
+            panel.graphics.take_paint_seconds()
 
     def paint_now(self) -> None:
         """Lay out and paint what the last frame changed now, instead of in the event loop's next rounds: the views'
         layout requests, their scenes' queued updates, then the window's repaint. One frame is then one burst of work
         for the GUI thread, and the training thread, which waits while the window is busy, is held up once per frame
         rather than once per round (gui/runtime/busy_hold.py). All of it (Qt's compositing and its copy to the screen
-        included) is paid from the frames' credit. Not while the window is being dragged to new sizes: each size
-        shows a picture of the window instead (gui/widgets/resize_storm.py)."""
-        if not self.isVisible() or ResizeStorm.of(self.window()).active:
+        included) is paid from the frames' credit. Not while a window drag covers the window with its picture
+        (gui/widgets/resize_storm.py)."""
+        if not self.isVisible() or ResizeStorm.of(self.window()).covered:
             return
         start = time.perf_counter()
         QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
@@ -416,8 +420,7 @@ class Dashboard(QtWidgets.QWidget):
             if panel.applicable and panel.isVisible():
                 QtCore.QCoreApplication.sendPostedEvents(panel.graphics.scene(), QtCore.QEvent.Type.MetaCall)
         QtCore.QCoreApplication.sendPostedEvents(self.window(), QtCore.QEvent.Type.UpdateRequest)
-        for panel in self.panels:           # counted here in full, not again at the next frame
-            panel.graphics.take_paint_seconds()
+        self._drop_paint_seconds()          # counted here in full, not again at the next frame
         seconds = time.perf_counter() - start
         self._credit = max(self._credit - seconds, -MAX_DEBT)
         _record(self.paint_times, seconds)
