@@ -51,10 +51,9 @@ class NetworkGraphView(PlotPanel):
 
     def __init__(self, parent=None):
         super().__init__("networkGraphView", "Network graph", parent)
-        self.view = self.body.addViewBox(row=0, col=0)
+        self.view = self.body.addViewBox(row=0, col=0, enableMenu=False)   # never made, so never dropped
         self.view.setAspectLocked(True)
         self.view.setMouseEnabled(False, False)
-        self.view.setMenuEnabled(False)
         self.links_item = LinksItem()
         self.stages_item = StagesItem()
         self.nodes_item = NodesItem()

@@ -43,7 +43,6 @@ def _style_axes(plot: pg.PlotItem) -> None:
         axis.enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=0.12)
     plot.hideButtons()
-    plot.setMenuEnabled(False)
 
 
 class ScatterView(QWidget):
@@ -55,7 +54,9 @@ class ScatterView(QWidget):
         self.canvas.setObjectName("dataScatter")
         self.canvas.setBackground("w")
         self.canvas.setMinimumHeight(170)
-        self.plot = self.canvas.addPlot(row=0, col=0)
+        # built without a context menu: making one and then dropping it (setMenuEnabled(False)) handed Python a
+        # QMenu to delete mid-construction, which crashed now and then in PySide's type checks
+        self.plot = self.canvas.addPlot(row=0, col=0, enableMenu=False)
         _style_axes(self.plot)
         self.held_out = pg.ScatterPlotItem(size=9, pen=pg.mkPen(HELD_OUT_PEN, width=1), brush=None)
         self.held_out.setZValue(-1)

@@ -449,3 +449,27 @@ def test_stored_paths_are_relative_inside_the_project_folder(tmp_path):
     assert stored_path(inside, tmp_path) == "data/a.csv"
     assert stored_path(inside, tmp_path / "other") == str(inside.resolve())
     assert stored_path(inside, None) == str(inside.resolve())
+
+
+def test_plots_without_a_context_menu_never_make_one(qtbot, monkeypatch):
+    """Making a view box's QMenu and dropping it mid-construction crashed now and then in PySide's type checks; the
+    preview's scatter and the network graph turn the menu off by never making it."""
+    import importlib
+
+    from gui.dashboard.network_graph import NetworkGraphView
+    from gui.data.preview import ScatterView
+
+    viewbox_module = importlib.import_module("pyqtgraph.graphicsItems.ViewBox.ViewBox")   # the module, not the class
+    made = []
+
+    class CountedMenu(viewbox_module.ViewBoxMenu):
+        def __init__(self, view):
+            made.append(view)
+            super().__init__(view)
+
+    monkeypatch.setattr(viewbox_module, "ViewBoxMenu", CountedMenu)
+    scatter, graph = ScatterView(), NetworkGraphView()
+    for widget in (scatter, graph):
+        qtbot.addWidget(widget)
+    assert made == []
+    assert not scatter.plot.getViewBox().menuEnabled() and not graph.view.menuEnabled()
