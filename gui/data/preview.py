@@ -54,8 +54,8 @@ class ScatterView(QWidget):
         self.canvas.setObjectName("dataScatter")
         self.canvas.setBackground("w")
         self.canvas.setMinimumHeight(170)
-        # built without a context menu: making one and then dropping it (setMenuEnabled(False)) handed Python a
-        # QMenu to delete mid-construction, which crashed now and then in PySide's type checks
+        # built without a context menu rather than making one and dropping it (setMenuEnabled(False)): less to build,
+        # and one QMenu fewer for Python to delete (a drop was on the stack of a PySide crash: README, "Development")
         self.plot = self.canvas.addPlot(row=0, col=0, enableMenu=False)
         _style_axes(self.plot)
         self.held_out = pg.ScatterPlotItem(size=9, pen=pg.mkPen(HELD_OUT_PEN, width=1), brush=None)

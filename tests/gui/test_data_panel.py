@@ -452,8 +452,8 @@ def test_stored_paths_are_relative_inside_the_project_folder(tmp_path):
 
 
 def test_plots_without_a_context_menu_never_make_one(qtbot, monkeypatch):
-    """Making a view box's QMenu and dropping it mid-construction crashed now and then in PySide's type checks; the
-    preview's scatter and the network graph turn the menu off by never making it."""
+    """The preview's scatter and the network graph have no context menu and never make one to drop (a drop was on
+    the stack of a PySide crash: README, "Development")."""
     import importlib
 
     from gui.dashboard.network_graph import NetworkGraphView
