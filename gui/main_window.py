@@ -39,6 +39,7 @@ from gui.runs.recording import RunRecording
 from gui.runs.view import RunsView
 from gui.runtime.exit_cleanup import delete_at_exit
 from gui.runtime.gc_guard import GcGuard
+from gui.runtime.layout_items import LayoutItemSweeper
 from gui.search.controller import SearchController
 from gui.training.controller import IDLE, PAUSED, TrainingController
 from gui.training.held_out import HeldOutEvaluation
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
         self._layout_restored = app_settings.restore_window(self, self._splitters())
         self.open_project(project, path)
+        LayoutItemSweeper.of().sweep()      # the nested layouts just built (gui/runtime/layout_items.py)
 
     # --- construction -------------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -463,6 +465,7 @@ class MainWindow(QMainWindow):
         self.release_workers()
         app_settings.save_window(self, self._splitters())
         event.accept()
+        LayoutItemSweeper.of().sweep()      # before Qt deletes this window's layout items
 
     def release_workers(self) -> None:
         """Stop the run and the data loading and wait for their threads (closing, or deleting the window at exit)."""

@@ -1,5 +1,6 @@
 """Handing work between worker threads and the GUI thread: the mailbox, the draw gate, the busy hold, the gc guard
-(and, at interpreter exit, deleting the windows a script left alive before Qt goes: exit_cleanup).
+(and, at interpreter exit, deleting the windows a script left alive before Qt goes: exit_cleanup; letting go of the
+wrappers PySide keeps for Qt's own layout items before Qt deletes them: layout_items).
 
 How a training run uses them, end to end: gui/training/pipeline.py.
 """

@@ -24,6 +24,10 @@ class FlowLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
+    def held_items(self) -> list[QLayoutItem]:
+        """The items this layout keeps wrappers of (left alone by gui/runtime/layout_items.py until taken)."""
+        return list(self._items)
+
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
         return Qt.Orientation(0)
 
