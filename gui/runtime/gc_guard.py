@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+from .app_singleton import app_singleton
 
 COLLECT_INTERVAL_MS = 250          # how often the GUI thread looks whether a generation is due while workers run
 
@@ -54,14 +56,7 @@ class GcGuard(QObject):
     @classmethod
     def of(cls, app: QCoreApplication | None = None) -> "GcGuard":
         """The application's guard (made on first use)."""
-        app = app or QCoreApplication.instance()
-        if app is None:
-            raise RuntimeError("GcGuard.of needs a QApplication; create one first")
-        guard = app.findChild(cls, "gcGuard", Qt.FindChildOption.FindDirectChildrenOnly)
-        if guard is None:
-            guard = cls(app)
-            guard.setObjectName("gcGuard")
-        return guard
+        return app_singleton(cls, "gcGuard", app)
 
     def hold(self) -> None:
         """A worker thread is about to run."""

@@ -17,8 +17,10 @@ built or closed, and every few seconds for layouts built meanwhile (a sweep take
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QLayout, QLayoutItem
+
+from .app_singleton import app_singleton
 
 SWEEP_INTERVAL_MS = 3000
 
@@ -53,14 +55,7 @@ class LayoutItemSweeper(QObject):
 
     @classmethod
     def of(cls, app: QCoreApplication | None = None) -> "LayoutItemSweeper":
-        app = app or QCoreApplication.instance()
-        if app is None:
-            raise RuntimeError("LayoutItemSweeper.of needs a QApplication; create one first")
-        sweeper = app.findChild(cls, "layoutItemSweeper", Qt.FindChildOption.FindDirectChildrenOnly)
-        if sweeper is None:
-            sweeper = cls(app)
-            sweeper.setObjectName("layoutItemSweeper")
-        return sweeper
+        return app_singleton(cls, "layoutItemSweeper", app)
 
     def sweep(self) -> int:
         released = release_layout_item_wrappers()
