@@ -10,9 +10,12 @@ from gui.widgets.flow_layout import FlowLayout
 
 
 def qt_made_item_wrappers() -> list[QLayoutItem]:
-    """Wrappers in PySide's map of layout items that Qt made (what a deleted item would leave behind)."""
-    return [w for w in shiboken6.getAllValidWrappers()
-            if isinstance(w, QLayoutItem) and not isinstance(w, QLayout) and not shiboken6.createdByPython(w)]
+    """Wrappers in PySide's map of layout items that Qt made (what a deleted item would leave behind), but for the
+    items a flow layout of a window still open holds."""
+    wrappers = shiboken6.getAllValidWrappers()
+    held = {id(item) for w in wrappers if isinstance(w, FlowLayout) and shiboken6.isValid(w) for item in w.held_items()}
+    return [w for w in wrappers if isinstance(w, QLayoutItem) and not isinstance(w, QLayout)
+            and not shiboken6.createdByPython(w) and id(w) not in held]
 
 
 def nested_host(qtbot) -> tuple[QWidget, QPushButton]:
@@ -75,10 +78,10 @@ def test_a_main_window_leaves_no_wrapper_of_a_qt_made_layout_item(make_window, m
     sweeper = LayoutItemSweeper.of()
     held = {id(item) for layout in window.findChildren(FlowLayout) for item in layout.held_items()}
     assert held                                                    # the data panel's feature toggles
-    assert [w for w in qt_made_item_wrappers() if id(w) not in held] == []
+    assert qt_made_item_wrappers() == []
     window.dashboard.redraw()                                      # builds every lazy tab: more nested layouts
     calls = []
     original = sweeper.sweep
     monkeypatch.setattr(sweeper, "sweep", lambda: calls.append(1) or original())
     window.close()                                                 # and the close sweeps them, before Qt deletes
-    assert calls and [w for w in qt_made_item_wrappers() if id(w) not in held] == []
+    assert calls and qt_made_item_wrappers() == []
