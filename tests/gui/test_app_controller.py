@@ -210,7 +210,8 @@ def test_a_stop_right_after_start_always_ends_the_run(qtbot):
         assert controller.wait(5000), i
         assert not controller.busy and not controller.threads_alive, i
         assert [end.reason for end in ends] == ["stopped"] * (i + 1)
-    assert trainer.epoch < 100                          # no run got anywhere near its 100,000 epochs
+    # no run got anywhere near its 100,000 epochs: ~1 epoch a run on an idle machine, 106 in all once under load
+    assert trainer.epoch < 1000
 
 
 def test_once_the_gui_thread_holds_training_the_rest_of_its_burst_does_not_call_the_busy_hold(qtbot, monkeypatch):
