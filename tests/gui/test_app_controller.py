@@ -210,7 +210,7 @@ def test_a_stop_right_after_start_always_ends_the_run(qtbot):
         assert controller.wait(5000), i
         assert not controller.busy and not controller.threads_alive, i
         assert [end.reason for end in ends] == ["stopped"] * (i + 1)
-    # no run got anywhere near its 100,000 epochs: ~1 epoch a run on an idle machine, 106 in all once under load
+    # no run got anywhere near its 100,000 epochs (0-106 in all: more on a loaded machine)
     assert trainer.epoch < 1000
 
 
