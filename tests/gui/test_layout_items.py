@@ -70,15 +70,14 @@ def test_a_flow_layouts_own_items_are_kept_until_it_lets_them_go(qtbot):
     gone = flow.held_items()[0]
     buttons[0].deleteLater()
     qtbot.waitUntil(lambda: len(flow.held_items()) == 3)          # Qt took its item back (and deletes it)
-    assert release_layout_item_wrappers() >= 1 and not shiboken6.isValid(gone)
+    release_layout_item_wrappers()                                # (unless the app's 3 s sweep already has)
+    assert not shiboken6.isValid(gone) and all(shiboken6.isValid(item) for item in flow.held_items())
 
 
 def test_a_main_window_leaves_no_wrapper_of_a_qt_made_layout_item(make_window, monkeypatch):
     window = make_window()
     sweeper = LayoutItemSweeper.of()
-    held = {id(item) for layout in window.findChildren(FlowLayout) for item in layout.held_items()}
-    assert held                                                    # the data panel's feature toggles
-    assert qt_made_item_wrappers() == []
+    assert any(layout.held_items() for layout in window.findChildren(FlowLayout))   # the data panel's toggles
     window.dashboard.redraw()                                      # builds every lazy tab: more nested layouts
     calls = []
     original = sweeper.sweep
